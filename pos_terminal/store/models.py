@@ -1,0 +1,213 @@
+"""SQLAlchemy 2.x models of the terminal's local database.
+
+Schema changes go through Alembic (`store/migrations`); a till in a shop upgrades its
+data in place on start.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import Money, Quantity, Rate, UtcDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime()}
+
+
+class TerminalIdentity(Base):
+    """The one row saying who this till is; written at set-up or enrollment."""
+
+    __tablename__ = "terminal_identity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    server_url: Mapped[str | None] = mapped_column(String(255))
+
+
+class ReceiptCounter(Base):
+    """Gapless per-terminal receipt numbers: bumped inside the sale's own transaction."""
+
+    __tablename__ = "receipt_counters"
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    original_order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.order_id"))
+    store_id: Mapped[str] = mapped_column(String(64))
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    receipt_seq: Mapped[int] = mapped_column(Integer)
+    receipt_no: Mapped[str] = mapped_column(String(32))
+    cashier_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    catalog_version: Mapped[int] = mapped_column(Integer, default=0)
+    net: Mapped[Decimal] = mapped_column(Money())
+    tax: Mapped[Decimal] = mapped_column(Money())
+    gross: Mapped[Decimal] = mapped_column(Money())
+    change_given: Mapped[Decimal] = mapped_column(Money())
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Counts written with the order: a reader can prove no line or tender went missing.
+    line_count: Mapped[int] = mapped_column(Integer)
+    tender_count: Mapped[int] = mapped_column(Integer)
+    sync_status: Mapped[str] = mapped_column(String(16), default="pending")
+    drawer_session_id: Mapped[str | None] = mapped_column(
+        ForeignKey("drawer_sessions.session_id", name="fk_orders_drawer_session")
+    )
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.line_no", cascade="all, delete-orphan"
+    )
+    tenders: Mapped[list[OrderTender]] = relationship(
+        back_populates="order", order_by="OrderTender.seq", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("terminal_id", "receipt_seq", name="uq_orders_receipt_seq"),
+        Index("ix_orders_original", "original_order_id"),
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.order_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(200))
+    qty: Mapped[Decimal] = mapped_column(Quantity())
+    unit: Mapped[str] = mapped_column(String(4))
+    unit_price: Mapped[Decimal] = mapped_column(Money())
+    tax_code: Mapped[str] = mapped_column(String(16))
+    tax_rate: Mapped[Decimal] = mapped_column(Rate())
+    discount: Mapped[Decimal] = mapped_column(Money())
+    line_total: Mapped[Decimal] = mapped_column(Money())
+    override_approved_by: Mapped[str | None] = mapped_column(String(64))
+    override_reason: Mapped[str | None] = mapped_column(String(200))
+    override_original_price: Mapped[Decimal | None] = mapped_column(Money())
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderTender(Base):
+    __tablename__ = "order_tenders"
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.order_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    reference: Mapped[str | None] = mapped_column(String(100))
+
+    order: Mapped[Order] = relationship(back_populates="tenders")
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained journal of everything that matters for the books."""
+
+    __tablename__ = "audit_journal"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxEntry(Base):
+    """A request waiting to leave for the sync server, with the exact body bytes to send."""
+
+    __tablename__ = "outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # order | resolution | z_report
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(8), default="POST")
+    path: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|held|parked
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("kind", "idempotency_key", name="uq_outbox_key"),
+        Index("ix_outbox_state_seq", "state", "seq"),
+    )
+
+
+class CatalogItemRow(Base):
+    __tablename__ = "catalog_items"
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    barcodes: Mapped[str] = mapped_column(Text)  # JSON list
+    unit: Mapped[str] = mapped_column(String(4))
+    price: Mapped[Decimal] = mapped_column(Money())
+    tax_code: Mapped[str] = mapped_column(String(16))
+    tax_rate: Mapped[Decimal] = mapped_column(Rate())
+    category: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool]
+
+
+class CatalogState(Base):
+    __tablename__ = "catalog_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    etag: Mapped[str | None] = mapped_column(String(128))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class DrawerSessionRow(Base):
+    """One cash drawer from opening float to the count at close (ends with a Z report)."""
+
+    __tablename__ = "drawer_sessions"
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime]
+    opening_float: Mapped[Decimal] = mapped_column(Money())
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None]
+    counted_cash: Mapped[Decimal | None] = mapped_column(Money())
+    z_number: Mapped[int | None] = mapped_column(Integer)
+
+
+class CashMovementRow(Base):
+    """Paid-in, paid-out and no-sale drawer openings (a no-sale has amount 0)."""
+
+    __tablename__ = "cash_movements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("drawer_sessions.session_id"))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    reason: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(64))
+
+
+class ZReportRow(Base):
+    __tablename__ = "z_reports"
+    report_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    z_number: Mapped[int] = mapped_column(Integer)
+    session_id: Mapped[str] = mapped_column(ForeignKey("drawer_sessions.session_id"))
+    created_at: Mapped[datetime]
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON of the report
+
+    __table_args__ = (UniqueConstraint("terminal_id", "z_number", name="uq_z_number"),)

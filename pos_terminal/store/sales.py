@@ -1,0 +1,108 @@
+"""Writing and reading finished sales. `record_sale` is the heart of durability: the
+caller runs it inside one `Database.transaction()`, which then holds the order, its
+lines and tenders, the receipt number, the audit entry and the outbox entry, or none."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from pos_terminal.core.sale import FinishedSale
+
+from . import audit, outbox, receipts
+from .models import Order, OrderLine, OrderTender
+
+
+@dataclass(frozen=True)
+class SaleHeader:
+    """Identity of a sale, fixed at commit: `order_id` is the idempotency key for ever."""
+
+    order_id: str
+    store_id: str
+    terminal_id: str
+    created_at: datetime
+    catalog_version: int
+
+
+def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
+                wire_body: "WireBodyFactory") -> Order:
+    seq = receipts.next_receipt_seq(session, header.terminal_id)
+    number = receipts.receipt_no(header.terminal_id, seq)
+    body, content_hash = wire_body(sale, header, number)
+    order = _order_row(sale, header, seq, number, content_hash)
+    session.add(order)
+    session.flush()
+    audit.append(session, at=header.created_at, actor=sale.cashier_id, action=f"order.{sale.kind}",
+                 subject=header.order_id,
+                 payload={"receipt_no": number, "gross": str(sale.totals.gross),
+                          "content_hash": content_hash, "lines": len(sale.lines),
+                          "tenders": [[t.type.value, str(t.amount)] for t in sale.tenders]})
+    outbox.enqueue(session, kind="order", key=header.order_id, path="/v1/orders",
+                   body=body, at=header.created_at)
+    return order
+
+
+class WireBodyFactory:  # pragma: no cover - typing protocol only
+    def __call__(self, sale: FinishedSale, header: SaleHeader, receipt_no: str) -> tuple[bytes, str]:
+        """Exact request body bytes and the order's content hash."""
+        raise NotImplementedError
+
+
+def _order_row(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
+               content_hash: str) -> Order:
+    order = Order(
+        order_id=header.order_id, kind=sale.kind, original_order_id=sale.original_order_id,
+        store_id=header.store_id, terminal_id=header.terminal_id, receipt_seq=seq,
+        receipt_no=number, cashier_id=sale.cashier_id, created_at=header.created_at,
+        catalog_version=header.catalog_version, net=sale.totals.net, tax=sale.totals.tax,
+        gross=sale.totals.gross, change_given=sale.change_given, content_hash=content_hash,
+        line_count=len(sale.lines), tender_count=len(sale.tenders), sync_status="pending",
+    )
+    order.lines = [
+        OrderLine(
+            line_no=line.line_no, sku=line.sku, description=line.description, qty=line.qty,
+            unit=line.unit.value, unit_price=line.unit_price, tax_code=line.tax_code,
+            tax_rate=line.tax_rate, discount=line.discount, line_total=line.line_total,
+            override_approved_by=line.override.approved_by if line.override else None,
+            override_reason=line.override.reason if line.override else None,
+            override_original_price=line.override.original_price if line.override else None,
+        )
+        for line in sale.lines
+    ]
+    order.tenders = [
+        OrderTender(seq=i, type=t.type.value, amount=t.amount, reference=t.reference)
+        for i, t in enumerate(sale.tenders, start=1)
+    ]
+    return order
+
+
+def get_order(session: Session, order_id: str) -> Order | None:
+    return session.scalars(
+        select(Order).where(Order.order_id == order_id)
+        .options(selectinload(Order.lines), selectinload(Order.tenders))
+    ).first()
+
+
+def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
+    return session.scalars(
+        select(Order).where(Order.receipt_no == receipt_no)
+        .options(selectinload(Order.lines), selectinload(Order.tenders))
+    ).first()
+
+
+def returned_quantities(session: Session, original_order_id: str) -> dict[str, Decimal]:
+    """Quantity already returned per SKU against one original sale (the wire has no line link)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    rows = session.execute(
+        select(OrderLine.sku, OrderLine.qty)
+        .join(Order, Order.order_id == OrderLine.order_id)
+        .where(Order.original_order_id == original_order_id, Order.kind == "return")
+    )
+    for sku, qty in rows:
+        totals[sku] += qty
+    return dict(totals)

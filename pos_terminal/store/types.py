@@ -1,0 +1,68 @@
+"""Column types that keep `Decimal` exact in SQLite: integers of a fixed minor unit.
+
+SQLite has no decimal type (SQLAlchemy's Numeric goes through REAL there), so money is
+stored as integer cents, weights as integer grams, tax rates in millionths. A value with
+more decimals than its column holds is an error, never silently rounded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, DateTime
+from sqlalchemy.types import TypeDecorator
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, scale: int) -> None:
+        super().__init__()
+        self.scale = scale
+        self._factor = Decimal(10) ** scale
+
+    def process_bind_param(self, value: Decimal | None, dialect: object) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"expected Decimal, got {type(value).__name__}")
+        scaled = value * self._factor
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.scale} decimals")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: object) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(value) / self._factor).quantize(Decimal(1).scaleb(-self.scale))
+
+
+def Money() -> ScaledDecimal:  # noqa: N802 - reads like a type in model declarations
+    return ScaledDecimal(2)
+
+
+def Quantity() -> ScaledDecimal:  # noqa: N802
+    return ScaledDecimal(3)
+
+
+def Rate() -> ScaledDecimal:  # noqa: N802
+    return ScaledDecimal(6)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Times are stored as naive UTC and always come back timezone-aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware (UTC) time")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)

@@ -1,0 +1,112 @@
+"""The local database: durability pragmas, exact decimals, migrations, audit chain, counters."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from pos_terminal.store import audit, receipts
+from pos_terminal.store.db import Database, _make_engine, migrate
+from pos_terminal.store.models import AuditEntry, CatalogItemRow, ReceiptCounter
+
+NOW = datetime(2026, 11, 21, 9, 15, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database(tmp_path / "till.sqlite3")
+    yield database
+    database.close()
+
+
+def test_durability_pragmas_on_every_connection(db: Database) -> None:
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _item(price: Decimal) -> CatalogItemRow:
+    return CatalogItemRow(sku="X", name="x", barcodes="[]", unit="ea", price=price,
+                          tax_code="A", tax_rate=Decimal("0.19"), category="c", active=True)
+
+
+def test_money_round_trips_exactly_and_refuses_extra_decimals(db: Database) -> None:
+    with db.transaction() as s:
+        s.add(_item(Decimal("12.34")))
+    with db.reader() as s:
+        assert s.get(CatalogItemRow, "X").price == Decimal("12.34")
+    with pytest.raises(Exception, match="more than 2 decimals"):
+        with db.transaction() as s:
+            s.add(_item(Decimal("0.125")))
+            s.flush()
+
+
+def test_receipt_counter_rolls_back_with_the_transaction(db: Database) -> None:
+    with db.transaction() as s:
+        assert receipts.next_receipt_seq(s, "T01") == 1
+    with pytest.raises(RuntimeError):
+        with db.transaction() as s:
+            assert receipts.next_receipt_seq(s, "T01") == 2
+            raise RuntimeError("sale failed after taking a number")
+    with db.transaction() as s:
+        assert receipts.next_receipt_seq(s, "T01") == 2  # the number came back: no gap
+    with db.reader() as s:
+        assert s.get(ReceiptCounter, "T01").last_no == 2
+
+
+def _chain(db: Database, n: int) -> None:
+    for i in range(n):
+        with db.transaction() as s:
+            audit.append(s, at=NOW, actor="c1", action="order.sale", subject=f"o{i}",
+                         payload={"gross": f"{i}.00"})
+
+
+def test_audit_chain_verifies_and_names_first_tampered_entry(db: Database) -> None:
+    _chain(db, 5)
+    with db.reader() as s:
+        report = audit.verify(s)
+    assert report.ok and report.entries == 5
+    raw = sqlite3.connect(db.path)
+    raw.execute("UPDATE audit_journal SET payload = '{\"gross\":\"999.00\"}' WHERE seq = 3")
+    raw.commit()
+    with db.reader() as s:
+        report = audit.verify(s)
+    assert not report.ok and report.first_broken == 3
+    assert "hash" in report.reason
+
+
+def test_audit_chain_detects_a_deleted_entry(db: Database) -> None:
+    _chain(db, 4)
+    raw = sqlite3.connect(db.path)
+    raw.execute("DELETE FROM audit_journal WHERE seq = 2")
+    raw.commit()
+    with db.reader() as s:
+        report = audit.verify(s)
+    assert report.first_broken == 3 and "missing" in report.reason
+
+
+def test_upgrade_from_first_schema_keeps_the_shops_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = _make_engine(path, "BEGIN IMMEDIATE")
+    migrate(old, "0001")
+    with old.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO orders (order_id, kind, store_id, terminal_id, receipt_seq, receipt_no,"
+            " cashier_id, created_at, catalog_version, net, tax, gross, change_given,"
+            " content_hash, line_count, tender_count, sync_status) VALUES ('o1', 'sale', 's',"
+            " 'T01', 1, 'T01-000001', 'c1', '2026-11-01 10:00:00', 1, 840, 160, 1000, 0, 'h',"
+            " 0, 0, 'done')"))
+    old.dispose()
+    db = Database(path)  # opening runs the pending migrations
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        row = conn.exec_driver_sql(
+            "SELECT gross, drawer_session_id FROM orders WHERE order_id = 'o1'").one()
+    assert tuple(row) == (1000, None)
+    db.close()
