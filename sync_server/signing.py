@@ -1,0 +1,99 @@
+"""HMAC request signing of terminal requests (PROTOCOL.md, "Terminal identity and request signing").
+
+`X-Signature` = base64(HMAC-SHA256(secret, METHOD\\nPATH_WITH_QUERY\\nTIMESTAMP\\nSHA256_HEX(BODY))).
+Pure functions plus an `httpx.Auth` the terminal's client (and the tests) use.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Generator, Mapping
+from enum import StrEnum
+
+import httpx
+
+TIMESTAMP_WINDOW_S = 300
+HEADER_TERMINAL = "X-Terminal-Id"
+HEADER_TIMESTAMP = "X-Timestamp"
+HEADER_SIGNATURE = "X-Signature"
+
+
+def signing_string(method: str, path_with_query: str, timestamp: int, body: bytes) -> bytes:
+    digest = hashlib.sha256(body).hexdigest()
+    return f"{method.upper()}\n{path_with_query}\n{timestamp}\n{digest}".encode()
+
+
+def sign(secret: str, method: str, path_with_query: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode("utf-8"), signing_string(method, path_with_query, timestamp, body), hashlib.sha256)
+    return base64.b64encode(mac.digest()).decode("ascii")
+
+
+def signed_headers(
+    terminal_id: str,
+    secret: str,
+    method: str,
+    path_with_query: str,
+    body: bytes,
+    now: float | None = None,
+) -> dict[str, str]:
+    timestamp = int(time.time() if now is None else now)
+    return {
+        HEADER_TERMINAL: terminal_id,
+        HEADER_TIMESTAMP: str(timestamp),
+        HEADER_SIGNATURE: sign(secret, method, path_with_query, timestamp, body),
+    }
+
+
+class SignatureProblem(StrEnum):
+    """Why a signature was refused; values are the protocol's error codes."""
+
+    BAD_SIGNATURE = "bad_signature"
+    STALE_TIMESTAMP = "stale_timestamp"
+
+
+def check_signature(
+    headers: Mapping[str, str],
+    secret: str,
+    method: str,
+    path_with_query: str,
+    body: bytes,
+    now: float | None = None,
+    window_s: int = TIMESTAMP_WINDOW_S,
+) -> SignatureProblem | None:
+    """None when the request is signed by `secret` within the time window, else the reason."""
+    raw_ts, given = headers.get(HEADER_TIMESTAMP), headers.get(HEADER_SIGNATURE)
+    if not raw_ts or not given or not raw_ts.isdigit() or len(raw_ts) > 12:
+        return SignatureProblem.BAD_SIGNATURE
+    timestamp = int(raw_ts)
+    expected = sign(secret, method, path_with_query, timestamp, body)
+    if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
+        return SignatureProblem.BAD_SIGNATURE
+    current = time.time() if now is None else now
+    if abs(current - timestamp) > window_s:
+        return SignatureProblem.STALE_TIMESTAMP
+    return None
+
+
+def path_with_query(url: httpx.URL) -> str:
+    """The exact path and query as sent on the request line."""
+    return url.raw_path.decode("ascii")
+
+
+class TerminalAuth(httpx.Auth):
+    """Signs every request of an httpx client as terminal `terminal_id`."""
+
+    requires_request_body = True
+
+    def __init__(self, terminal_id: str, secret: str) -> None:
+        self.terminal_id = terminal_id
+        self.secret = secret
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        headers = signed_headers(
+            self.terminal_id, self.secret, request.method, path_with_query(request.url), request.content
+        )
+        request.headers.update(headers)
+        yield request

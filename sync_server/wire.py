@@ -1,0 +1,543 @@
+"""Wire models of sync protocol v1: the ONE definition shared by the server and the terminal.
+
+Pure pydantic (no FastAPI, no SQLAlchemy) so the terminal's client can import it.
+Decimals travel as strings and are parsed strictly (floats, ints, NaN and garbage are
+refused). See /work/shared/PROTOCOL.md and README design notes (returns, cash rounding).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    WithJsonSchema,
+    model_validator,
+)
+
+from pos_terminal.core.money import round_money
+from pos_terminal.core.permissions import Role
+from pos_terminal.core.tax import TaxMode, compute_totals, line_total
+
+MAX_LINES_PER_ORDER = 500
+MAX_ORDERS_PER_BATCH = 500
+MAX_TENDERS_PER_ORDER = 50
+CASH_ROUNDING_REFERENCE = "cash_rounding"
+
+# ---------------------------------------------------------------------------- decimals
+
+_MONEY_RE = r"^\d{1,12}(\.\d{1,4})?$"
+_SIGNED_MONEY_RE = r"^-?\d{1,12}(\.\d{1,4})?$"
+_QTY_RE = r"^\d{1,9}(\.\d{1,3})?$"
+_RATE_RE = r"^0(\.\d{1,6})?$"
+
+
+def _decimal_parser(pattern: str, what: str):
+    regex = re.compile(pattern)
+
+    def parse(value: object) -> Decimal:
+        if isinstance(value, Decimal):
+            if not value.is_finite() or not regex.fullmatch(format(value, "f")):
+                raise ValueError(f"{what} {value!r} is out of range")
+            return value
+        if isinstance(value, str) and regex.fullmatch(value):
+            return Decimal(value)
+        raise ValueError(f'{what} must be a decimal string matching {pattern} (e.g. "12.50")')
+
+    return parse
+
+
+def _decimal_type(pattern: str, what: str, example: str):
+    return Annotated[
+        Decimal,
+        BeforeValidator(_decimal_parser(pattern, what)),
+        PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
+        WithJsonSchema({"type": "string", "pattern": pattern, "examples": [example]}),
+    ]
+
+
+Money = _decimal_type(_MONEY_RE, "amount", "12.50")
+"""A non-negative amount; the store's currency scale is checked by the server."""
+SignedMoney = _decimal_type(_SIGNED_MONEY_RE, "amount", "-0.02")
+Quantity = _decimal_type(_QTY_RE, "quantity", "0.256")
+"""Pieces (integral for unit `ea`) or a weight with at most 3 decimals."""
+TaxRateValue = _decimal_type(_RATE_RE, "tax rate", "0.19")
+"""A fraction: "0.19" is 19 %."""
+
+
+def _parse_time(value: object) -> datetime:
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)", value):
+            raise ValueError("time must be RFC 3339, e.g. 2026-11-21T09:15:00Z")
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError("time must be an RFC 3339 string with a UTC offset")
+    return value.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """RFC 3339 UTC with a `Z`, as on the wire."""
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+Time = Annotated[
+    datetime,
+    BeforeValidator(_parse_time),
+    PlainSerializer(format_time, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$",
+        }
+    ),
+]
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+Text = Annotated[str, Field(max_length=200)]
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Response(BaseModel):
+    # Responses tolerate new fields so an older terminal keeps working with a newer server.
+    model_config = ConfigDict(extra="ignore")
+
+
+# ---------------------------------------------------------------------------- orders
+
+
+class ConflictCode(StrEnum):
+    PRICE_CHANGED = "PRICE_CHANGED"
+    TAX_CHANGED = "TAX_CHANGED"
+    ITEM_UNKNOWN = "ITEM_UNKNOWN"
+    ITEM_INACTIVE = "ITEM_INACTIVE"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    DUPLICATE_CONTENT = "DUPLICATE_CONTENT"
+    RECEIPT_NO_REUSED = "RECEIPT_NO_REUSED"
+    ORIGINAL_ORDER_UNKNOWN = "ORIGINAL_ORDER_UNKNOWN"
+    RETURN_EXCEEDS_SALE = "RETURN_EXCEEDS_SALE"
+
+
+class LineOverride(_Request):
+    approved_by: Id
+    reason: Text
+    original_price: Money
+
+
+class OrderLine(_Request):
+    line_no: Annotated[Int, Field(ge=1, le=100_000)]
+    sku: Id
+    description: Text
+    qty: Quantity
+    unit: Literal["ea", "kg"]
+    unit_price: Money
+    tax_code: Annotated[str, Field(min_length=1, max_length=16)]
+    tax_rate: TaxRateValue
+    discount: Money
+    line_total: Money
+    override: LineOverride | None = None
+
+    @model_validator(mode="after")
+    def _qty_fits_unit(self) -> OrderLine:
+        if self.qty <= 0:
+            raise ValueError("qty must be positive (returns carry positive quantities too)")
+        if self.unit == "ea" and self.qty != self.qty.to_integral_value():
+            raise ValueError("qty of a piece item (unit ea) must be a whole number")
+        return self
+
+
+class Tender(_Request):
+    type: Literal["cash", "card", "voucher", "other"]
+    amount: SignedMoney
+    reference: Annotated[str, Field(max_length=100)] | None = None
+
+    @property
+    def is_cash_rounding(self) -> bool:
+        return self.type == "other" and self.reference == CASH_ROUNDING_REFERENCE
+
+    @model_validator(mode="after")
+    def _positive_unless_rounding(self) -> Tender:
+        if self.amount <= 0 and not self.is_cash_rounding:
+            raise ValueError("tender amount must be positive (only cash_rounding may be negative)")
+        return self
+
+
+class OrderTotals(_Request):
+    net: Money
+    tax: Money
+    gross: Money
+
+
+class OrderContent(_Request):
+    """An order without its ids and times: exactly what `content_hash` covers."""
+
+    kind: Literal["sale", "return"]
+    original_order_id: UUID | None = None
+    store_id: Id
+    terminal_id: Id
+    cashier_id: Id
+    catalog_version: Annotated[Int, Field(ge=0)]
+    lines: Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES_PER_ORDER)]
+    tenders: Annotated[list[Tender], Field(max_length=MAX_TENDERS_PER_ORDER)]
+    change_given: Money
+    totals: OrderTotals
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrderContent:
+        if self.kind == "return" and self.original_order_id is None:
+            raise ValueError("a return needs original_order_id")
+        if self.kind == "sale" and self.original_order_id is not None:
+            raise ValueError("a sale has no original_order_id")
+        line_nos = [line.line_no for line in self.lines]
+        if len(set(line_nos)) != len(line_nos):
+            raise ValueError("line_no values must be unique")
+        return self
+
+
+class Order(OrderContent):
+    order_id: UUID
+    receipt_no: Annotated[str, Field(min_length=1, max_length=64)]
+    created_at: Time
+    content_hash: Sha256Hex
+
+
+_HASH_EXCLUDED = frozenset({"order_id", "receipt_no", "created_at", "content_hash"})
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def canonical_json(obj: object) -> bytes:
+    """Sorted keys, no whitespace, UTF-8: the bytes that hashes and fingerprints cover."""
+    if isinstance(obj, BaseModel):
+        obj = obj.model_dump(mode="json")
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+    ).encode("utf-8")
+
+
+def content_hash(order: Order | OrderContent | dict[str, Any]) -> str:
+    """SHA-256 hex of the canonical order without order_id, receipt_no, created_at, content_hash."""
+    if isinstance(order, BaseModel):
+        content = order.model_dump(mode="json", exclude=set(_HASH_EXCLUDED))
+    else:
+        raw = {k: v for k, v in order.items() if k not in _HASH_EXCLUDED}
+        content = OrderContent.model_validate(raw).model_dump(mode="json")
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def arithmetic_errors(order: OrderContent, mode: TaxMode, scale: int) -> list[str]:
+    """What does not add up in `order` for a store with this tax mode and currency scale.
+
+    Uses the shared ticket math (pos_terminal.core.tax) so terminal and server agree.
+    """
+    errors: list[str] = []
+
+    def at_scale(value: Decimal, where: str) -> None:
+        if value != round_money(value, scale):
+            errors.append(f"{where} {value} has more than {scale} decimals")
+
+    for line in order.lines:
+        where = f"lines[{line.line_no}]"
+        for name in ("unit_price", "discount", "line_total"):
+            at_scale(getattr(line, name), f"{where}.{name}")
+        expected = line_total(line.qty, line.unit_price, line.discount, scale)
+        if expected < 0:
+            errors.append(f"{where}.discount exceeds qty * unit_price")
+        elif line.line_total != expected:
+            errors.append(f"{where}.line_total is {line.line_total}, expected {expected}")
+    for i, tender in enumerate(order.tenders):
+        at_scale(tender.amount, f"tenders[{i}].amount")
+    at_scale(order.change_given, "change_given")
+    for name in ("net", "tax", "gross"):
+        at_scale(getattr(order.totals, name), f"totals.{name}")
+    if errors:
+        return errors
+    totals = compute_totals(
+        ((line.tax_code, line.tax_rate, line.line_total) for line in order.lines), mode, scale
+    )
+    for name in ("net", "tax", "gross"):
+        sent, expected = getattr(order.totals, name), getattr(totals, name)
+        if sent != expected:
+            errors.append(f"totals.{name} is {sent}, expected {expected} ({mode.value} tax)")
+    if order.totals.net + order.totals.tax != order.totals.gross:
+        errors.append("totals.net + totals.tax must equal totals.gross")
+    paid = sum((t.amount for t in order.tenders), Decimal(0)) - order.change_given
+    if paid != order.totals.gross:
+        errors.append(f"tenders minus change_given is {paid}, expected gross {order.totals.gross}")
+    return errors
+
+
+class Conflict(_Response):
+    line_no: int | None
+    sku: str | None
+    code: str
+    field: str
+    terminal_value: str | None
+    server_value: str | None
+    message: str
+
+    def sort_key(self) -> tuple:
+        # Deterministic: line_no (nulls first), then code, then field.
+        return (self.line_no is not None, self.line_no or 0, self.code, self.field)
+
+
+class OrderAccepted(_Response):
+    status: Literal["accepted"] = "accepted"
+    order_id: UUID
+    server_seq: int
+
+
+class OrderHeld(_Response):
+    status: Literal["held"] = "held"
+    order_id: UUID
+    conflicts: list[Conflict]
+
+
+class Problem(_Response):
+    """RFC 9457 problem details; `code` is what clients switch on."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    code: str
+
+
+class BatchRequest(_Request):
+    orders: Annotated[list[Order], Field(min_length=1, max_length=MAX_ORDERS_PER_BATCH)]
+
+
+class BatchItemResult(_Response):
+    order_id: UUID | None
+    http_status: int
+    body: OrderAccepted | OrderHeld | Problem
+
+
+class BatchResponse(_Response):
+    results: list[BatchItemResult]
+
+
+class ResolutionAction(StrEnum):
+    HONOR_TERMINAL = "honor_terminal"
+    ACCEPT_SERVER = "accept_server"
+    VOID_LINE = "void_line"
+
+
+class Resolution(_Request):
+    """One decision about one conflict of a held order."""
+
+    line_no: Int | None
+    code: Annotated[str, Field(max_length=64)]
+    action: ResolutionAction
+    approved_by: Id
+    reason: Text
+
+
+class ResolutionRequest(_Request):
+    resolutions: Annotated[list[Resolution], Field(min_length=1, max_length=1000)]
+
+
+class OrderResolved(_Response):
+    status: Literal["resolved"] = "resolved"
+    order_id: UUID
+    server_seq: int
+    resolutions: list[Resolution]
+
+
+class OrderStatusOut(_Response):
+    order_id: UUID
+    status: Literal["accepted", "held", "resolved"]
+    server_seq: int | None
+    received_at: Time
+    order: Order
+    conflicts: list[Conflict]
+    resolutions: list[Resolution]
+
+
+# ---------------------------------------------------------------------------- catalog
+
+
+class CatalogItem(_Response):
+    sku: str
+    name: str
+    barcodes: list[str]
+    unit: Literal["ea", "kg"]
+    price: Money
+    tax_code: str
+    category: str
+    active: bool
+
+
+class TaxRate(_Response):
+    tax_code: str
+    rate: TaxRateValue
+
+
+class CatalogDelta(_Response):
+    version: int
+    items: list[CatalogItem]
+    tax_rates: list[TaxRate]
+    removed: list[str]
+
+
+class ItemUpsert(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    barcodes: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=20)] = []
+    unit: Literal["ea", "kg"]
+    price: Money
+    tax_code: Annotated[str, Field(min_length=1, max_length=16)]
+    tax_rate: TaxRateValue
+    category: Annotated[str, Field(max_length=100)] = ""
+    active: Bool = True
+    effective_from: Time | None = None
+    """When the price takes effect; default: now. Lets a head office schedule a change."""
+
+
+class StockSet(_Request):
+    on_hand: Quantity
+
+
+# ---------------------------------------------------------------------------- terminals
+
+
+class EnrollRequest(_Request):
+    enrollment_code: Annotated[str, Field(min_length=1, max_length=100)]
+    terminal_name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class EnrollResponse(_Response):
+    terminal_id: str
+    store_id: str
+    secret: str
+
+
+class Heartbeat(_Request):
+    queue_depth: Annotated[Int, Field(ge=0)]
+    oldest_pending_age_s: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    app_version: Annotated[str, Field(max_length=64)]
+    devices: Annotated[dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=32)]], Field(max_length=50)] = {}
+
+
+# ---------------------------------------------------------------------------- Z reports
+
+
+class ZTaxLine(_Request):
+    tax_code: Annotated[str, Field(min_length=1, max_length=16)]
+    rate: TaxRateValue
+    net: SignedMoney
+    tax: SignedMoney
+    gross: SignedMoney
+
+
+class ZTenderLine(_Request):
+    type: Literal["cash", "card", "voucher", "other"]
+    count: Annotated[Int, Field(ge=0)]
+    amount: SignedMoney
+
+
+class ZReport(_Request):
+    """End-of-day report of one terminal's drawer session (returns already netted out)."""
+
+    report_id: UUID
+    store_id: Id
+    terminal_id: Id
+    z_number: Annotated[Int, Field(ge=1)]
+    opened_at: Time
+    closed_at: Time
+    sales_count: Annotated[Int, Field(ge=0)]
+    returns_count: Annotated[Int, Field(ge=0)]
+    voids_count: Annotated[Int, Field(ge=0)]
+    gross_sales: Money
+    returns_total: Money
+    net: SignedMoney
+    tax: SignedMoney
+    gross: SignedMoney
+    by_tax_rate: Annotated[list[ZTaxLine], Field(max_length=50)]
+    by_tender: Annotated[list[ZTenderLine], Field(max_length=50)]
+
+    @model_validator(mode="after")
+    def _closed_after_opened(self) -> ZReport:
+        if self.closed_at < self.opened_at:
+            raise ValueError("closed_at is before opened_at")
+        return self
+
+
+class ZReportAccepted(_Response):
+    report_id: UUID
+    z_number: int
+    flags: list[str]
+
+
+# ---------------------------------------------------------------------------- admin
+
+
+class StoreUpsert(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    currency_scale: Annotated[Int, Field(ge=0, le=4)] = 2
+    tax_mode: TaxMode = TaxMode.INCLUSIVE
+    track_stock: Bool = False
+
+
+class StoreOut(_Response):
+    store_id: str
+    name: str
+    currency: str
+    currency_scale: int
+    tax_mode: TaxMode
+    track_stock: bool
+    catalog_version: int
+
+
+class StoreUserPut(_Request):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Role
+
+
+class StoreUserOut(_Response):
+    store_id: str
+    user_id: str
+    name: str
+    role: Role
+
+
+class EnrollmentCodeOut(_Response):
+    code: str
+    store_id: str
+    expires_at: Time
+
+
+class StockOut(_Response):
+    store_id: str
+    sku: str
+    on_hand: Quantity
+

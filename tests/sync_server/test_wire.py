@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from pos_terminal.core.tax import TaxMode
+from sync_server.wire import Order, arithmetic_errors, canonical_json, content_hash
+
+from .factories import make_order
+
+
+def _body(**changes) -> dict:
+    body = make_order().model_dump(mode="json")
+    body.update(changes)
+    return body
+
+
+def test_decimals_round_trip_as_strings() -> None:
+    order = make_order(lines=[("A", "0.256", "12.50", "0.07")])
+    dumped = order.model_dump(mode="json")
+    assert dumped["lines"][0]["qty"] == "0.256"
+    assert dumped["lines"][0]["unit_price"] == "12.50"
+    assert order.lines[0].unit_price == Decimal("12.50")
+
+
+@pytest.mark.parametrize("bad", [12.5, 12, "NaN", "Infinity", "1e3", "12,50", "abc", "", None, True, "-1.00"])
+def test_malformed_money_is_refused(bad) -> None:
+    body = _body()
+    body["lines"][0]["unit_price"] = bad
+    with pytest.raises(ValidationError):
+        Order.model_validate(body)
+
+
+def test_weight_carries_at_most_three_decimals_and_pieces_are_whole() -> None:
+    body = _body()
+    body["lines"][0]["qty"] = "0.2565"
+    with pytest.raises(ValidationError):
+        Order.model_validate(body)
+    body["lines"][0]["qty"] = "1.5"
+    body["lines"][0]["unit"] = "ea"
+    with pytest.raises(ValidationError, match="whole number"):
+        Order.model_validate(body)
+
+
+def test_only_cash_rounding_tender_may_be_negative() -> None:
+    body = _body()
+    body["tenders"] = [{"type": "cash", "amount": "-0.02", "reference": None}]
+    with pytest.raises(ValidationError, match="positive"):
+        Order.model_validate(body)
+    body["tenders"] = [
+        {"type": "cash", "amount": "2.25", "reference": None},
+        {"type": "other", "amount": "-0.05", "reference": "cash_rounding"},
+    ]
+    order = Order.model_validate(body)
+    assert arithmetic_errors(order, TaxMode.INCLUSIVE, 2) == []
+
+
+def test_return_needs_original_order() -> None:
+    with pytest.raises(ValidationError, match="original_order_id"):
+        Order.model_validate(_body(kind="return"))
+
+
+def test_content_hash_ignores_ids_and_times_but_not_content() -> None:
+    a = make_order()
+    b = a.model_copy(update={"order_id": make_order().order_id, "receipt_no": "other"})
+    assert content_hash(a) == content_hash(b) == a.content_hash
+    assert content_hash(a.model_dump(mode="json")) == a.content_hash
+    c = make_order(lines=[("SKU1", "3", "1.10", "0.19")])
+    assert content_hash(c) != a.content_hash
+
+
+def test_canonical_json_is_sorted_and_compact() -> None:
+    assert canonical_json({"b": Decimal("1.50"), "a": [1, "é"]}) == '{"a":[1,"é"],"b":"1.50"}'.encode()
+
+
+def test_arithmetic_errors_name_what_does_not_add_up() -> None:
+    body = _body()
+    body["totals"]["gross"] = "9.99"
+    errors = arithmetic_errors(Order.model_validate(body), TaxMode.INCLUSIVE, 2)
+    assert any("totals.gross" in e for e in errors)
+    body = _body()
+    body["tenders"][0]["amount"] = "1.00"
+    errors = arithmetic_errors(Order.model_validate(body), TaxMode.INCLUSIVE, 2)
+    assert any("tenders" in e for e in errors)
+    body = _body()
+    body["lines"][0]["unit_price"] = "1.105"
+    errors = arithmetic_errors(Order.model_validate(body), TaxMode.INCLUSIVE, 2)
+    assert any("more than 2 decimals" in e for e in errors)
+
+
+def test_exclusive_tax_adds_on_top() -> None:
+    order = make_order(mode=TaxMode.EXCLUSIVE, lines=[("A", "1", "10.00", "0.08")])
+    assert order.totals.gross == Decimal("10.80")
+    assert arithmetic_errors(order, TaxMode.EXCLUSIVE, 2) == []
+    assert arithmetic_errors(order, TaxMode.INCLUSIVE, 2) != []
