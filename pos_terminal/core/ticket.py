@@ -1,0 +1,344 @@
+"""The open ticket (cart): lines, quantities, discounts, overrides, voids, totals.
+
+Every mutation is validated on a copy of the state and only then committed, so a
+refused operation (bad quantity, discount too large, missing permission) leaves the
+ticket exactly as it was. Line numbers are stable for the life of the ticket: a voided
+line keeps its number and is skipped by `lines()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+from .allocation import allocate
+from .catalog import Item, ScanResult, Unit
+from .money import WEIGHT_SCALE, Currency, MoneyError, to_decimal
+from .permissions import Permission
+from .sale import FinishedSale, PriceOverride, SaleKind, SaleLine, VoidedLine
+from .tax import TaxMode, Totals, compute_totals
+from .tenders import TenderSet
+from .users import User, require
+
+HUNDRED = Decimal(100)
+
+
+class TicketError(ValueError):
+    """An operation the ticket refused; the ticket is unchanged."""
+
+
+class QuantityError(TicketError):
+    pass
+
+
+class PriceError(TicketError):
+    pass
+
+
+class DiscountError(TicketError):
+    pass
+
+
+class UnknownLine(TicketError):
+    pass
+
+
+class ItemInactive(TicketError):
+    pass
+
+
+class PaymentError(TicketError):
+    pass
+
+
+@dataclass(frozen=True)
+class Discount:
+    kind: Literal["percent", "amount"]
+    value: Decimal
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("percent", "amount"):
+            raise DiscountError(f"discount kind must be 'percent' or 'amount', got {self.kind!r}")
+        try:
+            value = to_decimal(self.value, "discount")
+        except MoneyError as exc:
+            raise DiscountError(str(exc)) from None
+        if value <= 0:
+            raise DiscountError(f"discount must be positive, got {value}")
+        if self.kind == "percent" and value > HUNDRED:
+            raise DiscountError(f"a percent discount cannot exceed 100, got {value}")
+        object.__setattr__(self, "value", value)
+
+    def amount_of(self, base: Decimal, currency: Currency) -> Decimal:
+        if self.kind == "percent":
+            return currency.round(base * self.value / HUNDRED)
+        return currency.round(self.value)
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    """One line as the ticket holds it (the cashier's view, before ticket discount)."""
+
+    line_no: int
+    item: Item
+    qty: Decimal
+    unit_price: Decimal
+    discount: Discount | None = None
+    override: PriceOverride | None = None
+    fixed_discount: Decimal | None = None  # set by receipt returns: the pro-rata discount
+    voided_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.voided_by is None
+
+
+class Ticket:
+    def __init__(
+        self, tax_mode: TaxMode, currency: Currency = Currency(), *,
+        kind: Literal["sale", "return"] = "sale", discount_limit_pct: Decimal = Decimal("10"),
+        original_order_id: str | None = None,
+    ) -> None:
+        if kind not in ("sale", "return"):
+            raise TicketError(f"ticket kind must be 'sale' or 'return', got {kind!r}")
+        self.tax_mode = TaxMode(tax_mode)
+        self.currency = currency
+        self.kind: SaleKind = kind
+        self.discount_limit_pct = discount_limit_pct
+        self.original_order_id = original_order_id
+        self._lines: list[TicketLine] = []
+        self._ticket_discount: Discount | None = None
+        self._next_no = 1
+        # Returns: who authorised the refund, and whether lines come only from a receipt.
+        self._refund_approved_by: str | None = None
+        self._receipt_only = False
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def ticket_lines(self) -> list[TicketLine]:
+        """Active lines as held (for the UI: item, discount given, override)."""
+        return [line for line in self._lines if line.active]
+
+    @property
+    def ticket_discount(self) -> Discount | None:
+        return self._ticket_discount
+
+    def lines(self) -> list[SaleLine]:
+        """Active lines with the ticket discount allocated and line totals computed."""
+        return self._price(self._lines, self._ticket_discount)
+
+    def totals(self) -> Totals:
+        return self._totals(self.lines())
+
+    def voided_lines(self) -> list[VoidedLine]:
+        return [
+            VoidedLine(line.line_no, line.item.sku, line.qty,
+                       self.currency.round(line.qty * line.unit_price), line.voided_by)
+            for line in self._lines if line.voided_by is not None
+        ]
+
+    def __len__(self) -> int:
+        return len(self.ticket_lines())
+
+    # -- adding lines ------------------------------------------------------------------------
+
+    def add_item(self, item: Item, qty: Decimal = Decimal(1)) -> TicketLine:
+        """A line of `qty` pieces (or kg, for weighed items) at the catalog price."""
+        if item.unit is Unit.KG:
+            return self.add_weighed(item, qty)
+        return self._append(item, self._piece_qty(qty), item.price)
+
+    def add_scan(self, scan: ScanResult) -> TicketLine:
+        """A scanned item; a scale label's weight or price becomes the line's quantity/price."""
+        if scan.weight is not None:
+            return self.add_weighed(scan.item, scan.weight)
+        if scan.price is not None:
+            # Price-embedded label: one piece at the label's price (what the customer saw).
+            return self._append(scan.item, Decimal(1), self._price_value(scan.price))
+        return self.add_item(scan.item)
+
+    def add_weighed(self, item: Item, weight_kg: Decimal) -> TicketLine:
+        if item.unit is not Unit.KG:
+            raise QuantityError(f"{item.name} is sold by the piece, not by weight")
+        return self._append(item, self._weight(weight_kg), item.price)
+
+    def _append(self, item: Item, qty: Decimal, price: Decimal) -> TicketLine:
+        self._check_open_for_items()
+        if not item.active:
+            raise ItemInactive(f"{item.name} ({item.sku}) is no longer sold")
+        line = TicketLine(self._next_no, item, qty, price)
+        self._commit([*self._lines, line], self._ticket_discount)
+        self._next_no += 1
+        return line
+
+    # -- changing lines ----------------------------------------------------------------------
+
+    def set_quantity(self, line_no: int, qty: Decimal) -> None:
+        self._check_open_for_items()
+        line = self._line(line_no)
+        new_qty = self._weight(qty) if line.item.unit is Unit.KG else self._piece_qty(qty)
+        self._replace(replace(line, qty=new_qty))
+
+    def discount_line(self, line_no: int, discount: Discount, approved_by: User | None = None) -> None:
+        self._check_open_for_items()
+        line = self._line(line_no)
+        base = self.currency.round(line.qty * line.unit_price)
+        self._check_limit(discount, base, approved_by)
+        self._replace(replace(line, discount=discount))
+
+    def discount_ticket(self, discount: Discount, approved_by: User | None = None) -> None:
+        self._check_open_for_items()
+        subtotal = sum((l.line_total for l in self._price(self._lines, None)), Decimal(0))
+        self._check_limit(discount, subtotal, approved_by)
+        self._commit(self._lines, discount)
+
+    def remove_ticket_discount(self) -> None:
+        self._commit(self._lines, None)
+
+    def override_price(self, line_no: int, new_price: Decimal, approved_by: User, reason: str) -> None:
+        self._check_open_for_items()
+        line = self._line(line_no)
+        price = self._price_value(new_price)
+        if not reason or not reason.strip():
+            raise PriceError("a price override needs a reason")
+        require(approved_by, Permission.PRICE_OVERRIDE)
+        original = line.override.original_price if line.override else line.item.price
+        override = PriceOverride(approved_by.user_id, reason.strip(), original)
+        self._replace(replace(line, unit_price=price, override=override))
+
+    def void_line(self, line_no: int, by: User) -> None:
+        line = self._line(line_no)
+        require(by, Permission.LINE_VOID)
+        self._replace(replace(line, voided_by=by.user_id))
+
+    # -- finishing ---------------------------------------------------------------------------
+
+    def tender_set(self, cash_rounding: Decimal | None = None) -> TenderSet:
+        """A TenderSet for this ticket's total (convenience for the pay screen)."""
+        return TenderSet(self.totals().gross, self.currency, cash_rounding)
+
+    def finish(self, tenders: TenderSet, cashier_id: str) -> FinishedSale:
+        """Validate everything and return the sale to persist. The ticket is not changed."""
+        lines = self.lines()
+        if not lines:
+            raise PaymentError("the ticket has no lines")
+        if not cashier_id:
+            raise PaymentError("a sale needs a cashier")
+        if self.kind == "return" and self._refund_approved_by is None:
+            raise PaymentError("a return needs an approval with the refund permission")
+        totals = self._totals(lines)
+        if tenders.amount_due != totals.gross:
+            raise PaymentError(f"tenders are for {tenders.amount_due}, the ticket total is {totals.gross}")
+        if not tenders.is_complete:
+            raise PaymentError(f"{tenders.remaining} still due")
+        return FinishedSale(
+            kind=self.kind, original_order_id=self.original_order_id, cashier_id=cashier_id,
+            lines=tuple(lines), tenders=tenders.tenders, change_given=tenders.change_due,
+            totals=totals, voids=tuple(self.voided_lines()),
+        )
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _price(self, lines: list[TicketLine], ticket_discount: Discount | None) -> list[SaleLine]:
+        active = [l for l in lines if l.active]
+        gross = [self.currency.round(l.qty * l.unit_price) for l in active]
+        own = [self._own_discount(l, g) for l, g in zip(active, gross)]
+        bases = [g - d for g, d in zip(gross, own)]
+        for line, base in zip(active, bases):
+            if base < 0:
+                raise DiscountError(f"line {line.line_no}: discount exceeds the line amount")
+        shares = self._ticket_shares(ticket_discount, bases)
+        return [
+            SaleLine(
+                line_no=l.line_no, sku=l.item.sku, description=l.item.name, qty=l.qty,
+                unit=l.item.unit, unit_price=l.unit_price, tax_code=l.item.tax_code,
+                tax_rate=l.item.tax_rate, discount=d + s, line_total=b - s, override=l.override,
+            )
+            for l, d, b, s in zip(active, own, bases, shares)
+        ]
+
+    def _own_discount(self, line: TicketLine, gross: Decimal) -> Decimal:
+        if line.fixed_discount is not None:
+            return line.fixed_discount
+        if line.discount is None:
+            return self.currency.round(Decimal(0))
+        return line.discount.amount_of(gross, self.currency)
+
+    def _ticket_shares(self, discount: Discount | None, bases: list[Decimal]) -> list[Decimal]:
+        zero = self.currency.round(Decimal(0))
+        if discount is None:
+            return [zero] * len(bases)
+        subtotal = sum(bases, zero)
+        amount = discount.amount_of(subtotal, self.currency)
+        if amount > subtotal:
+            raise DiscountError(f"ticket discount {amount} exceeds the ticket subtotal {subtotal}")
+        return allocate(amount, bases, self.currency.scale)
+
+    def _totals(self, lines: list[SaleLine]) -> Totals:
+        return compute_totals(((l.tax_code, l.tax_rate, l.line_total) for l in lines),
+                              self.tax_mode, self.currency.scale)
+
+    def _commit(self, lines: list[TicketLine], ticket_discount: Discount | None) -> None:
+        self._price(lines, ticket_discount)  # raises on an inconsistent state
+        self._lines = list(lines)
+        self._ticket_discount = ticket_discount
+
+    def _replace(self, new: TicketLine) -> None:
+        self._commit([new if l.line_no == new.line_no else l for l in self._lines], self._ticket_discount)
+
+    def _line(self, line_no: int) -> TicketLine:
+        for line in self._lines:
+            if line.line_no == line_no and line.active:
+                return line
+        raise UnknownLine(f"no open line {line_no} on this ticket")
+
+    def _check_limit(self, discount: Discount, base: Decimal, approved_by: User | None) -> None:
+        amount = discount.amount_of(base, self.currency)
+        if amount > base:
+            raise DiscountError(f"discount {amount} exceeds the amount {base}")
+        pct = amount * HUNDRED / base if base else Decimal(0)
+        if pct > self.discount_limit_pct:
+            if approved_by is None:
+                raise DiscountError(
+                    f"a {pct:.1f} % discount is above the {self.discount_limit_pct} % limit: "
+                    "needs approval"
+                )
+            require(approved_by, Permission.DISCOUNT_ABOVE_LIMIT)
+
+    def _check_open_for_items(self) -> None:
+        if self._receipt_only:
+            raise TicketError("a receipt return takes its lines and prices from the original receipt")
+
+    @staticmethod
+    def _piece_qty(qty: object) -> Decimal:
+        try:
+            value = to_decimal(qty, "quantity")
+        except MoneyError as exc:
+            raise QuantityError(str(exc)) from None
+        if value <= 0:
+            raise QuantityError(f"quantity must be positive, got {value}")
+        if value != value.to_integral_value():
+            raise QuantityError(f"pieces are counted whole, got {value}")
+        return value.quantize(Decimal(1))
+
+    @staticmethod
+    def _weight(weight: object) -> Decimal:
+        try:
+            value = to_decimal(weight, "weight")
+        except MoneyError as exc:
+            raise QuantityError(str(exc)) from None
+        if value <= 0:
+            raise QuantityError(f"weight must be positive, got {value} kg")
+        if value != value.quantize(Decimal(1).scaleb(-WEIGHT_SCALE)):
+            raise QuantityError(f"weight {value} kg has more than {WEIGHT_SCALE} decimals")
+        return value.quantize(Decimal(1).scaleb(-WEIGHT_SCALE))
+
+    def _price_value(self, price: object) -> Decimal:
+        try:
+            value = self.currency.parse(price, "price")
+        except MoneyError as exc:
+            raise PriceError(str(exc)) from None
+        if value < 0:
+            raise PriceError(f"price must not be negative, got {value}")
+        return value
