@@ -212,6 +212,27 @@ class Ticket:
         require(by, Permission.LINE_VOID)
         self._replace(replace(line, voided_by=by.user_id))
 
+    # -- returns (see returns.py) -------------------------------------------------------------
+
+    def authorize_refund(self, approver: User) -> None:
+        """Record who approved paying money back; a return cannot finish without it."""
+        if self.kind != "return":
+            raise TicketError("only a return ticket pays out a refund")
+        require(approver, Permission.REFUND)
+        self._refund_approved_by = approver.user_id
+
+    @property
+    def refund_approved_by(self) -> str | None:
+        return self._refund_approved_by
+
+    def _put_return_line(self, line: TicketLine) -> None:
+        """Add or replace (by line number) a line priced from the original receipt."""
+        if any(l.line_no == line.line_no and l.active for l in self._lines):
+            self._replace(line)
+        else:
+            self._commit([*self._lines, line], self._ticket_discount)
+        self._receipt_only = True
+
     # -- finishing ---------------------------------------------------------------------------
 
     def tender_set(self, cash_rounding: Decimal | None = None) -> TenderSet:
@@ -285,7 +306,8 @@ class Ticket:
         self._ticket_discount = ticket_discount
 
     def _replace(self, new: TicketLine) -> None:
-        self._commit([new if l.line_no == new.line_no else l for l in self._lines], self._ticket_discount)
+        lines = [new if l.line_no == new.line_no and l.active else l for l in self._lines]
+        self._commit(lines, self._ticket_discount)
 
     def _line(self, line_no: int) -> TicketLine:
         for line in self._lines:
@@ -297,7 +319,12 @@ class Ticket:
         amount = discount.amount_of(base, self.currency)
         if amount > base:
             raise DiscountError(f"discount {amount} exceeds the amount {base}")
-        pct = amount * HUNDRED / base if base else Decimal(0)
+        # A percent discount is judged by its nominal rate: rounding 10 % of 0.95 up to
+        # 0.10 must not turn an allowed 10 % into a refused 10.5 %.
+        if discount.kind == "percent":
+            pct = discount.value
+        else:
+            pct = amount * HUNDRED / base if base else Decimal(0)
         if pct > self.discount_limit_pct:
             if approved_by is None:
                 raise DiscountError(
