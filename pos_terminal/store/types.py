@@ -18,9 +18,10 @@ class ScaledDecimal(TypeDecorator[Decimal]):
     impl = BigInteger
     cache_ok = True
 
-    def __init__(self, scale: int) -> None:
+    def __init__(self, scale: int, *, normalize: bool = False) -> None:
         super().__init__()
         self.scale = scale
+        self.normalize = normalize
         self._factor = Decimal(10) ** scale
 
     def process_bind_param(self, value: Decimal | None, dialect: object) -> int | None:
@@ -36,7 +37,8 @@ class ScaledDecimal(TypeDecorator[Decimal]):
     def process_result_value(self, value: int | None, dialect: object) -> Decimal | None:
         if value is None:
             return None
-        return (Decimal(value) / self._factor).quantize(Decimal(1).scaleb(-self.scale))
+        result = (Decimal(value) / self._factor).quantize(Decimal(1).scaleb(-self.scale))
+        return (result.normalize() if result else Decimal(0)) if self.normalize else result
 
 
 def Money() -> ScaledDecimal:  # noqa: N802 - reads like a type in model declarations
@@ -48,7 +50,8 @@ def Quantity() -> ScaledDecimal:  # noqa: N802
 
 
 def Rate() -> ScaledDecimal:  # noqa: N802
-    return ScaledDecimal(6)
+    """Tax rates come back without trailing zeros ("0.07"), as the catalog states them."""
+    return ScaledDecimal(6, normalize=True)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -1,0 +1,40 @@
+"""Use cases the UI (and `simulate-sales`) call. Widgets never reach past this package."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pos_terminal.config import TerminalConfig
+from pos_terminal.core.catalog import Catalog
+from pos_terminal.store.db import Database
+
+from .catalog import load_catalog, seed_catalog
+from .checkout import CompletedOrder
+from .staff import Staff
+from .till import ApproverPin, TenderInput, Till, utc_now
+
+__all__ = ["ApproverPin", "CompletedOrder", "Services", "TenderInput", "Till", "open_services"]
+
+
+@dataclass
+class Services:
+    config: TerminalConfig
+    db: Database
+    catalog: Catalog
+    staff: Staff
+    till: Till
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_now) -> Services:
+    """Open (and migrate) the till's database, seed an empty till, load the catalog."""
+    db = Database(config.db_path)
+    staff = Staff(db, clock)
+    staff.seed(config.seed_users)
+    seed_catalog(db, config.catalog_csv)
+    catalog = load_catalog(db)
+    return Services(config, db, catalog, staff, Till(db, config, catalog, staff, clock))

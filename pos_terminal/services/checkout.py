@@ -1,0 +1,42 @@
+"""Committing a finished sale: the one durable transaction of ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pos_terminal.config import TerminalConfig
+from pos_terminal.core.sale import FinishedSale
+from pos_terminal.store import catalog as catalog_repo
+from pos_terminal.store import sales
+from pos_terminal.store.db import Database
+from pos_terminal.sync.order_body import order_body
+
+
+@dataclass(frozen=True)
+class CompletedOrder:
+    order_id: str
+    receipt_no: str
+    created_at: datetime
+    sale: FinishedSale
+
+
+def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
+                now: datetime) -> CompletedOrder:
+    """Write order, lines, tenders, receipt number, audit and outbox entry: all or nothing.
+
+    The order id is minted here, once; every later resend uses it as the idempotency key.
+    """
+    with db.transaction() as s:
+        header = sales.SaleHeader(
+            order_id=str(uuid.uuid4()), store_id=config.store_id,
+            terminal_id=config.terminal_id, created_at=now,
+            catalog_version=catalog_repo.catalog_version(s),
+        )
+        order = sales.record_sale(s, sale, header, order_body)
+        return CompletedOrder(order.order_id, order.receipt_no, now, sale)
+
+
+AfterCommit = Callable[[CompletedOrder], None]
