@@ -1,0 +1,190 @@
+"""The receipt a sale prints, and its pure layout into ESC/POS bytes.
+
+The model is plain dataclasses with Decimal amounts already computed by the
+sale (this module formats, it never rounds or does tax math). Layout is one
+column grid: 32 characters on 58 mm paper, 48 on 80 mm (font A).
+
+Text is encoded in code page PC858 (ESC t 19): it is PC850 plus the euro
+sign, so "€" and the accented letters of western Europe print. Characters it
+lacks become "?" instead of failing the sale's receipt.
+"""
+
+from __future__ import annotations
+
+import copy
+import textwrap
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from escpos.printer import Dummy
+
+CODE_PAGE = "CP858"
+COLUMNS = {58: 32, 80: 48}  # paper width in mm -> characters per line, font A
+DEFAULT_LOGO = Path(__file__).resolve().parents[2] / "resources" / "receipt_logo.png"
+
+
+class ReceiptError(ValueError):
+    """A receipt that cannot be laid out (bad width, float money, ...)."""
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    description: str
+    quantity: Decimal
+    amount: Decimal  # line total
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    label: str  # e.g. "VAT 20%"
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class Tender:
+    kind: str  # shown as is: "Cash", "Card", ...
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt_id: str
+    lines: tuple[ReceiptLine, ...]
+    total: Decimal
+    header: tuple[str, ...] = ()
+    taxes: tuple[TaxLine, ...] = ()
+    tenders: tuple[Tender, ...] = ()
+    change: Decimal = Decimal("0.00")
+    footer: tuple[str, ...] = ()
+    currency: str = "€"
+    logo: Path | None = field(default=DEFAULT_LOGO)
+
+    def __post_init__(self) -> None:
+        amounts = [self.total, self.change]
+        for line in self.lines:
+            amounts += [line.quantity, line.amount] + ([line.unit_price] if line.unit_price is not None else [])
+        amounts += [x for t in self.taxes for x in (t.net, t.tax)] + [t.amount for t in self.tenders]
+        if any(not isinstance(a, Decimal) for a in amounts):
+            raise ReceiptError("receipt amounts and quantities must be Decimal, never float")
+        if not self.receipt_id or not self.receipt_id.isprintable():
+            raise ReceiptError(f"receipt id must be printable text, got {self.receipt_id!r}")
+
+
+def columns_for(width_mm: int) -> int:
+    try:
+        return COLUMNS[width_mm]
+    except KeyError:
+        raise ReceiptError(f"paper width must be one of {sorted(COLUMNS)} mm, got {width_mm}") from None
+
+
+def two_columns(left: str, right: str, cols: int) -> list[str]:
+    """Left text and a right-aligned amount; the left side wraps, the amount stays on the last line."""
+    room = cols - len(right) - 1
+    wrapped = textwrap.wrap(left, room) or [""]
+    *first, last = wrapped
+    return first + [last.ljust(room) + " " + right]
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _qty(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+class _Layout:
+    """Writes receipt sections through python-escpos' Dummy (which keeps the bytes)."""
+
+    def __init__(self, cols: int) -> None:
+        self.cols = cols
+        self.p = Dummy(profile="default")
+        # Dots per line of a 203 dpi head. python-escpos prints a warning to stdout
+        # without it; the profile dict is shared, so change a copy.
+        self.p.profile.profile_data = copy.deepcopy(self.p.profile.profile_data)
+        self.p.profile.profile_data["media"]["width"]["pixels"] = 384 if cols <= 32 else 576
+        self.p.hw("INIT")
+        self.p.charcode(CODE_PAGE)
+
+    def style(self, **kw: object) -> None:
+        self.p.set_with_default(**kw)
+
+    def line(self, text: str = "") -> None:
+        # magic encode writes "?" for unencodable characters; keep lines within the grid
+        self.p.text(text[: self.cols] + "\n")
+
+    def rule(self, char: str = "-") -> None:
+        self.line(char * self.cols)
+
+    def pair(self, left: str, right: str) -> None:
+        for row in two_columns(left, right, self.cols):
+            self.line(row)
+
+    def bytes(self) -> bytes:
+        return self.p.output
+
+
+def render_receipt(receipt: Receipt, width: int = 80) -> bytes:
+    """Lay out `receipt` for paper `width` mm (58 or 80) as ESC/POS bytes, ending with a cut."""
+    out = _Layout(columns_for(width))
+    _head(out, receipt)
+    _body(out, receipt)
+    _totals(out, receipt)
+    _tail(out, receipt)
+    return out.bytes()
+
+
+def _head(out: _Layout, r: Receipt) -> None:
+    if r.logo is not None:
+        out.style(align="center")
+        out.p.image(str(r.logo))
+    for i, text in enumerate(r.header):
+        if i == 0:  # shop name: bold and double size, so half the columns
+            out.style(align="center", bold=True, double_width=True, double_height=True)
+            for row in textwrap.wrap(text, out.cols // 2):
+                out.p.text(row + "\n")
+        else:
+            out.style(align="center")
+            out.line(text)
+    out.style()
+    out.line(f"Receipt {r.receipt_id}")
+    out.rule()
+
+
+def _body(out: _Layout, r: Receipt) -> None:
+    for item in r.lines:
+        out.pair(item.description, _money(item.amount))
+        if item.quantity != 1 or item.unit_price is not None:
+            price = f" x {_money(item.unit_price)}" if item.unit_price is not None else ""
+            out.line(f"  {_qty(item.quantity)}{price}")
+    out.rule("=")
+
+
+def _totals(out: _Layout, r: Receipt) -> None:
+    out.style(bold=True, double_height=True)
+    out.pair("TOTAL", f"{r.currency} {_money(r.total)}")
+    out.style()
+    for tax in r.taxes:
+        out.pair(f"{tax.label} on {_money(tax.net)}", _money(tax.tax))
+    if r.tenders:
+        out.rule()
+    for tender in r.tenders:
+        out.pair(tender.kind, _money(tender.amount))
+    if r.change:
+        out.style(bold=True)
+        out.pair("Change", f"{r.currency} {_money(r.change)}")
+        out.style()
+
+
+def _tail(out: _Layout, r: Receipt) -> None:
+    out.rule()
+    out.style(align="center")
+    for text in r.footer:
+        out.line(text)
+    out.p.qr(r.receipt_id, native=True, size=4)
+    out.line(r.receipt_id)
+    out.style()
+    out.p.cut()

@@ -1,0 +1,1 @@
+"""Device simulators: real programs speaking the real byte protocols (TCP or pty)."""

@@ -1,0 +1,386 @@
+"""An ESC/POS receipt printer simulator on TCP (port 9100 style).
+
+It parses what it receives into a readable text rendering (`devices.escpos.paper`),
+answers DLE EOT 1-4 from its state, answers GS ( H after the data before it is
+"printed", and counts drawer kicks. Like a real printer, data received while
+it cannot print (paper out, cover open, offline) waits in its buffer and prints
+on recovery; "unplugging" closes every socket and loses that buffer.
+
+In-process (tests):
+    sim = PrinterSimulator(columns=48); sim.start(); ...; sim.set_state(paper="out")
+As a program (a subprocess, or `pos-devices simulate printer`):
+    python -m devices.simulators.printer --port 9100 [--control-port 9101] [--transcript FILE]
+The control port takes one text command per line and answers one JSON line:
+    status | paper ok|near_end|out | cover open|closed | offline on|off |
+    silent on|off | unplug | plug | drawer close | receipts | rendering | quit
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from devices.escpos.commands import process_id_reply
+from devices.escpos.paper import Paper
+from devices.escpos.parser import Command, EscPosParser
+from devices.escpos.status import PrinterStatus
+
+PAPER_STATES = ("ok", "near_end", "out")
+
+
+class PrinterSimulator:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, columns: int = 48, transcript: TextIO | None = None
+    ) -> None:
+        self.host, self.port = host, port
+        self.paper = Paper(columns)
+        self.transcript = transcript
+        self.paper_state = "ok"
+        self.cover_open = False
+        self.offline = False
+        self.silent = False  # accepts data, never answers (the python-escpos blind spot)
+        self.drawer_open = False
+        self.drawer_kicks = 0
+        self.bytes_received = 0
+        self.torn: list[str] = []  # receipts cut short by an unplug
+        self.plugged = False
+        self._cond = threading.Condition(threading.RLock())
+        self._pending: deque[tuple[socket.socket, Command]] = deque()
+        self._listener: socket.socket | None = None
+        self._conns: set[socket.socket] = set()
+        self._unplug_after: int | None = None
+        self._drop_after_kick = False
+        self._printed_lines = 0
+
+    # -- lifecycle --------------------------------------------------------
+    def start(self) -> PrinterSimulator:
+        self.plug()
+        return self
+
+    def stop(self) -> None:
+        self.unplug()
+
+    def __enter__(self) -> PrinterSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def plug(self) -> None:
+        with self._cond:
+            if self.plugged:
+                return
+            srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            srv.bind((self.host, self.port))
+            srv.listen(4)
+            self.port = srv.getsockname()[1]  # keep the port across unplug/plug
+            self._listener, self.plugged = srv, True
+            threading.Thread(target=self._accept_loop, args=(srv,), name="sim-printer-accept", daemon=True).start()
+            self._cond.notify_all()
+
+    def unplug(self) -> None:
+        """Pull the cable and power: close every socket, lose unprinted data."""
+        with self._cond:
+            if not self.plugged:
+                return
+            self.plugged = False
+            listener, self._listener = self._listener, None
+            conns, self._conns = set(self._conns), set()
+            self._pending.clear()
+            if self.paper.torn:
+                self.torn.append(self.paper.torn)
+            self.paper = _fresh_paper(self.paper)
+            self._cond.notify_all()
+        for sock in [listener, *conns]:
+            _close(sock)
+
+    # -- state --------------------------------------------------------------
+    def set_state(
+        self, paper: str | None = None, cover_open: bool | None = None,
+        offline: bool | None = None, silent: bool | None = None,
+    ) -> None:
+        with self._cond:
+            if paper is not None:
+                if paper not in PAPER_STATES:
+                    raise ValueError(f"paper must be one of {PAPER_STATES}, got {paper!r}")
+                self.paper_state = paper
+            if cover_open is not None:
+                self.cover_open = cover_open
+            if offline is not None:
+                self.offline = offline
+            if silent is not None:
+                self.silent = silent
+            self._run_pending()
+            self._cond.notify_all()
+
+    def close_drawer(self) -> None:
+        with self._cond:
+            self.drawer_open = False
+            self._cond.notify_all()
+
+    def unplug_after(self, nbytes: int) -> None:
+        """Unplug once `nbytes` more bytes have arrived (to cut a job in half)."""
+        with self._cond:
+            self._unplug_after = nbytes
+
+    def drop_connection_after_kick(self) -> None:
+        """Close the connection right after the next drawer kick (its confirmation is lost)."""
+        with self._cond:
+            self._drop_after_kick = True
+
+    @property
+    def can_print(self) -> bool:
+        return self.paper_state != "out" and not self.cover_open and not self.offline
+
+    def status(self) -> PrinterStatus:
+        return PrinterStatus(
+            drawer_pin3_high=self.drawer_open,
+            offline=not self.can_print,
+            cover_open=self.cover_open,
+            paper_end_stop=self.paper_state == "out",
+            paper_near_end=self.paper_state != "ok",
+            paper_empty=self.paper_state == "out",
+        )
+
+    @property
+    def receipts(self) -> list[str]:
+        with self._cond:
+            return list(self.paper.receipts)
+
+    @property
+    def rendering(self) -> str:
+        with self._cond:
+            return "\n".join(self.paper.lines)
+
+    def wait_until(self, predicate: Callable[[PrinterSimulator], bool], timeout: float) -> None:
+        """Block until `predicate(self)` holds (checked on every change); TimeoutError after `timeout`."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: predicate(self), timeout):
+                raise TimeoutError(f"simulator condition not met within {timeout}s")
+
+    def describe(self) -> dict[str, object]:
+        with self._cond:
+            return {
+                "port": self.port, "plugged": self.plugged, "paper": self.paper_state,
+                "cover_open": self.cover_open, "offline": self.offline, "silent": self.silent,
+                "drawer_open": self.drawer_open, "drawer_kicks": self.drawer_kicks,
+                "receipts": len(self.paper.receipts), "torn": len(self.torn),
+                "bytes_received": self.bytes_received,
+            }
+
+    # -- connection handling -----------------------------------------------------
+    def _accept_loop(self, srv: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return  # listener closed: unplugged
+            with self._cond:
+                if srv is not self._listener:
+                    _close(conn)
+                    return
+                self._conns.add(conn)
+            threading.Thread(target=self._serve, args=(conn,), name="sim-printer-conn", daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        parser = EscPosParser()
+        while True:
+            try:
+                chunk = conn.recv(4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            with self._cond:
+                if conn not in self._conns:
+                    break
+                chunk, unplug = self._limit(chunk)
+                self.bytes_received += len(chunk)
+                for cmd in parser.feed(chunk):
+                    self._receive(conn, cmd)
+                self._run_pending()
+                self._cond.notify_all()
+            if unplug:
+                self.unplug()
+                break
+        with self._cond:
+            self._conns.discard(conn)
+        _close(conn)
+
+    def _limit(self, chunk: bytes) -> tuple[bytes, bool]:
+        if self._unplug_after is None:
+            return chunk, False
+        if len(chunk) < self._unplug_after:
+            self._unplug_after -= len(chunk)
+            return chunk, False
+        keep, self._unplug_after = chunk[: self._unplug_after], None
+        return keep, True
+
+    def _receive(self, conn: socket.socket, cmd: Command) -> None:
+        if cmd.name == "status_query":  # real-time: answered at once, even when offline
+            n = cmd.args[0]
+            if not self.silent and 1 <= n <= 4:
+                _send(conn, self.status().encode()[n - 1 : n])
+        elif cmd.name != "realtime_request":
+            self._pending.append((conn, cmd))
+
+    def _run_pending(self) -> None:
+        while self._pending and self.can_print:
+            conn, cmd = self._pending.popleft()
+            if cmd.name == "process_id":
+                if not self.silent:
+                    _send(conn, process_id_reply(cmd.data[2:6]))
+                continue
+            if cmd.name == "drawer_kick":
+                self.drawer_kicks += 1
+                self.drawer_open = True
+                if self._drop_after_kick:
+                    self._drop_after_kick = False
+                    self._conns.discard(conn)
+                    _close(conn)
+            self.paper.apply(cmd)
+        self._flush_transcript()
+
+    def _flush_transcript(self) -> None:
+        if self.transcript is None:
+            return
+        new = self.paper.lines[self._printed_lines :]
+        self._printed_lines = len(self.paper.lines)
+        if new:
+            self.transcript.write("\n".join(new) + "\n")
+            self.transcript.flush()
+
+
+def _fresh_paper(old: Paper) -> Paper:
+    """After a power cycle: print settings reset, the paper already printed stays."""
+    paper = Paper(old.columns)
+    paper.lines, paper.receipts = old.lines, old.receipts
+    return paper
+
+
+def _send(conn: socket.socket, data: bytes) -> None:
+    try:
+        conn.sendall(data)
+    except OSError:
+        pass  # the driver went away; it will ask again
+
+
+def _close(sock: socket.socket | None) -> None:
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
+
+
+# -- program mode: control channel ------------------------------------------------
+def handle_command(sim: PrinterSimulator, line: str) -> tuple[object, bool]:
+    """Run one control command; return (JSON-able answer, quit?)."""
+    words = line.split()
+    if not words:
+        return {"error": "empty command"}, False
+    cmd, arg = words[0].lower(), (words[1].lower() if len(words) > 1 else "")
+    flags = {"on": True, "off": False, "open": True, "closed": False}
+    try:
+        if cmd == "paper":
+            sim.set_state(paper=arg)
+        elif cmd == "cover" and arg in flags:
+            sim.set_state(cover_open=flags[arg])
+        elif cmd == "offline" and arg in flags:
+            sim.set_state(offline=flags[arg])
+        elif cmd == "silent" and arg in flags:
+            sim.set_state(silent=flags[arg])
+        elif cmd == "unplug":
+            sim.unplug()
+        elif cmd == "plug":
+            sim.plug()
+        elif cmd == "drawer" and arg == "close":
+            sim.close_drawer()
+        elif cmd == "receipts":
+            return {"receipts": sim.receipts, "torn": list(sim.torn)}, False
+        elif cmd == "rendering":
+            return {"rendering": sim.rendering}, False
+        elif cmd == "quit":
+            return {"ok": True}, True
+        elif cmd != "status":
+            return {"error": f"unknown command: {line.strip()!r}"}, False
+    except (ValueError, OSError) as exc:
+        return {"error": str(exc)}, False
+    return sim.describe(), False
+
+
+def serve_control(sim: PrinterSimulator, srv: socket.socket, done: threading.Event) -> None:
+    while not done.is_set():
+        try:
+            conn, _ = srv.accept()
+        except OSError:
+            return
+        with conn, conn.makefile("rw", encoding="utf-8", newline="\n") as f:
+            for line in f:
+                answer, quit_ = handle_command(sim, line)
+                f.write(json.dumps(answer) + "\n")
+                f.flush()
+                if quit_:
+                    done.set()
+                    return
+
+
+class SimulatorControl:
+    """Client for the control port of a simulator running as a program."""
+
+    def __init__(self, host: str, port: int, timeout: float = 5.0) -> None:
+        self._sock = socket.create_connection((host, port), timeout=timeout)
+        self._file = self._sock.makefile("rw", encoding="utf-8", newline="\n")
+
+    def send(self, command: str) -> dict:
+        self._file.write(command + "\n")
+        self._file.flush()
+        line = self._file.readline()
+        if not line:
+            raise ConnectionError("simulator control channel closed")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self._file.close()
+        self._sock.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="printer-simulator", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=9100, help="printer port (0: pick a free one)")
+    ap.add_argument("--control-port", type=int, default=0, help="control port (0: pick a free one)")
+    ap.add_argument("--columns", type=int, default=48, choices=(32, 48), help="32 for 58 mm, 48 for 80 mm")
+    ap.add_argument("--transcript", type=Path, help="append the text rendering here (default: stdout)")
+    args = ap.parse_args(argv)
+
+    out = args.transcript.open("a", encoding="utf-8") if args.transcript else sys.stdout
+    sim = PrinterSimulator(args.host, args.port, args.columns, transcript=out)
+    sim.start()
+    ctl = socket.create_server((args.host, args.control_port))
+    # one machine-readable line so a parent process can find both ports
+    print(f"printer simulator listening on {args.host}:{sim.port} control {args.host}:{ctl.getsockname()[1]}",
+          file=sys.stderr, flush=True)
+    done = threading.Event()
+    try:
+        serve_control(sim, ctl, done)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        ctl.close()
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
