@@ -12,6 +12,7 @@ from pos_terminal.store.db import Database
 
 from .catalog import load_catalog, seed_catalog
 from .checkout import CompletedOrder
+from .returns import Returns
 from .staff import Staff
 from .till import ApproverPin, TenderInput, Till, utc_now
 
@@ -25,6 +26,7 @@ class Services:
     catalog: Catalog
     staff: Staff
     till: Till
+    returns: Returns
 
     def close(self) -> None:
         self.db.close()
@@ -37,4 +39,5 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
     staff.seed(config.seed_users)
     seed_catalog(db, config.catalog_csv)
     catalog = load_catalog(db)
-    return Services(config, db, catalog, staff, Till(db, config, catalog, staff, clock))
+    till = Till(db, config, catalog, staff, clock)
+    return Services(config, db, catalog, staff, till, Returns(till))

@@ -73,20 +73,16 @@ class SaleSimulator:
 
     def _ring_return(self) -> bool:
         """Return part of an earlier sale against its receipt. False if nothing is left."""
-        returns = getattr(self.s, "returns", None)
-        if returns is None:
-            return False
+        returns = self.s.returns
         original = self.rng.choice(self.sold)
-        try:
-            ticket = returns.start(original.receipt_no, approver=MANAGER)
-        except LookupError:
-            return False
-        remaining = returns.returnable(original.receipt_no)
+        returns.start(original.receipt_no, approver=MANAGER)
+        remaining = returns.returnable()
         if not remaining:
             self.s.till.cancel_ticket()
             return False
-        sku, qty = self.rng.choice(sorted(remaining.items()))
-        returns.add(sku, qty)
-        completed = returns.refund([TenderInput(TenderType.CASH, ticket.totals().gross)])
+        line_no, left = self.rng.choice(sorted(remaining.items()))
+        returns.add(line_no, None if self.rng.random() < 0.5 else min(left, Decimal(1)))
+        refund = self.s.till.ticket.totals().gross
+        completed = self.s.till.pay([TenderInput(TenderType.CASH, refund)])
         self.report(completed)
         return True

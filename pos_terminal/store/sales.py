@@ -12,7 +12,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from pos_terminal.core.sale import FinishedSale
+from pos_terminal.core.catalog import Unit
+from pos_terminal.core.sale import FinishedSale, PriceOverride, SaleLine, Tender, TenderType
+from pos_terminal.core.tax import TaxMode, compute_totals
 
 from . import audit, outbox, receipts
 from .models import Order, OrderLine, OrderTender
@@ -95,14 +97,35 @@ def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
     ).first()
 
 
-def returned_quantities(session: Session, original_order_id: str) -> dict[str, Decimal]:
-    """Quantity already returned per SKU against one original sale (the wire has no line link)."""
-    totals: dict[str, Decimal] = defaultdict(Decimal)
+def returned_quantities(session: Session, original_order_id: str) -> dict[int, Decimal]:
+    """Quantity already returned per original line (return lines keep the sale's line_no)."""
+    totals: dict[int, Decimal] = defaultdict(Decimal)
     rows = session.execute(
-        select(OrderLine.sku, OrderLine.qty)
+        select(OrderLine.line_no, OrderLine.qty)
         .join(Order, Order.order_id == OrderLine.order_id)
         .where(Order.original_order_id == original_order_id, Order.kind == "return")
     )
-    for sku, qty in rows:
-        totals[sku] += qty
+    for line_no, qty in rows:
+        totals[line_no] += qty
     return dict(totals)
+
+
+def to_finished_sale(order: Order, tax_mode: TaxMode, scale: int) -> FinishedSale:
+    """The stored order as the domain sees it (for returns and reports)."""
+    lines = tuple(
+        SaleLine(
+            line_no=l.line_no, sku=l.sku, description=l.description, qty=l.qty,
+            unit=Unit(l.unit), unit_price=l.unit_price, tax_code=l.tax_code,
+            tax_rate=l.tax_rate, discount=l.discount, line_total=l.line_total,
+            override=None if l.override_approved_by is None else PriceOverride(
+                l.override_approved_by, l.override_reason or "", l.override_original_price),
+        )
+        for l in order.lines
+    )
+    return FinishedSale(
+        kind=order.kind, original_order_id=order.original_order_id, cashier_id=order.cashier_id,
+        lines=lines,
+        tenders=tuple(Tender(TenderType(t.type), t.amount, t.reference) for t in order.tenders),
+        change_given=order.change_given,
+        totals=compute_totals(((l.tax_code, l.tax_rate, l.line_total) for l in lines), tax_mode, scale),
+    )
