@@ -202,8 +202,8 @@ class OrderContent(_Request):
 
     @model_validator(mode="after")
     def _consistent(self) -> OrderContent:
-        if self.kind == "return" and self.original_order_id is None:
-            raise ValueError("a return needs original_order_id")
+        # A return with original_order_id null is a blind return (no receipt); the terminal
+        # required a manager's `return.blind` approval and journals it (README design notes).
         if self.kind == "sale" and self.original_order_id is not None:
             raise ValueError("a sale has no original_order_id")
         line_nos = [line.line_no for line in self.lines]
