@@ -71,6 +71,11 @@ class ReceiptReturn:
         sold = self._original_line(line_no)
         return sold.qty - self._before.get(line_no, Decimal(0)) - self._on_ticket(line_no)
 
+    def returnable_lines(self) -> dict[int, Decimal]:
+        """Original line number -> quantity still returnable, for lines with some left."""
+        left = {line_no: self.returnable(line_no) for line_no in self._sold}
+        return {line_no: qty for line_no, qty in left.items() if qty > 0}
+
     def add(self, line_no: int, qty: Decimal | None = None) -> TicketLine:
         """Return `qty` of an original line (all that is left when `qty` is None)."""
         sold = self._original_line(line_no)

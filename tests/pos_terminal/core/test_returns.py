@@ -67,6 +67,7 @@ def test_more_than_sold_is_refused_and_nothing_changes(original, supervisor) -> 
     with pytest.raises(ReturnExceedsSale, match="2 requested, only 1 of 3 left"):
         r.add(1, D(2))
     r.add(1, D(1))
+    assert r.returnable_lines() == {2: D("0.750"), 3: D(1)}
     with pytest.raises(ReturnExceedsSale):
         r.add(1, D(1))
     assert [l.qty for l in r.ticket.lines()] == [D(1)]
