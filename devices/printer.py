@@ -106,6 +106,7 @@ class ReceiptPrinter(Device):
         with self._locked():
             try:
                 self._connect(timeout)
+                self._status()  # learn the power state and paper/cover now
             except PrinterUnavailable as exc:
                 log.info("%s: claimed while unreachable: %s", self.name, exc)
 
@@ -161,7 +162,10 @@ class ReceiptPrinter(Device):
                     raise PrintUnconfirmed(job, self._status_after_send())
                 self._pump(min(left, self.config.io_timeout), transmitted=True)
             self._confirmed.discard(job.token)
-            self._status()  # refresh paper/cover state after printing (near-end shows here)
+            try:
+                self._status()  # refresh paper/cover state after printing (near-end shows here)
+            except PrinterUnavailable:
+                pass  # the job is confirmed; the next operation reconnects
 
     def write_raw(self, data: bytes) -> None:
         """Send bytes that need no print confirmation (drawer kick)."""
@@ -202,11 +206,8 @@ class ReceiptPrinter(Device):
         except TransportError as exc:
             raise self._lost(exc, transmitted) from exc
 
-    def _status_after_send(self) -> PrinterStatus | None:
-        try:
-            return self._status(transmitted=True)
-        except PrinterUnavailable:
-            raise
+    def _status_after_send(self) -> PrinterStatus:
+        return self._status(transmitted=True)
 
     def _status(self, transmitted: bool = False) -> PrinterStatus:
         self._ensure_connected()

@@ -55,7 +55,7 @@ class PrinterSimulator:
         self._pending: deque[tuple[socket.socket, Command]] = deque()
         self._listener: socket.socket | None = None
         self._conns: set[socket.socket] = set()
-        self._unplug_after: int | None = None
+        self._trigger: tuple[int, str] | None = None  # (bytes left, "unplug" | "paper_out" | "silent")
         self._drop_after_kick = False
         self._printed_lines = 0
 
@@ -128,8 +128,19 @@ class PrinterSimulator:
 
     def unplug_after(self, nbytes: int) -> None:
         """Unplug once `nbytes` more bytes have arrived (to cut a job in half)."""
+        self._arm(nbytes, "unplug")
+
+    def paper_out_after(self, nbytes: int) -> None:
+        """Run out of paper once `nbytes` more bytes have arrived (mid-job)."""
+        self._arm(nbytes, "paper_out")
+
+    def silent_after(self, nbytes: int) -> None:
+        """Stop answering once `nbytes` more bytes have arrived (a wedged printer)."""
+        self._arm(nbytes, "silent")
+
+    def _arm(self, nbytes: int, action: str) -> None:
         with self._cond:
-            self._unplug_after = nbytes
+            self._trigger = (nbytes, action)
 
     def drop_connection_after_kick(self) -> None:
         """Close the connection right after the next drawer kick (its confirmation is lost)."""
@@ -202,11 +213,17 @@ class PrinterSimulator:
             with self._cond:
                 if conn not in self._conns:
                     break
-                chunk, unplug = self._limit(chunk)
-                self.bytes_received += len(chunk)
-                for cmd in parser.feed(chunk):
-                    self._receive(conn, cmd)
-                self._run_pending()
+                head, tail, action = self._split(chunk)
+                unplug = action == "unplug"
+                for part in (head, b"" if unplug else tail):
+                    self.bytes_received += len(part)
+                    for cmd in parser.feed(part):
+                        self._receive(conn, cmd)
+                    self._run_pending()
+                    if action == "paper_out":
+                        self.paper_state, action = "out", None
+                    elif action == "silent":
+                        self.silent, action = True, None
                 self._cond.notify_all()
             if unplug:
                 self.unplug()
@@ -215,14 +232,16 @@ class PrinterSimulator:
             self._conns.discard(conn)
         _close(conn)
 
-    def _limit(self, chunk: bytes) -> tuple[bytes, bool]:
-        if self._unplug_after is None:
-            return chunk, False
-        if len(chunk) < self._unplug_after:
-            self._unplug_after -= len(chunk)
-            return chunk, False
-        keep, self._unplug_after = chunk[: self._unplug_after], None
-        return keep, True
+    def _split(self, chunk: bytes) -> tuple[bytes, bytes, str | None]:
+        """Split `chunk` where an armed trigger fires: (before, after, action or None)."""
+        if self._trigger is None:
+            return chunk, b"", None
+        left, action = self._trigger
+        if len(chunk) < left:
+            self._trigger = (left - len(chunk), action)
+            return chunk, b"", None
+        self._trigger = None
+        return chunk[:left], chunk[left:], action
 
     def _receive(self, conn: socket.socket, cmd: Command) -> None:
         if cmd.name == "status_query":  # real-time: answered at once, even when offline
