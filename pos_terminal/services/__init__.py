@@ -12,6 +12,7 @@ from pos_terminal.store.db import Database
 
 from .catalog import load_catalog, seed_catalog
 from .checkout import CompletedOrder
+from .drawer import DrawerService
 from .returns import Returns
 from .staff import Staff
 from .till import ApproverPin, TenderInput, Till, utc_now
@@ -27,6 +28,7 @@ class Services:
     staff: Staff
     till: Till
     returns: Returns
+    drawer: DrawerService
 
     def close(self) -> None:
         self.db.close()
@@ -40,4 +42,4 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
     seed_catalog(db, config.catalog_csv)
     catalog = load_catalog(db)
     till = Till(db, config, catalog, staff, clock)
-    return Services(config, db, catalog, staff, till, Returns(till))
+    return Services(config, db, catalog, staff, till, Returns(till), DrawerService(till))

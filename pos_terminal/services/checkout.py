@@ -10,6 +10,7 @@ from datetime import datetime
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import FinishedSale
 from pos_terminal.store import catalog as catalog_repo
+from pos_terminal.store import drawer
 from pos_terminal.store import sales
 from pos_terminal.store.db import Database
 from pos_terminal.sync.order_body import order_body
@@ -36,6 +37,8 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
             catalog_version=catalog_repo.catalog_version(s),
         )
         order = sales.record_sale(s, sale, header, order_body)
+        drawer_session = drawer.open_session_row(s, config.terminal_id)
+        order.drawer_session_id = drawer_session.session_id if drawer_session else None
         return CompletedOrder(order.order_id, order.receipt_no, now, sale)
 
 

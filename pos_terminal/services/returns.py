@@ -53,9 +53,7 @@ class Returns:
 
     def returnable(self) -> dict[int, Decimal]:
         """What can still be returned per original line of the open receipt return."""
-        current = self._require_current()
-        left = {n: current.returnable(n) for n in current._sold}
-        return {n: q for n, q in left.items() if q > 0}
+        return dict(self._require_current().returnable_lines())
 
     def add(self, line_no: int, qty: Decimal | None = None) -> TicketLine:
         return self._require_current().add(line_no, qty)

@@ -68,6 +68,8 @@ class Order(Base):
     tenders: Mapped[list[OrderTender]] = relationship(
         back_populates="order", order_by="OrderTender.seq", cascade="all, delete-orphan"
     )
+    voids: Mapped[list[OrderVoid]] = relationship(order_by="OrderVoid.line_no",
+                                                  cascade="all, delete-orphan")
 
     __table_args__ = (
         UniqueConstraint("terminal_id", "receipt_seq", name="uq_orders_receipt_seq"),
@@ -141,6 +143,18 @@ class OutboxEntry(Base):
         UniqueConstraint("kind", "idempotency_key", name="uq_outbox_key"),
         Index("ix_outbox_state_seq", "state", "seq"),
     )
+
+
+class OrderVoid(Base):
+    """A line voided before payment: not sold, but counted on the X/Z report."""
+
+    __tablename__ = "order_voids"
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.order_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[Decimal] = mapped_column(Quantity())
+    amount: Mapped[Decimal] = mapped_column(Money())
+    voided_by: Mapped[str] = mapped_column(String(64))
 
 
 class CatalogItemRow(Base):

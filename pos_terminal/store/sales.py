@@ -13,11 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from pos_terminal.core.catalog import Unit
-from pos_terminal.core.sale import FinishedSale, PriceOverride, SaleLine, Tender, TenderType
+from pos_terminal.core.sale import (
+    FinishedSale, PriceOverride, SaleLine, Tender, TenderType, VoidedLine,
+)
 from pos_terminal.core.tax import TaxMode, compute_totals
 
 from . import audit, outbox, receipts
-from .models import Order, OrderLine, OrderTender
+from .models import Order, OrderLine, OrderTender, OrderVoid
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ def _order_row(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
         )
         for line in sale.lines
     ]
+    order.voids = [
+        OrderVoid(line_no=v.line_no, sku=v.sku, qty=v.qty, amount=v.amount, voided_by=v.voided_by)
+        for v in sale.voids
+    ]
     order.tenders = [
         OrderTender(seq=i, type=t.type.value, amount=t.amount, reference=t.reference)
         for i, t in enumerate(sale.tenders, start=1)
@@ -86,14 +92,14 @@ def _order_row(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
 def get_order(session: Session, order_id: str) -> Order | None:
     return session.scalars(
         select(Order).where(Order.order_id == order_id)
-        .options(selectinload(Order.lines), selectinload(Order.tenders))
+        .options(selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
     ).first()
 
 
 def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
     return session.scalars(
         select(Order).where(Order.receipt_no == receipt_no)
-        .options(selectinload(Order.lines), selectinload(Order.tenders))
+        .options(selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
     ).first()
 
 
@@ -128,4 +134,5 @@ def to_finished_sale(order: Order, tax_mode: TaxMode, scale: int) -> FinishedSal
         tenders=tuple(Tender(TenderType(t.type), t.amount, t.reference) for t in order.tenders),
         change_given=order.change_given,
         totals=compute_totals(((l.tax_code, l.tax_rate, l.line_total) for l in lines), tax_mode, scale),
+        voids=tuple(VoidedLine(v.line_no, v.sku, v.qty, v.amount, v.voided_by) for v in order.voids),
     )

@@ -49,6 +49,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('report_id'),
     sa.UniqueConstraint('terminal_id', 'z_number', name='uq_z_number')
     )
+    op.create_table('order_voids',
+    sa.Column('order_id', sa.String(length=36), nullable=False),
+    sa.Column('line_no', sa.Integer(), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.BigInteger(), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('voided_by', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.order_id'], ),
+    sa.PrimaryKeyConstraint('order_id', 'line_no')
+    )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('drawer_session_id', sa.String(length=36), nullable=True))
         batch_op.create_foreign_key('fk_orders_drawer_session', 'drawer_sessions', ['drawer_session_id'], ['session_id'])
@@ -59,6 +69,7 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_orders_drawer_session', type_='foreignkey')
         batch_op.drop_column('drawer_session_id')
 
+    op.drop_table('order_voids')
     op.drop_table('z_reports')
     op.drop_table('cash_movements')
     op.drop_table('drawer_sessions')

@@ -1,0 +1,170 @@
+"""Cash drawer sessions and the X and Z reports.
+
+A day runs from opening the drawer (with a float) to the Z report, which counts the cash,
+closes the session, takes the next gapless Z number and queues the report for the server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from pos_terminal.core import drawer as core_drawer
+from pos_terminal.core import reports
+from pos_terminal.core.permissions import Permission
+from pos_terminal.core.sale import FinishedSale
+from pos_terminal.core.users import require
+from pos_terminal.store import audit, outbox, sales
+from pos_terminal.store import drawer as repo
+from pos_terminal.store.models import CashMovementRow, DrawerSessionRow, ZReportRow
+from sync_server import wire
+
+from .till import ApproverPin, Till
+
+
+class DrawerClosed(core_drawer.DrawerError):
+    def __init__(self) -> None:
+        super().__init__("no drawer session is open: open the drawer with a float first")
+
+
+@dataclass(frozen=True)
+class DayClose:
+    report: reports.Report
+    summary: core_drawer.DrawerSummary
+    report_id: str
+
+
+class DrawerService:
+    def __init__(self, till: Till, kick_drawer: Callable[[str], None] | None = None) -> None:
+        self.till = till
+        self._kick = kick_drawer or (lambda action_id: None)
+
+    # -- session -------------------------------------------------------------------------
+
+    def is_open(self) -> bool:
+        with self.till.db.reader() as s:
+            return repo.open_session_row(s, self.till.config.terminal_id) is not None
+
+    def open(self, opening_float: Decimal) -> str:
+        cashier, now = self.till._cashier(), self.till.clock()
+        core = core_drawer.open_session(opening_float, cashier.user_id, now, self.till.config.currency)
+        with self.till.db.transaction() as s:
+            if repo.open_session_row(s, self.till.config.terminal_id) is not None:
+                raise core_drawer.DrawerError("a drawer session is already open")
+            row = DrawerSessionRow(session_id=str(uuid.uuid4()), terminal_id=self.till.config.terminal_id,
+                                   opened_by=cashier.user_id, opened_at=now,
+                                   opening_float=core.opening_float)
+            s.add(row)
+            audit.append(s, at=now, actor=cashier.user_id, action="drawer.open",
+                         subject=row.session_id, payload={"float": str(core.opening_float)})
+        return row.session_id
+
+    def cash_movement(self, kind: core_drawer.MovementKind, amount: Decimal, reason: str,
+                      approver: ApproverPin | None = None) -> None:
+        """Paid-in or paid-out; a paid-out needs a supervisor (`drawer.no_sale`)."""
+        cashier, now = self.till._cashier(), self.till.clock()
+        if kind is core_drawer.MovementKind.PAID_OUT:
+            self._approved(approver, Permission.DRAWER_NO_SALE, "paid out")
+        movement = core_drawer.CashMovement(kind, amount, reason, cashier.user_id, now)
+        checked = core_drawer.DrawerSession(Decimal(0), cashier.user_id).with_movement(
+            movement, self.till.config.currency).movements[-1]
+        with self.till.db.transaction() as s:
+            row = self._open_row(s)
+            s.add(CashMovementRow(session_id=row.session_id, at=now, kind=kind.value,
+                                  amount=checked.amount, reason=reason, user_id=cashier.user_id))
+            audit.append(s, at=now, actor=cashier.user_id, action=f"drawer.{kind.value}",
+                         subject=row.session_id, payload={"amount": str(checked.amount), "reason": reason})
+        self._kick(str(uuid.uuid4()))
+
+    def no_sale(self, approver: ApproverPin | None = None) -> str:
+        """Open the drawer without a sale: approved, journalled, then kicked once."""
+        cashier, now = self.till._cashier(), self.till.clock()
+        self._approved(approver, Permission.DRAWER_NO_SALE, "no sale")
+        action_id = str(uuid.uuid4())
+        with self.till.db.transaction() as s:
+            row = self._open_row(s)
+            s.add(CashMovementRow(session_id=row.session_id, at=now, kind="no_sale",
+                                  amount=Decimal("0.00"), reason="no sale", user_id=cashier.user_id))
+            audit.append(s, at=now, actor=cashier.user_id, action="drawer.no_sale",
+                         subject=action_id)
+        self._kick(action_id)
+        return action_id
+
+    # -- reports -------------------------------------------------------------------------
+
+    def x_report(self, approver: ApproverPin | None = None) -> tuple[reports.Report, core_drawer.DrawerSummary]:
+        """Mid-day figures of the open session; changes nothing."""
+        self._approved(approver, Permission.X_REPORT_RUN, "x report")
+        with self.till.db.reader() as s:
+            row = self._open_row(s)
+            records, session = self._session_state(s, row)
+        return reports.x_report(records), core_drawer.summarize(session, records)
+
+    def close_day(self, counted_cash: Decimal, approver: ApproverPin) -> DayClose:
+        """The Z report: count, close, number, journal and queue it for the server."""
+        cashier, now = self.till._cashier(), self.till.clock()
+        manager = self._approved(approver, Permission.Z_REPORT_RUN, "z report")
+        counted = self.till.config.currency.parse(counted_cash, "counted cash")
+        cfg = self.till.config
+        with self.till.db.transaction() as s:
+            row = self._open_row(s)
+            repo.adopt_unreported_orders(s, cfg.terminal_id, row.session_id)
+            records, session = self._session_state(s, row)
+            report = reports.z_report(records, repo.last_z_number(s, cfg.terminal_id))
+            summary = core_drawer.summarize(session, records, counted)
+            report_id = str(uuid.uuid4())
+            row.closed_at, row.closed_by, row.counted_cash, row.z_number = (
+                now, manager.user_id, counted, report.number)
+            counts = Counter(t.type.value for r in records for t in r.tenders if not t.is_cash_rounding)
+            body = wire.canonical_json(self._wire_report(report, report_id, row, now, counts))
+            s.add(ZReportRow(report_id=report_id, terminal_id=cfg.terminal_id, z_number=report.number,
+                             session_id=row.session_id, created_at=now, body=body.decode()))
+            audit.append(s, at=now, actor=manager.user_id, action="z_report", subject=report_id,
+                         payload={"z_number": report.number, "gross": str(report.net_gross),
+                                  "expected_cash": str(summary.expected), "counted": str(counted),
+                                  "cashier": cashier.user_id})
+            outbox.enqueue(s, kind="z_report", key=report_id, path="/v1/z-reports", body=body, at=now)
+        return DayClose(report, summary, report_id)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _open_row(self, s) -> DrawerSessionRow:  # type: ignore[no-untyped-def]
+        row = repo.open_session_row(s, self.till.config.terminal_id)
+        if row is None:
+            raise DrawerClosed()
+        return row
+
+    def _session_state(self, s, row: DrawerSessionRow) -> tuple[list[FinishedSale], core_drawer.DrawerSession]:  # type: ignore[no-untyped-def]
+        cfg = self.till.config
+        records = [sales.to_finished_sale(o, cfg.tax_mode, cfg.currency.scale)
+                   for o in repo.session_orders(s, row.session_id)]
+        moves = tuple(
+            core_drawer.CashMovement(core_drawer.MovementKind(m.kind), m.amount, m.reason, m.user_id, m.at)
+            for m in repo.movements(s, row.session_id) if m.kind != "no_sale")
+        return records, core_drawer.DrawerSession(row.opening_float, row.opened_by, row.opened_at, moves)
+
+    def _approved(self, approver: ApproverPin | None, permission: Permission, subject: str):  # type: ignore[no-untyped-def]
+        cashier = self.till._cashier()
+        if approver is None:
+            require(cashier, permission)
+            return cashier
+        return self.till.staff.approve(approver.user_id, approver.pin, permission, subject).approver
+
+    def _wire_report(self, report: reports.Report, report_id: str, row: DrawerSessionRow,
+                     now: datetime, counts: Counter[str]) -> wire.ZReport:
+        cfg = self.till.config
+        return wire.ZReport(
+            report_id=report_id, store_id=cfg.store_id, terminal_id=cfg.terminal_id,
+            z_number=report.number, opened_at=row.opened_at, closed_at=now,
+            sales_count=report.sales.count, returns_count=report.returns.count,
+            voids_count=report.void_lines, gross_sales=report.sales.gross,
+            returns_total=report.returns.gross, net=report.sales.net - report.returns.net,
+            tax=report.sales.tax - report.returns.tax, gross=report.net_gross,
+            by_tax_rate=[wire.ZTaxLine(tax_code=r.tax_code, rate=r.rate, net=r.net, tax=r.tax,
+                                       gross=r.gross) for r in report.by_rate],
+            by_tender=[wire.ZTenderLine(type=t.value, count=counts[t.value], amount=a) for t, a in report.by_tender],
+        )

@@ -1,0 +1,43 @@
+"""Drawer sessions, cash movements and Z reports on the local database."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from .models import CashMovementRow, DrawerSessionRow, Order, ZReportRow
+
+
+def open_session_row(session: Session, terminal_id: str) -> DrawerSessionRow | None:
+    return session.scalars(
+        select(DrawerSessionRow)
+        .where(DrawerSessionRow.terminal_id == terminal_id, DrawerSessionRow.closed_at.is_(None))
+        .order_by(DrawerSessionRow.opened_at.desc())
+    ).first()
+
+
+def movements(session: Session, session_id: str) -> list[CashMovementRow]:
+    return list(session.scalars(
+        select(CashMovementRow).where(CashMovementRow.session_id == session_id)
+        .order_by(CashMovementRow.id)))
+
+
+def session_orders(session: Session, session_id: str) -> list[Order]:
+    return list(session.scalars(
+        select(Order).where(Order.drawer_session_id == session_id)
+        .options(selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
+        .order_by(Order.receipt_seq)))
+
+
+def adopt_unreported_orders(session: Session, terminal_id: str, session_id: str) -> None:
+    """Orders rung while no drawer was open go on the next Z: every order lands on one Z."""
+    session.execute(
+        update(Order)
+        .where(Order.terminal_id == terminal_id, Order.drawer_session_id.is_(None))
+        .values(drawer_session_id=session_id))
+
+
+def last_z_number(session: Session, terminal_id: str) -> int:
+    return session.scalar(
+        select(func.coalesce(func.max(ZReportRow.z_number), 0))
+        .where(ZReportRow.terminal_id == terminal_id)) or 0
