@@ -182,9 +182,10 @@ class PrintQueue:
         if self.printer.state == LifecycleState.CLOSED:
             self.printer.start()
         data = COPY_BANNER + job.data if job.ambiguous else job.data
-        self._set_state(job.job_id, "sending", attempt=True)
         try:
-            inflight = self.printer.send_job(job.job_id, data)
+            inflight = self.printer.send_job(
+                job.job_id, data, before_write=lambda: self._set_state(job.job_id, "sending", attempt=True)
+            )
         except PrinterUnavailable as exc:
             self._set_state(job.job_id, "pending", ambiguous=exc.transmitted)
             raise

@@ -18,6 +18,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from devices.base import Device, DeviceError, HealthReport, LifecycleState
@@ -139,13 +140,20 @@ class ReceiptPrinter(Device):
         job = self.send_job(job_id, data)
         self.await_job(job)
 
-    def send_job(self, job_id: str, data: bytes) -> InFlightJob:
+    def send_job(self, job_id: str, data: bytes, before_write: Callable[[], None] | None = None) -> InFlightJob:
+        """Check the printer is ready, then send `data` and a confirmation request.
+
+        `before_write` runs once the printer is known ready, just before the
+        bytes leave (the print queue records "sending" there).
+        """
         self.require(LifecycleState.ENABLED, "print")
         with self._locked():
             status = self._status()
             if not status.ready:
                 raise PrinterNotReady(status)
             job = InFlightJob(job_id, self._next_token(), self._connection)
+            if before_write is not None:
+                before_write()
             self._write(data + process_id_request(job.token), transmitted=False)
             return job
 
