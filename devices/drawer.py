@@ -139,6 +139,7 @@ class CashDrawer(Device):
                 self.ledger.mark_done(action_id)  # the lost confirmation: it did open
                 return KickResult.ALREADY_DONE
             status = self.printer.query_status()
+            self._drawer_open(status)  # publish the state before the kick
             if not status.ready:
                 raise PrinterNotReady(status)  # ESC p would wait in the buffer of a printer in error
             self.ledger.mark_sent(action_id)  # durable before the pulse leaves
