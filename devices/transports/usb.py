@@ -42,6 +42,7 @@ class UsbTransport:
         self._dev: Any = None
         self._ep_out: Any = None
         self._ep_in: Any = None
+        self._rx = bytearray()  # USB reads whole packets; keep what the caller did not ask for
 
     def __repr__(self) -> str:
         serial = f" serial={self.serial_number}" if self.serial_number else ""
@@ -78,6 +79,7 @@ class UsbTransport:
 
     def close(self) -> None:
         dev, self._dev = self._dev, None
+        self._rx.clear()
         if dev is None:
             return
         try:
@@ -100,13 +102,16 @@ class UsbTransport:
         dev = self._require()
         if self._ep_in is None:
             raise TransportError(f"{self}: device has no IN endpoint (cannot report status)")
-        try:
-            data = bytes(dev.read(self._ep_in, max(n, _packet_size(self._ep_in)), _ms(timeout)))
-        except Exception as exc:  # noqa: BLE001
-            raise self._translate(exc, "read") from exc
-        if not data:
+        if not self._rx:
+            try:
+                self._rx += bytes(dev.read(self._ep_in, max(n, _packet_size(self._ep_in)), _ms(timeout)))
+            except Exception as exc:  # noqa: BLE001
+                raise self._translate(exc, "read") from exc
+        if not self._rx:
             raise TransportTimeout(f"{self}: no data within {timeout}s")
-        return data[:n]
+        data = bytes(self._rx[:n])
+        del self._rx[:n]
+        return data
 
     def _require(self) -> Any:
         if self._dev is None:
