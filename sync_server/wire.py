@@ -340,6 +340,8 @@ class BatchItemResult(_Response):
     order_id: UUID | None
     http_status: int
     body: OrderAccepted | OrderHeld | Problem
+    replayed: bool = False
+    """True when `body` is the stored first response (as `Idempotent-Replayed: true`)."""
 
 
 class BatchResponse(_Response):

@@ -57,9 +57,10 @@ def test_only_cash_rounding_tender_may_be_negative() -> None:
     assert arithmetic_errors(order, TaxMode.INCLUSIVE, 2) == []
 
 
-def test_return_needs_original_order() -> None:
+def test_blind_return_has_no_original_but_a_sale_never_has_one() -> None:
+    assert Order.model_validate(_body(kind="return")).original_order_id is None
     with pytest.raises(ValidationError, match="original_order_id"):
-        Order.model_validate(_body(kind="return"))
+        Order.model_validate(_body(original_order_id="8e03a1b2-0000-4000-8000-000000000001"))
 
 
 def test_content_hash_ignores_ids_and_times_but_not_content() -> None:

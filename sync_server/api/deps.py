@@ -1,0 +1,112 @@
+"""FastAPI dependencies as `Annotated` aliases: engine, settings, authenticated terminal, admin, key."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, select
+from starlette.concurrency import run_in_threadpool
+
+from ..core import logging as log_context
+from ..core.config import Settings
+from ..core.errors import ApiError, validation_failed
+from ..db.models import Terminal
+from ..db.session import read_connection
+from ..idempotency_key import HEADER as IDEMPOTENCY_HEADER
+from ..idempotency_key import InvalidIdempotencyKey, parse_idempotency_key
+from ..services.context import Caller
+from ..signing import HEADER_TERMINAL, check_signature
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
+
+
+def parse_json(body: bytes) -> object:
+    """The request body as JSON; malformed JSON is a 422 like any malformed body."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise validation_failed("request body is not valid JSON") from None
+
+
+def _path_with_query(request: Request) -> str:
+    path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    return (path + (b"?" + query if query else b"")).decode("latin-1")
+
+
+def _lookup_terminal(engine: Engine, terminal_id: str):
+    with read_connection(engine) as conn:
+        return conn.execute(
+            select(Terminal.store_id, Terminal.secret, Terminal.revoked_at).where(Terminal.terminal_id == terminal_id)
+        ).first()
+
+
+async def authenticate_terminal(request: Request, engine: EngineDep, settings: SettingsDep, body: RawBody) -> Caller:
+    """Signature first, then revocation; nothing of the terminal's store is read before this."""
+    terminal_id = request.headers.get(HEADER_TERMINAL, "")
+    if not terminal_id or len(terminal_id) > 64:
+        raise ApiError(401, "bad_signature", "missing X-Terminal-Id")
+    row = await run_in_threadpool(_lookup_terminal, engine, terminal_id)
+    if row is None:
+        raise ApiError(401, "bad_signature", "unknown terminal or wrong signature")
+    problem = check_signature(
+        request.headers, row.secret, request.method, _path_with_query(request), body, window_s=settings.signature_window_s
+    )
+    if problem is not None:
+        detail = "timestamp outside the allowed window" if problem.value == "stale_timestamp" else "unknown terminal or wrong signature"
+        raise ApiError(401, problem.value, detail)
+    if row.revoked_at is not None:
+        raise ApiError(403, "terminal_revoked", "this terminal has been revoked")
+    # Set in the request's own task, so the endpoint and the access log line both carry them.
+    log_context.terminal_id.set(terminal_id)
+    log_context.store_id.set(row.store_id)
+    return Caller(terminal_id=terminal_id, store_id=row.store_id)
+
+
+TerminalDep = Annotated[Caller, Depends(authenticate_terminal)]
+
+
+async def require_admin(request: Request, settings: SettingsDep) -> None:
+    if settings.admin_token is None or not settings.admin_token.get_secret_value():
+        raise ApiError(403, "admin_disabled", "no admin token is configured on this server")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    expected = settings.admin_token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
+        raise ApiError(401, "unauthorized", "admin endpoints need Authorization: Bearer <admin token>",
+                       headers={"WWW-Authenticate": "Bearer"})
+
+
+AdminDep = Depends(require_admin)
+
+
+def idempotency_key(request: Request) -> str:
+    value = request.headers.get(IDEMPOTENCY_HEADER)
+    if value is None:
+        raise ApiError(400, "idempotency_key_missing", "this request needs an Idempotency-Key header")
+    try:
+        return parse_idempotency_key(value)
+    except InvalidIdempotencyKey as exc:
+        raise ApiError(400, "idempotency_key_invalid", str(exc)) from None
+
+
+IdempotencyKeyDep = Annotated[str, Depends(idempotency_key)]

@@ -1,0 +1,36 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from ..core.config import Settings, get_settings
+from ..core.logging import configure_logging
+from ..db.session import make_engine
+from . import errors, openapi
+from .middleware import RequestContextMiddleware
+from .routes import admin, catalog, ops, orders, terminals, zreports
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="POS sync server",
+        version="1.0.0",
+        description="Sync protocol v1 between POS terminals and the store server (see PROTOCOL.md).",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    for router in (terminals.router, orders.router, catalog.router, zreports.router, admin.router, ops.router):
+        app.include_router(router)
+    errors.install(app)
+    openapi.install(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Entry point for `uvicorn --factory sync_server.api.main:app_from_env`."""
+    return create_app()

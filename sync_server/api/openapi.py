@@ -1,0 +1,63 @@
+"""OpenAPI details FastAPI cannot infer: problem+json error responses, hand-parsed request bodies.
+
+Terminal bodies are parsed by hand (after the signature over the raw bytes is checked), so
+their schemas are declared here and added to the document's components.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from ..wire import BatchRequest, Heartbeat, Order, Problem, ResolutionRequest, ZReport
+
+REF = "#/components/schemas/{model}"
+_DOCUMENTED_BODIES: list[type[BaseModel]] = [Problem, Order, BatchRequest, ResolutionRequest, ZReport, Heartbeat]
+
+_DESCRIPTIONS = {
+    400: "Missing or malformed Idempotency-Key",
+    401: "bad_signature, stale_timestamp, or admin token missing",
+    403: "store_mismatch, terminal_revoked, not_permitted, enrollment_code_invalid",
+    404: "Not found (another store's data is never revealed)",
+    409: "request_in_progress or a state conflict",
+    413: "payload_too_large",
+    422: "validation_failed, idempotency_key_reused, resolution_incomplete",
+    503: "database_unavailable",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {
+            "description": _DESCRIPTIONS.get(status, "Problem"),
+            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+        }
+        for status in statuses
+    }
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=model.__name__)}}},
+        }
+    }
+
+
+def install(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+            _, defs = models_json_schema([(m, "validation") for m in _DOCUMENTED_BODIES], ref_template=REF)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in defs.get("$defs", {}).items():
+                components.setdefault(name, definition)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

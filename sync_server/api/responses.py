@@ -1,0 +1,15 @@
+"""Turning a service Outcome into the HTTP response (status, body, replay header)."""
+
+from __future__ import annotations
+
+from fastapi.responses import JSONResponse
+
+from ..services.orders import Outcome
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def outcome_response(outcome: Outcome) -> JSONResponse:
+    media = "application/problem+json" if outcome.status_code >= 400 else "application/json"
+    headers = {REPLAYED_HEADER: "true"} if outcome.replayed else None
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers, media_type=media)

@@ -1,0 +1,98 @@
+"""Admin endpoints (Authorization: Bearer <admin token>): stores, items, stock, users, codes, revocation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel
+
+from ...db.session import read_connection, write_transaction
+from ...services import catalog, stores, terminals
+from ...wire import (
+    EnrollmentCodeOut,
+    ItemUpsert,
+    StockOut,
+    StockSet,
+    StoreOut,
+    StoreUpsert,
+    StoreUserOut,
+    StoreUserPut,
+)
+from ..deps import AdminDep, EngineDep, SettingsDep
+from ..openapi import problems
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[AdminDep], responses=problems(401, 403, 404, 413, 422, 503))
+
+StoreId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+Sku = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+class ItemUpserted(BaseModel):
+    store_id: str
+    sku: str
+    catalog_version: int
+
+
+class TerminalRevoked(BaseModel):
+    terminal_id: str
+    revoked_at: datetime
+
+
+@router.put("/stores/{store_id}", response_model=StoreOut, responses={201: {"model": StoreOut}})
+def put_store(store_id: StoreId, body: StoreUpsert, engine: EngineDep, response: Response) -> StoreOut:
+    with write_transaction(engine) as conn:
+        out, created = stores.upsert_store(conn, store_id, body)
+    response.status_code = 201 if created else 200
+    return out
+
+
+@router.put("/stores/{store_id}/items/{sku}", response_model=ItemUpserted)
+def put_item(store_id: StoreId, sku: Sku, body: ItemUpsert, engine: EngineDep) -> ItemUpserted:
+    """Upsert an item or its price under a new catalog version (price history is kept)."""
+    with write_transaction(engine) as conn:
+        version = catalog.next_version(conn, store_id)
+        catalog.upsert_item(conn, store_id, sku, body, version)
+    return ItemUpserted(store_id=store_id, sku=sku, catalog_version=version)
+
+
+@router.delete("/stores/{store_id}/items/{sku}", response_model=ItemUpserted)
+def delete_item(store_id: StoreId, sku: Sku, engine: EngineDep) -> ItemUpserted:
+    """Remove an item from the catalog (terminals see it in `removed`)."""
+    with write_transaction(engine) as conn:
+        version = catalog.remove_item(conn, store_id, sku)
+    return ItemUpserted(store_id=store_id, sku=sku, catalog_version=version)
+
+
+@router.put("/stores/{store_id}/stock/{sku}", response_model=StockOut)
+def put_stock(store_id: StoreId, sku: Sku, body: StockSet, engine: EngineDep) -> StockOut:
+    with write_transaction(engine) as conn:
+        return stores.set_stock(conn, store_id, sku, body)
+
+
+@router.get("/stores/{store_id}/stock/{sku}", response_model=StockOut)
+def get_stock(store_id: StoreId, sku: Sku, engine: EngineDep) -> StockOut:
+    with read_connection(engine) as conn:
+        return stores.get_stock(conn, store_id, sku)
+
+
+@router.put("/stores/{store_id}/users/{user_id}", response_model=StoreUserOut)
+def put_user(store_id: StoreId, user_id: StoreId, body: StoreUserPut, engine: EngineDep) -> StoreUserOut:
+    """Create or update a store user with a role (the server checks approvers' permissions)."""
+    with write_transaction(engine) as conn:
+        return stores.put_user(conn, store_id, user_id, body)
+
+
+@router.post("/stores/{store_id}/enrollment-codes", status_code=201, response_model=EnrollmentCodeOut)
+def post_enrollment_code(store_id: StoreId, engine: EngineDep, settings: SettingsDep) -> EnrollmentCodeOut:
+    with write_transaction(engine) as conn:
+        return terminals.create_enrollment_code(conn, store_id, settings.enrollment_code_ttl_s)
+
+
+@router.post("/terminals/{terminal_id}/revoke", response_model=TerminalRevoked)
+def revoke_terminal(terminal_id: StoreId, engine: EngineDep) -> TerminalRevoked:
+    with write_transaction(engine) as conn:
+        return TerminalRevoked(terminal_id=terminal_id, revoked_at=terminals.revoke(conn, terminal_id))
+
+

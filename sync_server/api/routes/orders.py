@@ -1,0 +1,90 @@
+"""Orders: single and batch intake, status, resolution."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from ...core.errors import validation_failed
+from ...db.session import read_connection
+from ...services import orders, resolution
+from ...services.context import load_store
+from ...wire import (
+    MAX_ORDERS_PER_BATCH,
+    BatchItemResult,
+    BatchRequest,
+    BatchResponse,
+    Order,
+    OrderAccepted,
+    OrderHeld,
+    OrderResolved,
+    OrderStatusOut,
+    ResolutionRequest,
+)
+from ..deps import EngineDep, IdempotencyKeyDep, RawBody, SettingsDep, TerminalDep, parse_json
+from ..openapi import json_body, problems
+from ..responses import outcome_response
+
+router = APIRouter(prefix="/v1", tags=["orders"])
+
+
+@router.post(
+    "/orders",
+    status_code=201,
+    response_model=None,
+    openapi_extra=json_body(Order),
+    responses={201: {"model": OrderAccepted}, 202: {"model": OrderHeld}, **problems(400, 401, 403, 409, 413, 422, 503)},
+)
+def post_order(caller: TerminalDep, key: IdempotencyKeyDep, body: RawBody, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+    """Store one order (Idempotency-Key = order_id): 201 accepted, 202 held with conflicts."""
+    raw = parse_json(body)
+    orders.check_owner(raw, caller)
+    with read_connection(engine) as conn:
+        store = load_store(conn, caller.store_id)
+    return outcome_response(orders.submit_order(engine, caller, store, raw, key, settings.idempotency_wait_s))
+
+
+@router.post(
+    "/orders:batch",
+    response_model=BatchResponse,
+    openapi_extra=json_body(BatchRequest),
+    responses=problems(401, 403, 413, 422, 503),
+)
+def post_orders_batch(caller: TerminalDep, body: RawBody, engine: EngineDep, settings: SettingsDep) -> BatchResponse:
+    """Each order processed as if posted alone, idempotent by its order_id."""
+    raw = parse_json(body)
+    if not isinstance(raw, dict) or set(raw) != {"orders"} or not isinstance(raw["orders"], list):
+        raise validation_failed('body must be {"orders": [Order, ...]}')
+    if not 1 <= len(raw["orders"]) <= MAX_ORDERS_PER_BATCH:
+        raise validation_failed(f"a batch holds 1 to {MAX_ORDERS_PER_BATCH} orders")
+    with read_connection(engine) as conn:
+        store = load_store(conn, caller.store_id)
+    results = orders.submit_batch(engine, caller, store, raw["orders"], settings.idempotency_wait_s)
+    return BatchResponse(
+        results=[
+            BatchItemResult(order_id=oid, http_status=o.status_code, body=o.body, replayed=o.replayed)
+            for oid, o in results
+        ]
+    )
+
+
+@router.get("/orders/{order_id}", response_model=OrderStatusOut, responses=problems(401, 403, 404, 422, 503))
+def get_order(caller: TerminalDep, order_id: UUID, engine: EngineDep) -> OrderStatusOut:
+    return orders.get_order(engine, caller, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/resolution",
+    status_code=201,
+    response_model=None,
+    openapi_extra=json_body(ResolutionRequest),
+    responses={201: {"model": OrderResolved}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
+)
+def post_resolution(
+    caller: TerminalDep, key: IdempotencyKeyDep, order_id: UUID, body: RawBody, engine: EngineDep, settings: SettingsDep
+) -> JSONResponse:
+    """Resolve every conflict of a held order; approvers need `conflict.resolve`."""
+    outcome = resolution.resolve(engine, caller, order_id, parse_json(body), key, settings.idempotency_wait_s)
+    return outcome_response(outcome)

@@ -1,0 +1,40 @@
+"""Terminal enrollment and heartbeat."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from pydantic import ValidationError
+
+from ...core.errors import validation_failed
+from ...db.session import write_transaction
+from ...services import terminals
+from ...services.orders import pydantic_errors
+from ...wire import EnrollRequest, EnrollResponse, Heartbeat
+from ..deps import EngineDep, RawBody, TerminalDep, parse_json
+from ..openapi import json_body, problems
+
+router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
+
+
+@router.post("/enroll", status_code=201, response_model=EnrollResponse, responses=problems(403, 413, 422, 503))
+def enroll(request: EnrollRequest, engine: EngineDep) -> EnrollResponse:
+    """Trade a single-use enrollment code for a terminal id and its signing secret."""
+    with write_transaction(engine) as conn:
+        return terminals.enroll(conn, request)
+
+
+@router.post(
+    "/heartbeat",
+    status_code=204,
+    response_class=Response,
+    openapi_extra=json_body(Heartbeat),
+    responses=problems(401, 403, 413, 422, 503),
+)
+def heartbeat(caller: TerminalDep, body: RawBody, engine: EngineDep) -> Response:
+    try:
+        beat = Heartbeat.model_validate(parse_json(body))
+    except ValidationError as exc:
+        raise validation_failed(pydantic_errors(exc)) from None
+    with write_transaction(engine) as conn:
+        terminals.heartbeat(conn, caller.terminal_id, beat)
+    return Response(status_code=204)

@@ -1,0 +1,150 @@
+"""`pos-sync-server`: serve, migrate, and the shop-setup commands (stores, codes, catalog, users)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pos_terminal.core.permissions import Role
+from pos_terminal.core.tax import TaxMode
+
+from .core.config import Settings, get_settings
+from .core.errors import ApiError
+from .db import migrations
+from .db.session import make_engine, write_transaction
+from .services import catalog, stores, terminals
+from .wire import StoreUpsert, StoreUserPut
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"db_url": args.db}) if args.db else settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .api.main import create_app
+
+    settings = _settings(args)
+    migrations.upgrade(settings.database_url)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    migrations.upgrade(_settings(args).database_url)
+    print("database is at the latest schema")
+    return 0
+
+
+def _engine(args: argparse.Namespace):
+    return make_engine(_settings(args).database_url, pool_size=1)
+
+
+def cmd_store_add(args: argparse.Namespace) -> int:
+    body = StoreUpsert(
+        name=args.name, currency=args.currency, currency_scale=args.scale,
+        tax_mode=TaxMode(args.tax_mode), track_stock=args.track_stock,
+    )
+    with write_transaction(_engine(args)) as conn:
+        out, created = stores.upsert_store(conn, args.store_id, body)
+    print(f"store {out.store_id} {'created' if created else 'updated'}")
+    return 0
+
+
+def cmd_enroll_code(args: argparse.Namespace) -> int:
+    with write_transaction(_engine(args)) as conn:
+        code = terminals.create_enrollment_code(conn, args.store, args.ttl or _settings(args).enrollment_code_ttl_s)
+    print(code.code)
+    return 0
+
+
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    items = catalog.read_csv(Path(args.file))
+    with write_transaction(_engine(args)) as conn:
+        version = catalog.import_items(conn, args.store, items)
+    print(f"imported {len(items)} items into {args.store} as catalog version {version}")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    with write_transaction(_engine(args)) as conn:
+        user = stores.put_user(conn, args.store, args.user_id, StoreUserPut(name=args.name, role=Role(args.role)))
+    print(f"user {user.user_id} ({user.role.value}) in store {user.store_id}")
+    return 0
+
+
+def cmd_terminal_revoke(args: argparse.Namespace) -> int:
+    with write_transaction(_engine(args)) as conn:
+        revoked_at = terminals.revoke(conn, args.terminal_id)
+    print(f"terminal {args.terminal_id} revoked at {revoked_at.isoformat()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pos-sync-server", description="POS sync server")
+    parser.add_argument("--db", help="database URL (default: $POS_SYNC_DB_URL, config file, or a SQLite file in the user data dir)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate the database and serve the API")
+    serve.add_argument("--db", default=argparse.SUPPRESS)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="upgrade the database schema")
+    migrate.add_argument("--db", default=argparse.SUPPRESS)
+    migrate.set_defaults(func=cmd_migrate)
+
+    store = sub.add_parser("store", help="stores").add_subparsers(dest="action", required=True)
+    add = store.add_parser("add", help="create or update a store")
+    add.add_argument("store_id")
+    add.add_argument("--name", required=True)
+    add.add_argument("--currency", default="EUR")
+    add.add_argument("--scale", type=int, default=2, help="currency decimals")
+    add.add_argument("--tax-mode", choices=[m.value for m in TaxMode], default=TaxMode.INCLUSIVE.value)
+    add.add_argument("--track-stock", action="store_true")
+    add.set_defaults(func=cmd_store_add)
+
+    code = sub.add_parser("enroll-code", help="print a single-use terminal enrollment code")
+    code.add_argument("--store", required=True)
+    code.add_argument("--ttl", type=int, help="seconds until the code expires (default 24 h)")
+    code.set_defaults(func=cmd_enroll_code)
+
+    cat = sub.add_parser("catalog", help="catalog").add_subparsers(dest="action", required=True)
+    imp = cat.add_parser("import", help="import items from a CSV file")
+    imp.add_argument("file")
+    imp.add_argument("--store", required=True)
+    imp.set_defaults(func=cmd_catalog_import)
+
+    user = sub.add_parser("user", help="store users").add_subparsers(dest="action", required=True)
+    uadd = user.add_parser("add", help="create or update a store user with a role")
+    uadd.add_argument("user_id")
+    uadd.add_argument("--store", required=True)
+    uadd.add_argument("--name", required=True)
+    uadd.add_argument("--role", choices=[r.value for r in Role], required=True)
+    uadd.set_defaults(func=cmd_user_add)
+
+    term = sub.add_parser("terminal", help="terminals").add_subparsers(dest="action", required=True)
+    rev = term.add_parser("revoke", help="revoke a terminal; its requests get 403 terminal_revoked")
+    rev.add_argument("terminal_id")
+    rev.set_defaults(func=cmd_terminal_revoke)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ApiError as error:
+        print(f"error: {error.detail or error.code}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""Run the packaged Alembic migrations programmatically (`pos-sync-server migrate`, `serve`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(db_url: str) -> Config:
+    config = Config(str(PACKAGE_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(PACKAGE_DIR / "alembic"))
+    config.set_main_option("sqlalchemy.url", db_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(db_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(db_url), revision)

@@ -1,0 +1,177 @@
+"""SQLAlchemy 2.x models of the sync server's database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .types import DecimalText, UtcDateTime
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Store(Base):
+    __tablename__ = "stores"
+    store_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    currency_scale: Mapped[int] = mapped_column(Integer)
+    tax_mode: Mapped[str] = mapped_column(String(16))
+    track_stock: Mapped[bool] = mapped_column(Boolean)
+    catalog_version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StoreUser(Base):
+    __tablename__ = "store_users"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class Terminal(Base):
+    __tablename__ = "terminals"
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(String(100))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_heartbeat: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class EnrollmentCode(Base):
+    __tablename__ = "enrollment_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    terminal_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Item(Base):
+    """The current state of an item; `version` is the catalog version that last changed it."""
+
+    __tablename__ = "items"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    barcodes: Mapped[str] = mapped_column(Text)  # JSON list
+    unit: Mapped[str] = mapped_column(String(4))
+    price: Mapped[Decimal] = mapped_column(DecimalText)
+    tax_code: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_items_store_version", "store_id", "version"),)
+
+
+class ItemPrice(Base):
+    """Price history: every price/tax/active state with the version that set it and when."""
+
+    __tablename__ = "item_prices"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(64))
+    price: Mapped[Decimal] = mapped_column(DecimalText)
+    tax_code: Mapped[str] = mapped_column(String(16))
+    tax_rate: Mapped[Decimal] = mapped_column(DecimalText)
+    active: Mapped[bool] = mapped_column(Boolean)
+    catalog_version: Mapped[int] = mapped_column(BigInteger)
+    effective_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    __table_args__ = (Index("ix_item_prices_lookup", "store_id", "sku", "effective_from"),)
+
+
+class TaxRateRow(Base):
+    __tablename__ = "tax_rates"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    tax_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(DecimalText)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class Stock(Base):
+    """On-hand quantity in thousandths (exact integer arithmetic for the atomic decrement)."""
+
+    __tablename__ = "stock"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    on_hand_milli: Mapped[int] = mapped_column(BigInteger)
+
+
+class IdempotencyRecord(Base):
+    """One claimed Idempotency-Key of a terminal, with the first response to replay."""
+
+    __tablename__ = "idempotency_keys"
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    server_seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(String(36), unique=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    original_order_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    receipt_no: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(10))
+    gross: Mapped[Decimal] = mapped_column(DecimalText)
+    body: Mapped[str] = mapped_column(Text)  # the order as received (canonical JSON)
+    conflicts: Mapped[str] = mapped_column(Text)  # JSON list, deterministic order
+    resolutions: Mapped[str | None] = mapped_column(Text, nullable=True)
+    __table_args__ = (
+        Index("ix_orders_terminal_receipt", "terminal_id", "receipt_no"),
+        Index("ix_orders_terminal_hash", "terminal_id", "content_hash"),
+        Index("ix_orders_store_status", "store_id", "status"),
+    )
+
+
+class OrderLineRow(Base):
+    __tablename__ = "order_lines"
+    server_seq: Mapped[int] = mapped_column(ForeignKey("orders.server_seq"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[Decimal] = mapped_column(DecimalText)
+    unit_price: Mapped[Decimal] = mapped_column(DecimalText)
+    tax_rate: Mapped[Decimal] = mapped_column(DecimalText)
+    line_total: Mapped[Decimal] = mapped_column(DecimalText)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ZReportRow(Base):
+    __tablename__ = "z_reports"
+    report_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    z_number: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    flags: Mapped[str] = mapped_column(Text)  # JSON list, e.g. ["Z_SEQUENCE_GAP"]
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    __table_args__ = (UniqueConstraint("terminal_id", "z_number"),)

@@ -1,0 +1,131 @@
+"""The store's catalog: item upserts with price history, deltas by version, CSV import."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, insert, select, update
+
+from ..core.errors import ApiError
+from ..db.models import Item, ItemPrice, Store, TaxRateRow
+from ..wire import CatalogDelta, CatalogItem, ItemUpsert, TaxRate
+
+CSV_HEADER = ["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate", "category", "active"]
+
+
+def next_version(conn: Connection, store_id: str) -> int:
+    """Bump the store's catalog version; the row lock serializes catalog writers per store."""
+    version = conn.execute(
+        update(Store)
+        .where(Store.store_id == store_id)
+        .values(catalog_version=Store.catalog_version + 1)
+        .returning(Store.catalog_version)
+    ).scalar_one_or_none()
+    if version is None:
+        raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+    return version
+
+
+def upsert_item(conn: Connection, store_id: str, sku: str, item: ItemUpsert, version: int) -> None:
+    values = {
+        "name": item.name, "barcodes": json.dumps(item.barcodes), "unit": item.unit, "price": item.price,
+        "tax_code": item.tax_code, "category": item.category, "active": item.active, "removed": False,
+        "version": version,
+    }
+    where = (Item.store_id == store_id, Item.sku == sku)
+    if conn.execute(update(Item).where(*where).values(**values)).rowcount == 0:
+        conn.execute(insert(Item).values(store_id=store_id, sku=sku, **values))
+    conn.execute(
+        insert(ItemPrice).values(
+            store_id=store_id, sku=sku, price=item.price, tax_code=item.tax_code, tax_rate=item.tax_rate,
+            active=item.active, catalog_version=version, effective_from=item.effective_from or datetime.now(UTC),
+        )
+    )
+    _upsert_tax_rate(conn, store_id, item, version)
+
+
+def _upsert_tax_rate(conn: Connection, store_id: str, item: ItemUpsert, version: int) -> None:
+    current = conn.execute(
+        select(TaxRateRow.rate).where(TaxRateRow.store_id == store_id, TaxRateRow.tax_code == item.tax_code)
+    ).scalar_one_or_none()
+    if current is None:
+        conn.execute(insert(TaxRateRow).values(store_id=store_id, tax_code=item.tax_code, rate=item.tax_rate, version=version))
+    elif current != item.tax_rate:
+        conn.execute(
+            update(TaxRateRow)
+            .where(TaxRateRow.store_id == store_id, TaxRateRow.tax_code == item.tax_code)
+            .values(rate=item.tax_rate, version=version)
+        )
+
+
+def remove_item(conn: Connection, store_id: str, sku: str) -> int:
+    version = next_version(conn, store_id)
+    if conn.execute(
+        update(Item).where(Item.store_id == store_id, Item.sku == sku).values(removed=True, active=False, version=version)
+    ).rowcount == 0:
+        raise ApiError(404, "item_unknown", f"no item {sku} in store {store_id}")
+    return version
+
+
+def delta(conn: Connection, store_id: str, since: int, version: int) -> CatalogDelta:
+    rows = conn.execute(
+        select(Item).where(Item.store_id == store_id, Item.version > since).order_by(Item.sku)
+    ).mappings().all()
+    rates = conn.execute(
+        select(TaxRateRow.tax_code, TaxRateRow.rate)
+        .where(TaxRateRow.store_id == store_id, TaxRateRow.version > since)
+        .order_by(TaxRateRow.tax_code)
+    ).all()
+    return CatalogDelta(
+        version=version,
+        items=[
+            CatalogItem(
+                sku=r["sku"], name=r["name"], barcodes=json.loads(r["barcodes"]), unit=r["unit"], price=r["price"],
+                tax_code=r["tax_code"], category=r["category"], active=r["active"],
+            )
+            for r in rows
+            if not r["removed"]
+        ],
+        tax_rates=[TaxRate(tax_code=code, rate=rate) for code, rate in rates],
+        removed=[r["sku"] for r in rows if r["removed"]],
+    )
+
+
+def read_csv(path: Path) -> list[tuple[str, ItemUpsert]]:
+    """Parse a catalog CSV; every bad row is reported with its line number, nothing is imported."""
+    items, errors = [], []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != CSV_HEADER:
+            raise ValueError(f"header must be {','.join(CSV_HEADER)}, got {','.join(reader.fieldnames or [])}")
+        for line_no, row in enumerate(reader, start=2):
+            try:
+                items.append((row["sku"], _row_item(row)))
+            except (ValidationError, ValueError) as exc:
+                errors.append(f"line {line_no}: {exc}")
+    if errors:
+        raise ValueError("\n".join(errors[:50]))
+    return items
+
+
+def _row_item(row: dict[str, str]) -> ItemUpsert:
+    active = row["active"].strip().lower()
+    if active not in {"true", "false", "1", "0", "yes", "no"}:
+        raise ValueError(f"active must be true or false, got {row['active']!r}")
+    return ItemUpsert(
+        name=row["name"], barcodes=[b for b in row["barcodes"].split("|") if b], unit=row["unit"],
+        price=row["price"], tax_code=row["tax_code"], tax_rate=row["tax_rate"], category=row["category"],
+        active=active in {"true", "1", "yes"},
+    )
+
+
+def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUpsert]]) -> int:
+    """All rows under one new catalog version, in the caller's transaction."""
+    version = next_version(conn, store_id)
+    for sku, item in items:
+        upsert_item(conn, store_id, sku, item, version)
+    return version

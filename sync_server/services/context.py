@@ -1,0 +1,44 @@
+"""Who is calling (an authenticated terminal) and the settings of its store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from pos_terminal.core.tax import TaxMode
+
+from ..core.errors import ApiError
+from ..db.models import Store
+
+
+@dataclass(frozen=True)
+class Caller:
+    terminal_id: str
+    store_id: str
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    store_id: str
+    name: str
+    currency: str
+    currency_scale: int
+    tax_mode: TaxMode
+    track_stock: bool
+    catalog_version: int
+
+
+def load_store(conn: Connection, store_id: str) -> StoreSettings:
+    row = conn.execute(select(Store).where(Store.store_id == store_id)).mappings().first()
+    if row is None:
+        raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+    return StoreSettings(
+        store_id=row["store_id"],
+        name=row["name"],
+        currency=row["currency"],
+        currency_scale=row["currency_scale"],
+        tax_mode=TaxMode(row["tax_mode"]),
+        track_stock=row["track_stock"],
+        catalog_version=row["catalog_version"],
+    )

@@ -1,0 +1,201 @@
+"""Server-side checks of one order against the store's state; each finding is a Conflict.
+
+Price lock, returns, duplicates and stock. Run inside the order's transaction; the stock
+decrement is an atomic conditional UPDATE, so two terminals never both take the last unit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection, and_, or_, select, update
+
+from pos_terminal.core.permissions import Permission, has_permission
+
+from ..db.models import ItemPrice, OrderLineRow, OrderRow, Stock, StoreUser
+from ..wire import Conflict, ConflictCode, Order, OrderLine
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+MILLI = Decimal(1000)
+
+
+def _conflict(line: OrderLine | None, code: ConflictCode, field: str, terminal, server, message: str) -> Conflict:
+    return Conflict(
+        line_no=line.line_no if line else None,
+        sku=line.sku if line else None,
+        code=code.value,
+        field=field,
+        terminal_value=None if terminal is None else str(terminal),
+        server_value=None if server is None else str(server),
+        message=message,
+    )
+
+
+def sorted_conflicts(conflicts: list[Conflict]) -> list[Conflict]:
+    return sorted(conflicts, key=Conflict.sort_key)
+
+
+def _price_in_force(history: list, created_at):
+    """The last price effective at `created_at`; the first one if the sale predates it (clock skew)."""
+    in_force = [row for row in history if row.effective_from <= created_at]
+    return in_force[-1] if in_force else history[0]
+
+
+def _approvers(conn: Connection, store_id: str, user_ids: set[str]) -> dict[str, str]:
+    if not user_ids:
+        return {}
+    rows = conn.execute(
+        select(StoreUser.user_id, StoreUser.role).where(StoreUser.store_id == store_id, StoreUser.user_id.in_(user_ids))
+    )
+    return {row.user_id: row.role for row in rows}
+
+
+def price_lock_conflicts(conn: Connection, store_id: str, order: Order) -> tuple[list[Conflict], set[int]]:
+    """PRICE_CHANGED / TAX_CHANGED / ITEM_UNKNOWN / ITEM_INACTIVE; also the unknown lines."""
+    skus = {line.sku for line in order.lines}
+    rows = conn.execute(
+        select(ItemPrice.sku, ItemPrice.price, ItemPrice.tax_code, ItemPrice.tax_rate, ItemPrice.active, ItemPrice.effective_from)
+        .where(ItemPrice.store_id == store_id, ItemPrice.sku.in_(skus))
+        .order_by(ItemPrice.sku, ItemPrice.effective_from, ItemPrice.id)
+    ).all()
+    history: dict[str, list] = defaultdict(list)
+    for row in rows:
+        history[row.sku].append(row)
+    overriders = {line.override.approved_by for line in order.lines if line.override}
+    roles = _approvers(conn, store_id, overriders)
+    conflicts: list[Conflict] = []
+    unknown: set[int] = set()
+    for line in order.lines:
+        if line.sku not in history:
+            unknown.add(line.line_no)
+            conflicts.append(_conflict(line, ConflictCode.ITEM_UNKNOWN, "sku", line.sku, None, f"item {line.sku} is not in the store's catalog"))
+            continue
+        server = _price_in_force(history[line.sku], order.created_at)
+        if not server.active:
+            conflicts.append(_conflict(line, ConflictCode.ITEM_INACTIVE, "active", "true", "false", f"item {line.sku} was inactive at the time of sale"))
+        if line.unit_price != server.price and not _override_approved(line, roles):
+            conflicts.append(_conflict(line, ConflictCode.PRICE_CHANGED, "unit_price", line.unit_price, server.price, _price_message(line, roles)))
+        if line.tax_code != server.tax_code:
+            conflicts.append(_conflict(line, ConflictCode.TAX_CHANGED, "tax_code", line.tax_code, server.tax_code, f"tax code of {line.sku} is {server.tax_code}"))
+        if line.tax_rate != server.tax_rate:
+            conflicts.append(_conflict(line, ConflictCode.TAX_CHANGED, "tax_rate", line.tax_rate, server.tax_rate, f"tax rate of {line.sku} is {server.tax_rate}"))
+    return conflicts, unknown
+
+
+def _override_approved(line: OrderLine, roles: dict[str, str]) -> bool:
+    if line.override is None:
+        return False
+    role = roles.get(line.override.approved_by)
+    return role is not None and has_permission(role, Permission.PRICE_OVERRIDE)
+
+
+def _price_message(line: OrderLine, roles: dict[str, str]) -> str:
+    if line.override is None:
+        return f"price of {line.sku} in force at the time of sale differs"
+    if line.override.approved_by not in roles:
+        return f"override approver {line.override.approved_by} is not a user of this store"
+    return f"override approver {line.override.approved_by} lacks {Permission.PRICE_OVERRIDE.value}"
+
+
+def duplicate_conflicts(conn: Connection, order: Order) -> list[Conflict]:
+    """RECEIPT_NO_REUSED and DUPLICATE_CONTENT against this terminal's earlier orders."""
+    rows = conn.execute(
+        select(OrderRow.order_id, OrderRow.receipt_no, OrderRow.content_hash, OrderRow.created_at)
+        .where(
+            OrderRow.terminal_id == order.terminal_id,
+            or_(OrderRow.receipt_no == order.receipt_no, OrderRow.content_hash == order.content_hash),
+        )
+        .order_by(OrderRow.server_seq)
+    ).all()
+    conflicts: list[Conflict] = []
+    own_id = str(order.order_id)
+    reused = [r for r in rows if r.receipt_no == order.receipt_no and r.order_id != own_id]
+    if reused:
+        conflicts.append(_conflict(None, ConflictCode.RECEIPT_NO_REUSED, "receipt_no", order.receipt_no, reused[0].order_id,
+                                   f"receipt {order.receipt_no} was already used by order {reused[0].order_id}"))
+    twins = [
+        r for r in rows
+        if r.content_hash == order.content_hash and r.order_id != own_id
+        and abs(r.created_at - order.created_at) <= DUPLICATE_WINDOW
+    ]
+    if twins:
+        conflicts.append(_conflict(None, ConflictCode.DUPLICATE_CONTENT, "content_hash", order.content_hash, twins[0].order_id,
+                                   f"same content as order {twins[0].order_id} within 10 minutes"))
+    return conflicts
+
+
+def return_conflicts(conn: Connection, store_id: str, order: Order) -> list[Conflict]:
+    """ORIGINAL_ORDER_UNKNOWN, RETURN_EXCEEDS_SALE, and PRICE_CHANGED against the price paid."""
+    original_id = str(order.original_order_id)
+    original = conn.execute(
+        select(OrderRow.server_seq, OrderRow.kind)
+        .where(OrderRow.order_id == original_id, OrderRow.store_id == store_id)
+        .with_for_update()  # serializes concurrent returns against one sale (PostgreSQL)
+    ).first()
+    if original is None or original.kind != "sale":
+        return [_conflict(None, ConflictCode.ORIGINAL_ORDER_UNKNOWN, "original_order_id", original_id, None,
+                          f"no sale {original_id} in this store")]
+    sold: dict[str, Decimal] = defaultdict(Decimal)
+    paid: dict[str, Decimal] = {}
+    for row in conn.execute(
+        select(OrderLineRow.sku, OrderLineRow.qty, OrderLineRow.unit_price)
+        .where(OrderLineRow.server_seq == original.server_seq, OrderLineRow.voided.is_(False))
+        .order_by(OrderLineRow.line_no)
+    ):
+        sold[row.sku] += row.qty
+        paid.setdefault(row.sku, row.unit_price)
+    for row in conn.execute(
+        select(OrderLineRow.sku, OrderLineRow.qty)
+        .join(OrderRow, OrderRow.server_seq == OrderLineRow.server_seq)
+        .where(OrderRow.original_order_id == original_id, OrderLineRow.voided.is_(False))
+    ):
+        sold[row.sku] -= row.qty
+    conflicts: list[Conflict] = []
+    for line in sorted(order.lines, key=lambda l: l.line_no):
+        left = sold.get(line.sku, Decimal(0))
+        if line.qty > left:
+            conflicts.append(_conflict(line, ConflictCode.RETURN_EXCEEDS_SALE, "qty", line.qty, max(left, Decimal(0)),
+                                       f"only {max(left, Decimal(0))} of {line.sku} left to return"))
+        else:
+            sold[line.sku] = left - line.qty
+        if line.sku in paid and line.unit_price != paid[line.sku]:
+            conflicts.append(_conflict(line, ConflictCode.PRICE_CHANGED, "unit_price", line.unit_price, paid[line.sku],
+                                       f"{line.sku} was sold at {paid[line.sku]}"))
+    return conflicts
+
+
+def to_milli(qty: Decimal) -> int:
+    return int(qty * MILLI)
+
+
+def from_milli(milli: int) -> Decimal:
+    return (Decimal(milli) / MILLI).quantize(Decimal("0.001"))
+
+
+def take_stock(conn: Connection, store_id: str, lines: list[OrderLine]) -> list[Conflict]:
+    """Atomic conditional decrement per line (sorted by sku to avoid lock-order deadlocks)."""
+    conflicts: list[Conflict] = []
+    for line in sorted(lines, key=lambda l: (l.sku, l.line_no)):
+        milli = to_milli(line.qty)
+        where = and_(Stock.store_id == store_id, Stock.sku == line.sku)
+        taken = conn.execute(
+            update(Stock).where(where, Stock.on_hand_milli >= milli).values(on_hand_milli=Stock.on_hand_milli - milli)
+        ).rowcount
+        if taken:
+            continue
+        on_hand = conn.execute(select(Stock.on_hand_milli).where(where)).scalar_one_or_none()
+        if on_hand is not None:  # no stock row: the item is not stock-tracked
+            conflicts.append(_conflict(line, ConflictCode.INSUFFICIENT_STOCK, "qty", line.qty, from_milli(on_hand),
+                                       f"only {from_milli(on_hand)} of {line.sku} on hand"))
+    return conflicts
+
+
+def put_back_stock(conn: Connection, store_id: str, lines: list[OrderLine]) -> None:
+    for line in sorted(lines, key=lambda l: (l.sku, l.line_no)):
+        conn.execute(
+            update(Stock)
+            .where(Stock.store_id == store_id, Stock.sku == line.sku)
+            .values(on_hand_milli=Stock.on_hand_milli + to_milli(line.qty))
+        )

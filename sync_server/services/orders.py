@@ -1,0 +1,277 @@
+"""Order intake: validate, claim the idempotency key, check, store — one transaction per order.
+
+A batch runs in one transaction with a savepoint per order (each order still independent
+and idempotent by its order_id); if the batch hits a lock wait or deadlock it is redone
+order by order in separate transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..core import metrics
+from ..core.errors import ApiError, validation_failed
+from ..db.models import OrderLineRow, OrderRow
+from ..db.session import read_connection, write_transaction
+from ..wire import (
+    Conflict,
+    Order,
+    OrderAccepted,
+    OrderHeld,
+    OrderStatusOut,
+    arithmetic_errors,
+    canonical_json,
+    content_hash,
+)
+from . import idempotency, order_checks
+from .context import Caller, StoreSettings
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class Outcome:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False
+    conflicts: list[str] = field(default_factory=list)
+
+    @classmethod
+    def refused(cls, error: ApiError) -> Outcome:
+        return cls(error.status, error.problem())
+
+
+@dataclass(frozen=True)
+class PreparedOrder:
+    order: Order
+    fingerprint: str
+
+
+def pydantic_errors(exc: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()]
+
+
+def check_owner(raw: object, caller: Caller) -> None:
+    """403 store_mismatch for another store's or terminal's order, before anything is read."""
+    if not isinstance(raw, dict):
+        return
+    for name, own in (("store_id", caller.store_id), ("terminal_id", caller.terminal_id)):
+        value = raw.get(name)
+        if isinstance(value, str) and value != own:
+            raise ApiError(403, "store_mismatch", f"{name} {value!r} is not the caller's ({own!r})")
+
+
+def prepare(raw: object, caller: Caller, store: StoreSettings) -> PreparedOrder:
+    """Everything that needs no database: shape, decimals, arithmetic, content hash."""
+    if not isinstance(raw, dict):
+        raise validation_failed("an order must be a JSON object")
+    check_owner(raw, caller)
+    try:
+        order = Order.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_failed(pydantic_errors(exc)) from None
+    errors = arithmetic_errors(order, store.tax_mode, store.currency_scale)
+    if content_hash(order) != order.content_hash:
+        errors.append("content_hash does not match the order's content")
+    if errors:
+        raise validation_failed(errors)
+    return PreparedOrder(order, idempotency.fingerprint(raw))
+
+
+def _ingest(conn: Connection, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
+    order = prepared.order
+    key = str(order.order_id)
+    stored = idempotency.claim(conn, caller.terminal_id, key, "order", prepared.fingerprint)
+    if stored is not None:
+        return Outcome(stored.status_code, stored.body, replayed=True)
+    conflicts = order_checks.sorted_conflicts(_check(conn, store, order))
+    server_seq = _store_order(conn, order, conflicts)
+    if conflicts:
+        status_code, body = 202, OrderHeld(order_id=order.order_id, conflicts=conflicts).model_dump(mode="json")
+    else:
+        status_code, body = 201, OrderAccepted(order_id=order.order_id, server_seq=server_seq).model_dump(mode="json")
+    idempotency.record(conn, caller.terminal_id, key, status_code, body)
+    return Outcome(status_code, body, conflicts=[c.code for c in conflicts])
+
+
+def _check(conn: Connection, store: StoreSettings, order: Order) -> list[Conflict]:
+    conflicts = order_checks.duplicate_conflicts(conn, order)
+    unknown: set[int] = set()
+    if order.kind == "return" and order.original_order_id is not None:
+        # Refunds are checked against the sale they return, not today's catalog.
+        conflicts += order_checks.return_conflicts(conn, store.store_id, order)
+    else:
+        # Sales, and blind returns (no receipt; README), are checked against the catalog.
+        price_conflicts, unknown = order_checks.price_lock_conflicts(conn, store.store_id, order)
+        conflicts += price_conflicts
+    if store.track_stock and order.kind == "return":
+        order_checks.put_back_stock(conn, store.store_id, order.lines)
+    elif store.track_stock:
+        known = [line for line in order.lines if line.line_no not in unknown]
+        conflicts += order_checks.take_stock(conn, store.store_id, known)
+    return conflicts
+
+
+def _store_order(conn: Connection, order: Order, conflicts: list[Conflict]) -> int:
+    server_seq = conn.execute(
+        insert(OrderRow)
+        .values(
+            order_id=str(order.order_id),
+            store_id=order.store_id,
+            terminal_id=order.terminal_id,
+            kind=order.kind,
+            original_order_id=str(order.original_order_id) if order.original_order_id else None,
+            receipt_no=order.receipt_no,
+            content_hash=order.content_hash,
+            created_at=order.created_at,
+            received_at=datetime.now(UTC),
+            status="held" if conflicts else "accepted",
+            gross=order.totals.gross,
+            body=canonical_json(order).decode("utf-8"),
+            conflicts=json.dumps([c.model_dump(mode="json") for c in conflicts], separators=(",", ":")),
+        )
+        .returning(OrderRow.server_seq)
+    ).scalar_one()
+    conn.execute(
+        insert(OrderLineRow),
+        [
+            {
+                "server_seq": server_seq, "line_no": line.line_no, "sku": line.sku, "qty": line.qty,
+                "unit_price": line.unit_price, "tax_rate": line.tax_rate, "line_total": line.line_total,
+                "voided": False,
+            }
+            for line in order.lines
+        ],
+    )
+    return server_seq
+
+
+def _ingest_in_savepoint(conn: Connection, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
+    try:
+        with conn.begin_nested():
+            return _ingest(conn, caller, store, prepared)
+    except ApiError as error:
+        return Outcome.refused(error)
+    except IntegrityError:
+        # Only a foreign order_id can collide here: the claim row already settled our own.
+        return Outcome.refused(validation_failed("order_id is already used by another terminal's order"))
+
+
+def is_lock_wait(exc: OperationalError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) == "55P03"
+
+
+def is_retryable(exc: OperationalError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
+
+
+def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: PreparedOrder, wait_s: float) -> Outcome:
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with write_transaction(engine, wait_s) as conn:
+                return _ingest_in_savepoint(conn, caller, store, prepared)
+        except OperationalError as exc:
+            if is_lock_wait(exc):
+                return Outcome.refused(ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed"))
+            if not is_retryable(exc) or attempt == MAX_ATTEMPTS:
+                raise
+            log.warning("order transaction retried", extra={"attempt": attempt, "sqlstate": exc.orig.sqlstate})
+    raise AssertionError("unreachable")
+
+
+def submit_order(engine: Engine, caller: Caller, store: StoreSettings, raw: object, key: str, wait_s: float) -> Outcome:
+    try:
+        prepared = prepare(raw, caller, store)
+        if not _same_uuid(key, prepared.order.order_id):
+            raise validation_failed("Idempotency-Key must be the order_id")
+    except ApiError as error:
+        _count([Outcome.refused(error)])
+        raise
+    outcome = _single(engine, caller, store, prepared, wait_s)
+    _count([outcome])
+    return outcome
+
+
+def _same_uuid(key: str, order_id: UUID) -> bool:
+    try:
+        return UUID(key) == order_id
+    except ValueError:
+        return False
+
+
+def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: list[object], wait_s: float) -> list[tuple[str | None, Outcome]]:
+    items: list[tuple[str | None, PreparedOrder | Outcome]] = []
+    for raw in raws:
+        order_id = raw.get("order_id") if isinstance(raw, dict) and isinstance(raw.get("order_id"), str) else None
+        try:
+            prepared = prepare(raw, caller, store)
+            items.append((str(prepared.order.order_id), prepared))
+        except ApiError as error:
+            items.append((_uuid_or_none(order_id), Outcome.refused(error)))
+    try:
+        with write_transaction(engine, wait_s) as conn:
+            results = [
+                (oid, _ingest_in_savepoint(conn, caller, store, item) if isinstance(item, PreparedOrder) else item)
+                for oid, item in items
+            ]
+    except OperationalError as exc:
+        if not (is_lock_wait(exc) or is_retryable(exc)):
+            raise
+        log.warning("batch redone order by order", extra={"sqlstate": getattr(exc.orig, "sqlstate", None)})
+        results = [
+            (oid, _single(engine, caller, store, item, wait_s) if isinstance(item, PreparedOrder) else item)
+            for oid, item in items
+        ]
+    _count([outcome for _, outcome in results])
+    return results
+
+
+def _uuid_or_none(value: str | None) -> str | None:
+    try:
+        return str(UUID(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _count(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.replayed:
+            metrics.REPLAYS.inc()
+            metrics.ORDERS.labels("replayed").inc()
+        elif outcome.status_code == 201:
+            metrics.ORDERS.labels("accepted").inc()
+        elif outcome.status_code == 202:
+            metrics.ORDERS.labels("held").inc()
+            for code in outcome.conflicts:
+                metrics.CONFLICTS.labels(code).inc()
+        else:
+            metrics.ORDERS.labels("rejected").inc()
+
+
+def get_order(engine: Engine, caller: Caller, order_id: UUID) -> OrderStatusOut:
+    with read_connection(engine) as conn:
+        # The store filter is part of the query: another store's order is never read.
+        row = conn.execute(
+            select(OrderRow).where(OrderRow.order_id == str(order_id), OrderRow.store_id == caller.store_id)
+        ).mappings().first()
+    if row is None:
+        raise ApiError(404, "order_not_found", f"no order {order_id} in this store")
+    return OrderStatusOut(
+        order_id=row["order_id"],
+        status=row["status"],
+        server_seq=None if row["status"] == "held" else row["server_seq"],
+        received_at=row["received_at"],
+        order=Order.model_validate_json(row["body"]),
+        conflicts=json.loads(row["conflicts"]),
+        resolutions=json.loads(row["resolutions"] or "[]"),
+    )

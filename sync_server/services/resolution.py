@@ -1,0 +1,106 @@
+"""Resolving a held order: every conflict gets exactly one decision by a `conflict.resolve` user."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine, case, select, update
+
+from pos_terminal.core.permissions import Permission, has_permission
+
+from ..core.errors import ApiError, validation_failed
+from ..db.models import OrderLineRow, OrderRow, Stock, StoreUser
+from ..db.session import write_transaction
+from ..wire import Conflict, ConflictCode, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
+from . import idempotency
+from .context import Caller
+from .order_checks import to_milli
+from .orders import Outcome, pydantic_errors
+
+
+def parse_request(raw: object) -> ResolutionRequest:
+    try:
+        return ResolutionRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_failed(pydantic_errors(exc)) from None
+
+
+def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: str, wait_s: float) -> Outcome:
+    request = parse_request(raw)
+    with write_transaction(engine, wait_s) as conn:
+        stored = idempotency.claim(conn, caller.terminal_id, key, f"resolution:{order_id}", idempotency.fingerprint(raw))
+        if stored is not None:
+            return Outcome(stored.status_code, stored.body, replayed=True)
+        row = conn.execute(
+            select(OrderRow.server_seq, OrderRow.status, OrderRow.conflicts)
+            .where(OrderRow.order_id == str(order_id), OrderRow.store_id == caller.store_id)
+            .with_for_update()
+        ).first()
+        if row is None:
+            raise ApiError(404, "order_not_found", f"no order {order_id} in this store")
+        if row.status != "held":
+            raise ApiError(409, "order_not_held", f"order {order_id} is {row.status}, not held")
+        conflicts = [Conflict.model_validate(c) for c in json.loads(row.conflicts)]
+        _check_permission(conn, caller.store_id, request.resolutions)
+        _check_complete(conflicts, request.resolutions)
+        _apply(conn, caller.store_id, row.server_seq, conflicts, request.resolutions)
+        conn.execute(
+            update(OrderRow)
+            .where(OrderRow.server_seq == row.server_seq)
+            .values(status="resolved", resolutions=json.dumps([r.model_dump(mode="json") for r in request.resolutions]))
+        )
+        body = OrderResolved(order_id=order_id, server_seq=row.server_seq, resolutions=request.resolutions).model_dump(mode="json")
+        idempotency.record(conn, caller.terminal_id, key, 201, body)
+        return Outcome(201, body)
+
+
+def _check_permission(conn: Connection, store_id: str, resolutions: list[Resolution]) -> None:
+    users = {r.approved_by for r in resolutions}
+    roles = dict(
+        conn.execute(
+            select(StoreUser.user_id, StoreUser.role).where(StoreUser.store_id == store_id, StoreUser.user_id.in_(users))
+        ).all()
+    )
+    for user in sorted(users):
+        if user not in roles or not has_permission(roles[user], Permission.CONFLICT_RESOLVE):
+            raise ApiError(403, "not_permitted", f"user {user} lacks {Permission.CONFLICT_RESOLVE.value}")
+
+
+def _check_complete(conflicts: list[Conflict], resolutions: list[Resolution]) -> None:
+    wanted = {(c.line_no, c.code) for c in conflicts}
+    given = [(r.line_no, r.code) for r in resolutions]
+    problems = []
+    if len(set(given)) != len(given):
+        problems.append("a conflict has more than one resolution")
+    if missing := wanted - set(given):
+        problems.append(f"unresolved conflicts: {sorted(missing, key=str)}")
+    if extra := set(given) - wanted:
+        problems.append(f"resolutions for conflicts the order does not have: {sorted(extra, key=str)}")
+    if any(r.action is ResolutionAction.VOID_LINE and r.line_no is None for r in resolutions):
+        problems.append("void_line needs a line_no")
+    if problems:
+        raise ApiError(422, "resolution_incomplete", "; ".join(problems))
+
+
+def _apply(conn: Connection, store_id: str, server_seq: int, conflicts: list[Conflict], resolutions: list[Resolution]) -> None:
+    by_key = {(c.line_no, c.code): c for c in conflicts}
+    for resolution in resolutions:
+        conflict = by_key[(resolution.line_no, resolution.code)]
+        if resolution.action is ResolutionAction.VOID_LINE:
+            conn.execute(
+                update(OrderLineRow)
+                .where(OrderLineRow.server_seq == server_seq, OrderLineRow.line_no == resolution.line_no)
+                .values(voided=True)
+            )
+        elif resolution.action is ResolutionAction.HONOR_TERMINAL and conflict.code == ConflictCode.INSUFFICIENT_STOCK:
+            # The goods left the shop: the count was wrong. Take what is there, never below zero.
+            qty = to_milli(Decimal(conflict.terminal_value or "0"))
+            conn.execute(
+                update(Stock)
+                .where(Stock.store_id == store_id, Stock.sku == conflict.sku)
+                .values(on_hand_milli=case((Stock.on_hand_milli < qty, 0), else_=Stock.on_hand_milli - qty))
+            )
+

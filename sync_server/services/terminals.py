@@ -1,0 +1,86 @@
+"""Enrollment codes, terminal enrollment, revocation and heartbeats."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, insert, select, update
+
+from ..core import metrics
+from ..core.errors import ApiError
+from ..db.models import EnrollmentCode, Store, Terminal
+from ..wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand at the till
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def create_enrollment_code(conn: Connection, store_id: str, ttl_s: int) -> EnrollmentCodeOut:
+    if conn.execute(select(Store.store_id).where(Store.store_id == store_id)).first() is None:
+        raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+    expires_at = datetime.now(UTC) + timedelta(seconds=ttl_s)
+    conn.execute(insert(EnrollmentCode).values(code_hash=_hash(code), store_id=store_id, expires_at=expires_at))
+    return EnrollmentCodeOut(code=code, store_id=store_id, expires_at=expires_at)
+
+
+def enroll(conn: Connection, request: EnrollRequest) -> EnrollResponse:
+    now = datetime.now(UTC)
+    code_hash = _hash(request.enrollment_code)
+    terminal_id = f"T-{secrets.token_hex(6)}"
+    # Single use: the conditional UPDATE lets exactly one enrollment take the code.
+    used = conn.execute(
+        update(EnrollmentCode)
+        .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None), EnrollmentCode.expires_at > now)
+        .values(used_at=now, terminal_id=terminal_id)
+        .returning(EnrollmentCode.store_id)
+    ).scalar_one_or_none()
+    if used is None:
+        raise ApiError(403, "enrollment_code_invalid", "enrollment code is unknown, used or expired")
+    secret = secrets.token_urlsafe(32)
+    conn.execute(
+        insert(Terminal).values(terminal_id=terminal_id, store_id=used, name=request.terminal_name, secret=secret, enrolled_at=now)
+    )
+    return EnrollResponse(terminal_id=terminal_id, store_id=used, secret=secret)
+
+
+def revoke(conn: Connection, terminal_id: str) -> datetime:
+    now = datetime.now(UTC)
+    row = conn.execute(select(Terminal.revoked_at).where(Terminal.terminal_id == terminal_id)).first()
+    if row is None:
+        raise ApiError(404, "terminal_unknown", f"no terminal {terminal_id}")
+    if row.revoked_at is not None:
+        return row.revoked_at
+    conn.execute(update(Terminal).where(Terminal.terminal_id == terminal_id).values(revoked_at=now))
+    return now
+
+
+def heartbeat(conn: Connection, terminal_id: str, beat: Heartbeat) -> None:
+    conn.execute(
+        update(Terminal)
+        .where(Terminal.terminal_id == terminal_id)
+        .values(last_heartbeat_at=datetime.now(UTC), last_heartbeat=beat.model_dump_json())
+    )
+    metrics.QUEUE_DEPTH.labels(terminal_id).set(beat.queue_depth)
+    metrics.OLDEST_PENDING.labels(terminal_id).set(beat.oldest_pending_age_s)
+    for device, status in beat.devices.items():
+        # One series per device with the current status at 1; drop the device's old statuses.
+        for old in _known_statuses(terminal_id, device):
+            if old != status:
+                metrics.DEVICE_STATUS.remove(terminal_id, device, old)
+        metrics.DEVICE_STATUS.labels(terminal_id, device, status).set(1)
+
+
+def _known_statuses(terminal_id: str, device: str) -> list[str]:
+    return [
+        labels[2]
+        for labels in list(metrics.DEVICE_STATUS._metrics)  # prometheus-client keeps label tuples here
+        if labels[0] == terminal_id and labels[1] == device
+    ]
+

@@ -1,0 +1,57 @@
+"""Z reports: stored once per report_id; a gap in a terminal's z_number sequence is flagged."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, func, insert, select
+
+from ..core.errors import ApiError, validation_failed
+from ..db.models import ZReportRow
+from ..db.session import write_transaction
+from ..wire import ZReport, ZReportAccepted, canonical_json
+from . import idempotency
+from .context import Caller
+from .orders import Outcome, check_owner, pydantic_errors
+
+Z_SEQUENCE_GAP = "Z_SEQUENCE_GAP"
+
+
+def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str, wait_s: float) -> Outcome:
+    check_owner(raw, caller)
+    try:
+        report = ZReport.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_failed(pydantic_errors(exc)) from None
+    try:
+        same_key = UUID(key) == report.report_id
+    except ValueError:
+        same_key = False
+    if not same_key:
+        raise validation_failed("Idempotency-Key must be the report_id")
+    with write_transaction(engine, wait_s) as conn:
+        stored = idempotency.claim(conn, caller.terminal_id, key, "z-report", idempotency.fingerprint(raw))
+        if stored is not None:
+            return Outcome(stored.status_code, stored.body, replayed=True)
+        clash = conn.execute(
+            select(ZReportRow.report_id).where(ZReportRow.terminal_id == caller.terminal_id, ZReportRow.z_number == report.z_number)
+        ).first()
+        if clash is not None:
+            raise ApiError(409, "z_number_reused", f"Z {report.z_number} is already report {clash.report_id}")
+        last = conn.execute(
+            select(func.max(ZReportRow.z_number)).where(ZReportRow.terminal_id == caller.terminal_id)
+        ).scalar_one_or_none()
+        flags = [Z_SEQUENCE_GAP] if report.z_number > (last or 0) + 1 else []
+        conn.execute(
+            insert(ZReportRow).values(
+                report_id=str(report.report_id), store_id=report.store_id, terminal_id=report.terminal_id,
+                z_number=report.z_number, body=canonical_json(report).decode(), flags=json.dumps(flags),
+                received_at=datetime.now(UTC),
+            )
+        )
+        body = ZReportAccepted(report_id=report.report_id, z_number=report.z_number, flags=flags).model_dump(mode="json")
+        idempotency.record(conn, caller.terminal_id, key, 201, body)
+        return Outcome(201, body)
