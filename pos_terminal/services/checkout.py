@@ -13,7 +13,7 @@ from pos_terminal.store import catalog as catalog_repo
 from pos_terminal.store import drawer
 from pos_terminal.store import sales
 from pos_terminal.store.db import Database
-from pos_terminal.sync.order_body import order_body
+from .order_body import order_body
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,9 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
             terminal_id=config.terminal_id, created_at=now,
             catalog_version=catalog_repo.catalog_version(s),
         )
-        order = sales.record_sale(s, sale, header, order_body)
-        drawer_session = drawer.open_session_row(s, config.terminal_id)
-        order.drawer_session_id = drawer_session.session_id if drawer_session else None
-        return CompletedOrder(order.order_id, order.receipt_no, now, sale)
+        receipt_no = sales.record_sale(s, sale, header, order_body,
+                                       drawer.open_session_id(s, config.terminal_id))
+        return CompletedOrder(header.order_id, receipt_no, now, sale)
 
 
 AfterCommit = Callable[[CompletedOrder], None]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry
@@ -32,17 +32,21 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str,
 
 
 def append(session: Session, *, at: datetime, actor: str, action: str,
-           subject: str | None = None, payload: Any = None) -> AuditEntry:
-    """Add an entry inside the caller's transaction (which holds the write lock)."""
-    last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+           subject: str | None = None, payload: Any = None) -> str:
+    """Add an entry inside the caller's transaction (which holds the write lock).
+
+    Returns the new entry's hash.
+    """
+    last = session.connection().execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     body = canonical(payload if payload is not None else {})
-    entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, subject=subject,
-                       payload=body, prev_hash=prev,
-                       hash=entry_hash(prev, seq, at, actor, action, subject, body))
-    session.add(entry)
-    session.flush()
-    return entry
+    digest = entry_hash(prev, seq, at, actor, action, subject, body)
+    session.connection().execute(insert(AuditEntry.__table__), [dict(
+        seq=seq, at=at, actor=actor, action=action, subject=subject, payload=body,
+        prev_hash=prev, hash=digest)])
+    return digest
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,7 @@ def remove_items(session: Session, skus: list[str]) -> None:
 
 
 def catalog_version(session: Session) -> int:
-    state = session.get(CatalogState, 1)
-    return state.version if state else 0
+    return session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0
 
 
 def set_catalog_version(session: Session, version: int, etag: str | None = None) -> None:

@@ -16,6 +16,13 @@ def open_session_row(session: Session, terminal_id: str) -> DrawerSessionRow | N
     ).first()
 
 
+def open_session_id(session: Session, terminal_id: str) -> str | None:
+    return session.scalar(
+        select(DrawerSessionRow.session_id)
+        .where(DrawerSessionRow.terminal_id == terminal_id, DrawerSessionRow.closed_at.is_(None))
+        .order_by(DrawerSessionRow.opened_at.desc()).limit(1))
+
+
 def movements(session: Session, session_id: str) -> list[CashMovementRow]:
     return list(session.scalars(
         select(CashMovementRow).where(CashMovementRow.session_id == session_id)

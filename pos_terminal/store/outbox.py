@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from .models import OutboxEntry
@@ -19,12 +19,10 @@ PENDING, DONE, HELD, PARKED = "pending", "done", "held", "parked"
 
 
 def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
-            at: datetime, method: str = "POST") -> OutboxEntry:
-    entry = OutboxEntry(kind=kind, idempotency_key=key, method=method, path=path,
-                        body=body.decode("utf-8"), created_at=at, state=PENDING, attempts=0)
-    session.add(entry)
-    session.flush()
-    return entry
+            at: datetime, method: str = "POST") -> None:
+    session.connection().execute(insert(OutboxEntry.__table__), [dict(
+        kind=kind, idempotency_key=key, method=method, path=path, body=body.decode("utf-8"),
+        created_at=at, state=PENDING, attempts=0)])
 
 
 def due(session: Session, now: datetime, limit: int = 100) -> list[OutboxEntry]:

@@ -10,7 +10,7 @@ from .models import ReceiptCounter
 
 
 def next_receipt_seq(session: Session, terminal_id: str) -> int:
-    bumped = session.execute(
+    bumped = session.connection().execute(
         update(ReceiptCounter)
         .where(ReceiptCounter.terminal_id == terminal_id)
         .values(last_no=ReceiptCounter.last_no + 1)

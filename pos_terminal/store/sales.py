@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from pos_terminal.core.catalog import Unit
@@ -34,21 +34,28 @@ class SaleHeader:
 
 
 def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
-                wire_body: "WireBodyFactory") -> Order:
+                wire_body: "WireBodyFactory", drawer_session_id: str | None = None) -> str:
+    """Write the sale and everything that goes with it; returns its receipt number.
+
+    Core INSERTs (not the ORM unit of work): this runs once per customer and its cost
+    sits on top of the fsync every durable write pays (bench/sale_commit.py).
+    """
     seq = receipts.next_receipt_seq(session, header.terminal_id)
     number = receipts.receipt_no(header.terminal_id, seq)
     body, content_hash = wire_body(sale, header, number)
-    order = _order_row(sale, header, seq, number, content_hash)
-    session.add(order)
-    session.flush()
+    session.connection().execute(insert(Order.__table__), [_order_values(sale, header, seq, number, content_hash,
+                                                            drawer_session_id)])
+    _insert_children(session, header.order_id, sale)
     audit.append(session, at=header.created_at, actor=sale.cashier_id, action=f"order.{sale.kind}",
                  subject=header.order_id,
                  payload={"receipt_no": number, "gross": str(sale.totals.gross),
                           "content_hash": content_hash, "lines": len(sale.lines),
-                          "tenders": [[t.type.value, str(t.amount)] for t in sale.tenders]})
+                          "tenders": [[t.type.value, str(t.amount)] for t in sale.tenders],
+                          "overrides": [[l.line_no, l.override.approved_by] for l in sale.overrides],
+                          "voids": [[v.line_no, v.voided_by] for v in sale.voids]})
     outbox.enqueue(session, kind="order", key=header.order_id, path="/v1/orders",
                    body=body, at=header.created_at)
-    return order
+    return number
 
 
 class WireBodyFactory:  # pragma: no cover - typing protocol only
@@ -57,36 +64,41 @@ class WireBodyFactory:  # pragma: no cover - typing protocol only
         raise NotImplementedError
 
 
-def _order_row(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
-               content_hash: str) -> Order:
-    order = Order(
+def _order_values(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
+                  content_hash: str, drawer_session_id: str | None) -> dict[str, object]:
+    return dict(
         order_id=header.order_id, kind=sale.kind, original_order_id=sale.original_order_id,
         store_id=header.store_id, terminal_id=header.terminal_id, receipt_seq=seq,
         receipt_no=number, cashier_id=sale.cashier_id, created_at=header.created_at,
         catalog_version=header.catalog_version, net=sale.totals.net, tax=sale.totals.tax,
         gross=sale.totals.gross, change_given=sale.change_given, content_hash=content_hash,
         line_count=len(sale.lines), tender_count=len(sale.tenders), sync_status="pending",
+        drawer_session_id=drawer_session_id,
     )
-    order.lines = [
-        OrderLine(
-            line_no=line.line_no, sku=line.sku, description=line.description, qty=line.qty,
-            unit=line.unit.value, unit_price=line.unit_price, tax_code=line.tax_code,
-            tax_rate=line.tax_rate, discount=line.discount, line_total=line.line_total,
-            override_approved_by=line.override.approved_by if line.override else None,
-            override_reason=line.override.reason if line.override else None,
-            override_original_price=line.override.original_price if line.override else None,
-        )
+
+
+def _insert_children(session: Session, order_id: str, sale: FinishedSale) -> None:
+    session.connection().execute(insert(OrderLine.__table__), [
+        dict(order_id=order_id, line_no=line.line_no, sku=line.sku, description=line.description,
+             qty=line.qty, unit=line.unit.value, unit_price=line.unit_price,
+             tax_code=line.tax_code, tax_rate=line.tax_rate, discount=line.discount,
+             line_total=line.line_total,
+             override_approved_by=line.override.approved_by if line.override else None,
+             override_reason=line.override.reason if line.override else None,
+             override_original_price=line.override.original_price if line.override else None)
         for line in sale.lines
-    ]
-    order.voids = [
-        OrderVoid(line_no=v.line_no, sku=v.sku, qty=v.qty, amount=v.amount, voided_by=v.voided_by)
-        for v in sale.voids
-    ]
-    order.tenders = [
-        OrderTender(seq=i, type=t.type.value, amount=t.amount, reference=t.reference)
-        for i, t in enumerate(sale.tenders, start=1)
-    ]
-    return order
+    ])
+    if sale.tenders:
+        session.connection().execute(insert(OrderTender.__table__), [
+            dict(order_id=order_id, seq=i, type=t.type.value, amount=t.amount, reference=t.reference)
+            for i, t in enumerate(sale.tenders, start=1)
+        ])
+    if sale.voids:
+        session.connection().execute(insert(OrderVoid.__table__), [
+            dict(order_id=order_id, line_no=v.line_no, sku=v.sku, qty=v.qty, amount=v.amount,
+                 voided_by=v.voided_by)
+            for v in sale.voids
+        ])
 
 
 def get_order(session: Session, order_id: str) -> Order | None:

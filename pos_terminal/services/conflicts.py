@@ -1,0 +1,122 @@
+"""The conflict inbox: orders the server held, and a manager's decisions about them.
+
+A held order stays in the outbox in state `held` with the server's answer (its
+conflicts). `resolve` checks the approver's PIN and `conflict.resolve` permission,
+journals the decision and queues `POST /v1/orders/{id}/resolution` with its own
+idempotency key, minted here once; the sync pump sends it (call `SyncService.wake()`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from pos_terminal.core.permissions import Permission
+from pos_terminal.store import audit, outbox
+from pos_terminal.store.models import Order, OutboxEntry
+from sync_server import wire
+
+from . import Services
+from .till import ApproverPin
+
+RESOLUTION = "resolution"
+
+
+class ConflictError(ValueError):
+    """A resolution the till refuses before sending (nothing is written)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the manager chose for one conflict (`line_no` None: an order-level conflict)."""
+
+    line_no: int | None
+    code: str
+    action: wire.ResolutionAction
+    reason: str
+
+
+@dataclass(frozen=True)
+class HeldOrder:
+    order_id: str
+    receipt_no: str
+    created_at: datetime
+    gross: Decimal
+    conflicts: list[wire.Conflict]
+    resolution_pending: bool
+    """A decision is queued or on its way; the order leaves the inbox once it is accepted."""
+    last_refusal: str | None
+    """Why the server refused the previous decision (e.g. 422 resolution_incomplete)."""
+
+
+def held_orders(services: Services) -> list[HeldOrder]:
+    """Every order waiting for a manager, oldest first."""
+    with services.db.reader() as s:
+        entries = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "order",
+                                                      OutboxEntry.state == outbox.HELD)
+                            .order_by(OutboxEntry.seq)).all()
+        return [_held(s, e) for e in entries]
+
+
+def resolve(services: Services, order_id: str, decisions: Sequence[Decision],
+            approver: ApproverPin) -> str:
+    """Queue the manager's decisions; returns the resolution's idempotency key.
+
+    Raises WrongPin/UserLocked/PermissionDenied (from the approval) or ConflictError.
+    """
+    held = {h.order_id: h for h in held_orders(services)}.get(order_id)
+    if held is None:
+        raise ConflictError(f"order {order_id} is not waiting in the conflict inbox")
+    if held.resolution_pending:
+        raise ConflictError(f"a decision about order {order_id} is already on its way")
+    _check_complete(held, decisions)
+    approval = services.staff.approve(approver.user_id, approver.pin, Permission.CONFLICT_RESOLVE,
+                                      order_id)
+    request = wire.ResolutionRequest(resolutions=[
+        wire.Resolution(line_no=d.line_no, code=d.code, action=d.action,
+                        approved_by=approval.approver.user_id, reason=d.reason)
+        for d in decisions
+    ])
+    body = wire.canonical_json(request)
+    key = str(uuid.uuid4())
+    now = services.till.clock()
+    with services.db.transaction() as s:
+        audit.append(s, at=now, actor=approval.approver.user_id, action="conflict.resolve",
+                     subject=order_id, payload={"idempotency_key": key,
+                                                "resolutions": request.model_dump(mode="json")["resolutions"]})
+        outbox.enqueue(s, kind=RESOLUTION, key=key, path=resolution_path(order_id), body=body, at=now)
+        s.get_one(Order, order_id).sync_status = "resolving"
+    return key
+
+
+def resolution_path(order_id: str) -> str:
+    return f"/v1/orders/{order_id}/resolution"
+
+
+def _check_complete(held: HeldOrder, decisions: Sequence[Decision]) -> None:
+    wanted = sorted((c.line_no or 0, c.code) for c in held.conflicts)
+    given = sorted((d.line_no or 0, d.code) for d in decisions)
+    if wanted != given:
+        raise ConflictError(f"each conflict needs exactly one decision: conflicts {wanted}, "
+                            f"decisions {given}")
+    if any(not d.reason.strip() for d in decisions):
+        raise ConflictError("every decision needs a reason")
+
+
+def _held(session, entry: OutboxEntry) -> HeldOrder:  # type: ignore[no-untyped-def]
+    order = session.get_one(Order, entry.idempotency_key)
+    answer = wire.OrderHeld.model_validate_json(entry.response or "{}")
+    path = resolution_path(entry.idempotency_key)
+    resolutions = session.scalars(select(OutboxEntry).where(OutboxEntry.kind == RESOLUTION,
+                                                            OutboxEntry.path == path)
+                                  .order_by(OutboxEntry.seq)).all()
+    pending = any(r.state == outbox.PENDING for r in resolutions)
+    refused = [r.last_error for r in resolutions if r.state == outbox.PARKED]
+    return HeldOrder(order.order_id, order.receipt_no, order.created_at, order.gross,
+                     list(answer.conflicts), pending, refused[-1] if refused else None)
