@@ -152,6 +152,8 @@ class PrintQueue:
 
     # -- worker ----------------------------------------------------------------
     def _run(self) -> None:
+        if self.printer.state == LifecycleState.CLOSED:
+            self.printer.start()  # convenience for a fresh printer; never reopened after a close
         delay = self.retry_min
         busy = False
         while not self._stop.is_set():
@@ -179,8 +181,8 @@ class PrintQueue:
             self._reported = None
 
     def _print(self, job: QueuedJob) -> None:
-        if self.printer.state == LifecycleState.CLOSED:
-            self.printer.start()
+        if self.printer.state != LifecycleState.ENABLED:
+            raise PrinterUnavailable(f"{self.printer.name} is {self.printer.state.name.lower()}, not enabled")
         data = COPY_BANNER + job.data if job.ambiguous else job.data
         try:
             inflight = self.printer.send_job(
