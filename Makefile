@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench clean package
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,12 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+
+# Desktop bundle with Briefcase (see briefcase.toml). Needs network access to
+# Briefcase's support packages, so it is not part of `make test`.
+package: install
+	rm -rf build/briefcase && mkdir -p build/briefcase
+	cp -r pos_terminal devices sync_server resources tests README.md LICENSE build/briefcase/
+	cat pyproject.toml briefcase.toml > build/briefcase/pyproject.toml
+	$(PY) -m pip install --quiet briefcase
+	cd build/briefcase && ../../$(VENV)/bin/briefcase package --adhoc-sign
