@@ -100,6 +100,21 @@ class DeviceManager:
     def health(self) -> dict[str, HealthReport]:
         return {name: m.device.check_health() for name, m in self._managed.items()}
 
+    def probe(self, name: str) -> HealthReport:
+        """Open one device, check it and close it again (for `pos-devices status`; not while started)."""
+        device = self.get(name)
+        if isinstance(device, CashDrawer):
+            self.get(self.config.devices[name].printer).start()  # type: ignore[union-attr]
+        try:
+            device.start()
+            return device.check_health()
+        except Exception as exc:  # noqa: BLE001 - report, do not crash the technician's tool
+            return HealthReport(name, False, device.power_state, device.state, str(exc))
+        finally:
+            device.close()
+            if isinstance(device, CashDrawer):
+                device.printer.close()
+
     def start(self) -> None:
         self._stop.clear()
         for managed in self._managed.values():
@@ -201,14 +216,14 @@ class DeviceManager:
             transport = _serial_transport(name, c, LINE_SETTINGS[c.protocol])
             scale = Scale(name, transport, protocol_named(c.protocol), self.bus,
                           reply_timeout=c.reply_timeout, poll_interval=c.poll_interval)
-            return _Managed(name, scale, _identity(name, c), reopen=True)
+            return _Managed(name, scale, identity_for(name, c), reopen=True)
         if isinstance(c, cfg.ScannerConfig):
             fmt = ScanFormat(prefix=c.prefix, suffix=c.suffix, aim=c.aim)
             if c.transport == "wedge":
                 wedge = WedgeScanner(name, fmt, self.bus, max_gap=c.max_key_gap_ms / 1000, min_length=c.min_length)
                 return _Managed(name, wedge, None, reopen=False)
             transport = _serial_transport(name, c, {"baudrate": 9600, "bytesize": 8, "parity": "N", "stopbits": 1})
-            return _Managed(name, SerialScanner(name, transport, fmt, self.bus), _identity(name, c), reopen=True)
+            return _Managed(name, SerialScanner(name, transport, fmt, self.bus), identity_for(name, c), reopen=True)
         if isinstance(c, cfg.PrinterConfig):
             printer = ReceiptPrinter(name, _printer_transport(name, c), self.bus, PrinterSettings(width_mm=c.paper_width))
             return _Managed(name, printer, None, reopen=False)
@@ -222,7 +237,7 @@ class DeviceManager:
         raise TypeError(f"{name}: unsupported device configuration {c!r}")
 
 
-def _identity(name: str, c: cfg.SerialSettings) -> DeviceIdentity:
+def identity_for(name: str, c: cfg.SerialSettings) -> DeviceIdentity:
     if c.serial_number:
         return DeviceIdentity(serial_number=c.serial_number)
     return DeviceIdentity(port=cfg.resolve_path(name, c.path))
