@@ -69,7 +69,7 @@ def test_test_print_and_open_drawer_against_the_printer_simulator(tmp_path: Path
         config = write_config(tmp_path, printer.port)
         assert main(["--config", str(config), "test-print"]) == 0
         assert "printed and confirmed" in capsys.readouterr().out
-        assert "Crème brûlée" in printer.rendering() and "€" in printer.rendering()
+        assert "Crème brûlée" in printer.rendering and "€" in printer.rendering
         assert main(["--config", str(config), "open-drawer", "--action-id", "till-1/42"]) == 0
         printer.close_drawer()
         assert main(["--config", str(config), "open-drawer", "--action-id", "till-1/42"]) == 0  # a retry
