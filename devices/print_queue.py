@@ -39,7 +39,6 @@ from devices.events import DeviceStatus, ErrorEvent, ErrorLocus, OutputCompleteE
 from devices.printer import (
     InFlightJob,
     PrinterError,
-    PrinterNotReady,
     PrinterUnavailable,
     PrintUnconfirmed,
     ReceiptPrinter,

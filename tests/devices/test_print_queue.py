@@ -16,7 +16,6 @@ from devices.events import (
     EventRecorder,
     OutputCompleteEvent,
     PowerEvent,
-    PowerState,
     StatusEvent,
 )
 from devices.print_queue import PrintQueue, PrintQueueError
