@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from sync_server.db.models import Base
 from sync_server.db.session import make_engine
@@ -14,6 +14,9 @@ target_metadata = Base.metadata
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together migrate one at a time.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7064525)"))
         context.run_migrations()
 
 

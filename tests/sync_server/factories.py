@@ -24,6 +24,7 @@ def make_order(
     tax_code: str = "A",
     overrides: dict[int, dict] | None = None,
     order_id: str | None = None,
+    cashier_id: str = "c1",
 ) -> Order:
     """`lines` are (sku, qty, unit_price, tax_rate); paid exactly by card."""
     lines = lines or [("SKU1", "2", "1.10", "0.19")]
@@ -45,7 +46,7 @@ def make_order(
     body = {
         "order_id": order_id or str(uuid.uuid4()), "kind": kind, "original_order_id": original_order_id,
         "store_id": store_id, "terminal_id": terminal_id,
-        "receipt_no": receipt_no or uuid.uuid4().hex[:12], "cashier_id": "c1",
+        "receipt_no": receipt_no or uuid.uuid4().hex[:12], "cashier_id": cashier_id,
         "created_at": (created_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "catalog_version": catalog_version, "lines": wire_lines,
         "tenders": [{"type": "card", "amount": f"{totals.gross:.2f}", "reference": None}],

@@ -1,0 +1,169 @@
+"""Enrollment, heartbeat gauges, catalog deltas, Z reports, resolution, operations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from sync_server.db.models import EnrollmentCode
+
+from .factories import make_order
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def till(shop):
+    await shop.add_store("S1")
+    await shop.add_item("SKU1", "1.10", barcodes=["4001"])
+    return await shop.terminal("S1")
+
+
+async def test_enrollment_code_is_single_use(shop) -> None:
+    await shop.add_store("S1")
+    code = await shop.enrollment_code()
+    body = {"enrollment_code": code, "terminal_name": "till 1"}
+    first = await shop.admin.post("/v1/terminals/enroll", json=body)
+    assert first.status_code == 201
+    assert first.json()["store_id"] == "S1" and len(first.json()["secret"]) >= 32
+    again = await shop.admin.post("/v1/terminals/enroll", json=body)
+    assert again.status_code == 403 and again.json()["code"] == "enrollment_code_invalid"
+    unknown = await shop.admin.post("/v1/terminals/enroll", json={**body, "enrollment_code": "NOPE-NOPE-NOPE"})
+    assert unknown.status_code == 403 and unknown.json()["code"] == "enrollment_code_invalid"
+
+
+async def test_expired_enrollment_code_is_refused(shop, engine) -> None:
+    await shop.add_store("S1")
+    code = await shop.enrollment_code()
+    with engine.begin() as conn:
+        conn.execute(update(EnrollmentCode).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    response = await shop.admin.post("/v1/terminals/enroll", json={"enrollment_code": code, "terminal_name": "t"})
+    assert response.status_code == 403 and response.json()["code"] == "enrollment_code_invalid"
+
+
+async def test_heartbeat_feeds_gauges(shop, till) -> None:
+    beat = {"queue_depth": 7, "oldest_pending_age_s": 42.5, "app_version": "1.0", "devices": {"printer": "paper_low"}}
+    response = await till.http.post("/v1/terminals/heartbeat", json=beat)
+    assert response.status_code == 204
+    await till.http.post("/v1/terminals/heartbeat", json={**beat, "devices": {"printer": "online"}})
+    metrics = (await shop.admin.get("/metrics")).text
+    assert f'pos_sync_terminal_queue_depth{{terminal_id="{till.terminal_id}"}} 7.0' in metrics
+    assert f'pos_sync_terminal_device_status{{device="printer",status="online",terminal_id="{till.terminal_id}"}} 1.0' in metrics
+    assert f'status="paper_low",terminal_id="{till.terminal_id}"' not in metrics  # old status dropped
+
+
+async def test_metrics_count_requests_orders_and_conflicts(shop, till) -> None:
+    order = make_order(store_id="S1", terminal_id=till.terminal_id, lines=[("SKU1", "1", "9.99", "0.19")])
+    await till.post_order(order)
+    await till.post_order(order)
+    metrics = (await shop.admin.get("/metrics")).text
+    assert 'pos_sync_conflicts_total{code="PRICE_CHANGED"}' in metrics
+    assert "pos_sync_idempotent_replays_total" in metrics
+    assert 'pos_sync_http_requests_total{method="POST",route="/v1/orders",status="202"}' in metrics
+
+
+async def test_health_and_readiness(shop) -> None:
+    assert (await shop.admin.get("/healthz")).json() == {"status": "ok"}
+    assert (await shop.admin.get("/readyz")).json() == {"status": "ready"}
+
+
+async def test_catalog_delta_with_etag_and_304(shop, till) -> None:
+    full = await till.http.get("/v1/catalog")
+    assert full.status_code == 200
+    body = full.json()
+    assert body["version"] == 1
+    assert body["items"] == [
+        {"sku": "SKU1", "name": "Item SKU1", "barcodes": ["4001"], "unit": "ea", "price": "1.10", "tax_code": "A", "category": "", "active": True}
+    ]
+    assert body["tax_rates"] == [{"tax_code": "A", "rate": "0.19"}]
+    etag = full.headers["ETag"]
+    assert (await till.http.get("/v1/catalog?since=1")).status_code == 304
+    assert (await till.http.get("/v1/catalog", headers={"If-None-Match": etag})).status_code == 304
+    await shop.add_item("SKU2", "2.00", tax_code="B", tax_rate="0.07")
+    assert (await shop.admin.delete("/v1/admin/stores/S1/items/SKU1")).status_code == 200
+    delta = await till.http.get("/v1/catalog?since=1", headers={"If-None-Match": etag})
+    assert delta.status_code == 200 and delta.headers["ETag"] != etag
+    assert delta.json()["version"] == 3
+    assert [i["sku"] for i in delta.json()["items"]] == ["SKU2"]
+    assert delta.json()["removed"] == ["SKU1"]
+    assert delta.json()["tax_rates"] == [{"tax_code": "B", "rate": "0.07"}]
+
+
+async def test_catalog_is_the_callers_store_only(shop, till) -> None:
+    await shop.add_store("S2")
+    await shop.add_item("OTHER", "5.00", store_id="S2")
+    skus = [i["sku"] for i in (await till.http.get("/v1/catalog")).json()["items"]]
+    assert skus == ["SKU1"]
+
+
+def _z(till, z_number: int) -> dict:
+    now = datetime.now(UTC)
+    return {
+        "report_id": str(uuid.uuid4()), "store_id": "S1", "terminal_id": till.terminal_id, "z_number": z_number,
+        "opened_at": (now - timedelta(hours=8)).isoformat(), "closed_at": now.isoformat(),
+        "sales_count": 3, "returns_count": 0, "voids_count": 0, "gross_sales": "10.00", "returns_total": "0.00",
+        "net": "8.40", "tax": "1.60", "gross": "10.00",
+        "by_tax_rate": [{"tax_code": "A", "rate": "0.19", "net": "8.40", "tax": "1.60", "gross": "10.00"}],
+        "by_tender": [{"type": "cash", "count": 3, "amount": "10.00"}],
+    }
+
+
+async def test_z_reports_flag_sequence_gaps_and_replay(till) -> None:
+    async def post(report: dict):
+        return await till.http.post("/v1/z-reports", json=report, headers={"Idempotency-Key": f'"{report["report_id"]}"'})
+
+    first = _z(till, 1)
+    response = await post(first)
+    assert response.status_code == 201 and response.json()["flags"] == []
+    replay = await post(first)
+    assert replay.headers["Idempotent-Replayed"] == "true" and replay.json() == response.json()
+    gap = await post(_z(till, 3))
+    assert gap.status_code == 201 and gap.json()["flags"] == ["Z_SEQUENCE_GAP"]
+    reused = await post(_z(till, 3))
+    assert reused.status_code == 409 and reused.json()["code"] == "z_number_reused"
+    missing = await till.http.post("/v1/z-reports", json=_z(till, 4))
+    assert missing.status_code == 400 and missing.json()["code"] == "idempotency_key_missing"
+    other = {**_z(till, 4), "store_id": "S2"}
+    assert (await post(other)).json()["code"] == "store_mismatch"
+
+
+async def test_resolution_needs_permission_and_completeness(shop, till) -> None:
+    await shop.add_user("cash", "cashier")
+    await shop.add_user("boss", "manager")
+    order = make_order(store_id="S1", terminal_id=till.terminal_id, lines=[("SKU1", "1", "0.99", "0.19"), ("NEW", "1", "1.00", "0.19")])
+    assert (await till.post_order(order)).status_code == 202
+    url = f"/v1/orders/{order.order_id}/resolution"
+
+    async def resolve(resolutions, key=None):
+        headers = {"Idempotency-Key": f'"{key or uuid.uuid4()}"'}
+        return await till.http.post(url, json={"resolutions": resolutions}, headers=headers)
+
+    honor = {"line_no": 1, "code": "PRICE_CHANGED", "action": "honor_terminal", "approved_by": "boss", "reason": "shelf label"}
+    void = {"line_no": 2, "code": "ITEM_UNKNOWN", "action": "void_line", "approved_by": "boss", "reason": "not ours"}
+    response = await resolve([{**honor, "approved_by": "cash"}, void])
+    assert response.status_code == 403 and response.json()["code"] == "not_permitted"
+    response = await resolve([honor])
+    assert response.status_code == 422 and response.json()["code"] == "resolution_incomplete"
+    assert (await till.http.get(f"/v1/orders/{order.order_id}")).json()["status"] == "held"
+    key = str(uuid.uuid4())
+    response = await resolve([honor, void], key=key)
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "resolved" and response.json()["server_seq"] >= 1
+    assert (await resolve([honor, void], key=key)).headers["Idempotent-Replayed"] == "true"
+    status = (await till.http.get(f"/v1/orders/{order.order_id}")).json()
+    assert status["status"] == "resolved" and len(status["resolutions"]) == 2
+    again = await resolve([honor, void])
+    assert again.status_code == 409 and again.json()["code"] == "order_not_held"
+
+
+async def test_resolution_of_another_stores_order_is_404(shop, till) -> None:
+    await shop.add_store("S2")
+    other = await shop.terminal("S2")
+    order = make_order(store_id="S1", terminal_id=till.terminal_id, lines=[("SKU1", "1", "0.99", "0.19")])
+    await till.post_order(order)
+    body = {"resolutions": [{"line_no": 1, "code": "PRICE_CHANGED", "action": "accept_server", "approved_by": "x", "reason": "r"}]}
+    response = await other.http.post(f"/v1/orders/{order.order_id}/resolution", json=body, headers={"Idempotency-Key": '"k1"'})
+    assert response.status_code == 404
