@@ -1,0 +1,111 @@
+"""Composition root: build services, devices, sync and the window, then run Qt.
+
+Sync and devices are optional at run time: when one cannot start (not enrolled, no
+keyring, no device file) the till still sells and the status bar says what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from pos_terminal.config import TerminalConfig
+from pos_terminal.services import Services, open_services
+from pos_terminal.ui.conflicts_dialog import ConflictInbox
+from pos_terminal.ui.main_window import MainWindow
+from pos_terminal.ui.till_devices import ReceiptLabels, TillDevices, open_till_devices
+
+log = logging.getLogger(__name__)
+TRANSLATIONS = Path(__file__).resolve().parent / "ui" / "translations"
+
+
+@dataclass
+class Terminal:
+    """Everything `run_app` started, so it can all be stopped in reverse order."""
+
+    services: Services
+    window: MainWindow
+    devices: TillDevices | None = None
+    sync: Any = None
+    translators: list[QTranslator] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+        if self.devices is not None:
+            self.devices.close()
+        self.services.close()
+
+
+def run_app(config: TerminalConfig, argv: Sequence[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    translators = install_translations(app)
+    terminal = start_terminal(config)
+    terminal.translators = translators
+    terminal.window.show()
+    try:
+        return app.exec()
+    finally:
+        terminal.close()
+
+
+def start_terminal(config: TerminalConfig, *, with_devices: bool = True, with_sync: bool = True) -> Terminal:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    services = open_services(config)
+    devices = _start_devices(services) if with_devices else None
+    sync, sync_error = _start_sync(services) if with_sync else (None, "sync disabled")
+    inbox = ConflictInbox(services, sync.wake if sync is not None else (lambda: None))
+    window = MainWindow(services, devices=devices, sync=sync, sync_error=sync_error, conflicts=inbox)
+    return Terminal(services, window, devices, sync)
+
+
+def install_translations(app: QCoreApplication, locale: QLocale | None = None) -> list[QTranslator]:
+    """Qt's own strings and ours (`ui/translations/pos_terminal_<lang>.qm`) for the locale."""
+    locale = locale or QLocale()
+    installed = []
+    for name, where in (("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+                        ("pos_terminal", str(TRANSLATIONS))):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", where):
+            app.installTranslator(translator)
+            installed.append(translator)
+    return installed
+
+
+def _start_devices(services: Services) -> TillDevices:
+    devices = open_till_devices(services.config)
+    devices.labels = _receipt_labels()
+    services.till.on_committed(devices.after_sale)
+    for name, reason in devices.unavailable.items():
+        log.warning("device %s unavailable: %s", name, reason)
+    return devices
+
+
+def _start_sync(services: Services) -> tuple[Any, str | None]:
+    try:
+        from pos_terminal.sync import SyncService
+
+        sync = SyncService(services)
+        sync.start()
+    except Exception as exc:  # noqa: BLE001 - not enrolled, no keyring, server config: sell offline
+        log.warning("sync unavailable, selling offline: %s", exc)
+        return None, f"{type(exc).__name__}: {exc}"
+    return sync, None
+
+
+def _receipt_labels() -> ReceiptLabels:
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("Receipt", text)
+
+    return ReceiptLabels(
+        tenders={"cash": tr("Cash"), "card": tr("Card"), "voucher": tr("Voucher"), "other": tr("Other"),
+                 "rounding": tr("Rounding")},
+        tax=tr("Tax"), footer=(tr("Thank you!"),), refund=tr("REFUND"),
+    )

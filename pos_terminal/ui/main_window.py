@@ -1,0 +1,141 @@
+"""The till's main window: sign-in and sale screens, manager menu, status bar.
+
+It wires the bridges: device events reach the status bar and the sale screen, sync events
+update the status bar and apply catalog changes to the in-memory catalog, all on the GUI
+thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from pos_terminal.core.catalog import UnknownItem
+from pos_terminal.services import Services
+
+from .bridge import DeviceBridge, SyncBridge
+from .sale_screen import SaleScreen
+from .sign_in import SignInScreen
+from .status_bar import TillStatusBar
+from .till_devices import TillDevices
+from .widgets import Level
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, *, devices: TillDevices | None = None,
+                 sync: Any = None, sync_error: str | None = None, conflicts: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.devices, self.sync, self.conflicts = services, devices, sync, conflicts
+        self.setWindowTitle(self.tr("{store} · till {terminal}").format(
+            store=services.config.store_name, terminal=services.config.terminal_id))
+        self.resize(1280, 800)
+
+        self.device_bridge = DeviceBridge(self)
+        self.sync_bridge = SyncBridge(self)
+        self.status = TillStatusBar(self)
+        self.setStatusBar(self.status)
+
+        self.sign_in = SignInScreen(services.till, self)
+        self.sale = SaleScreen(services, devices, self.device_bridge, self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.sign_in)
+        self.stack.addWidget(self.sale)
+        self.setCentralWidget(self.stack)
+        self.sign_in.signed_in.connect(self._signed_in)
+
+        self._menus()
+        self._wire_devices(devices)
+        self._wire_sync(sync, sync_error)
+        self.show_sign_in()
+
+    # -- screens ----------------------------------------------------------------------
+
+    def show_sign_in(self) -> None:
+        self.sign_in.reset()
+        self.stack.setCurrentWidget(self.sign_in)
+        self.sign_out_action.setEnabled(False)
+
+    def _signed_in(self, _user: object) -> None:
+        self.sale.refresh()
+        self.stack.setCurrentWidget(self.sale)
+        self.sign_out_action.setEnabled(True)
+        self.sale.focus_entry()
+
+    def sign_out(self) -> None:
+        # The open ticket stays on the till for whoever signs in next: nothing is lost.
+        self.services.till.sign_out()
+        self.show_sign_in()
+
+    def _menus(self) -> None:
+        till_menu = self.menuBar().addMenu(self.tr("&Till"))
+        self.sign_out_action = QAction(self.tr("Sign out"), self)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        till_menu.addAction(self.sign_out_action)
+
+        manager = self.menuBar().addMenu(self.tr("&Manager"))
+        self.conflicts_action = QAction(self.tr("Conflict inbox…"), self)
+        self.conflicts_action.triggered.connect(self.open_conflicts)
+        if self.conflicts is None:
+            self.conflicts_action.setEnabled(False)
+            self.conflicts_action.setToolTip(self.tr("The conflict inbox needs the sync service."))
+        self.z_report_action = QAction(self.tr("Close the day (Z report)…"), self)
+        self.z_report_action.setEnabled(False)
+        self.z_report_action.setToolTip(self.tr("Drawer sessions and Z reports are not wired to this screen yet."))
+        for action in (self.conflicts_action, self.z_report_action):
+            manager.addAction(action)
+        manager.setToolTipsVisible(True)
+
+    def open_conflicts(self) -> None:
+        from .conflicts_dialog import ConflictsDialog
+
+        dialog = ConflictsDialog(self.conflicts, self)
+        self.sale.dialog = dialog
+        dialog.open()
+
+    # -- bridges ----------------------------------------------------------------------
+
+    def _wire_devices(self, devices: TillDevices | None) -> None:
+        if devices is None:
+            self.status.device_unavailable(self.tr("devices"), self.tr("not started"))
+            return
+        for name, reason in devices.unavailable.items():
+            self.status.device_unavailable(name, reason)
+        self.device_bridge.power.connect(self.status.on_power)
+        self.device_bridge.status.connect(self.status.on_status)
+        self.device_bridge.error.connect(self.status.on_error)
+        self.device_bridge.error.connect(
+            lambda e: self.sale.banner.show_message(f"{e.device}: {e.message}", Level.WARNING))
+        self.device_bridge.attach(devices.bus)
+
+    def _wire_sync(self, sync: Any, error: str | None) -> None:
+        if sync is None:
+            self.status.sync_unavailable(error or self.tr("not configured"))
+            return
+        self.sync_bridge.connection_changed.connect(self.status.on_connection)
+        self.sync_bridge.queue_changed.connect(self.status.on_queue)
+        self.sync_bridge.catalog_updated.connect(self._apply_catalog)
+        self.sync_bridge.conflicts_arrived.connect(self._conflicts_arrived)
+        self.sync_bridge.attach(sync)
+
+    def _apply_catalog(self, event: Any) -> None:
+        catalog = self.services.catalog
+        for item in event.upserted:
+            catalog.upsert(item)
+        for sku in event.removed:
+            try:
+                catalog.remove(sku)
+            except UnknownItem:
+                pass  # already gone: nothing to do
+
+    def _conflicts_arrived(self, event: Any) -> None:
+        self.sale.banner.show_message(
+            self.tr("{n} order(s) held by the server: a manager should open the conflict inbox.").format(
+                n=len(event.order_ids)), Level.WARNING, sticky=True)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        self.device_bridge.detach()
+        self.sync_bridge.detach()
+        super().closeEvent(event)

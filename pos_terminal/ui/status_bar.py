@@ -1,0 +1,111 @@
+"""The status bar: sync state (online, queue depth, oldest pending, parked) and devices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from devices.events import DeviceStatus, ErrorEvent, PowerEvent, PowerState, StatusEvent
+
+_NEEDS_ATTENTION = {DeviceStatus.PAPER_EMPTY, DeviceStatus.COVER_OPEN, DeviceStatus.SCALE_NOT_READY}
+
+
+class TillStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(False)
+        self.sync_label = QLabel(self.tr("Sync: starting…"))
+        self.sync_label.setObjectName("sync_state")
+        self.devices_label = QLabel(self.tr("Devices: none"))
+        self.devices_label.setObjectName("device_state")
+        self.addPermanentWidget(self.sync_label)
+        self.addPermanentWidget(self.devices_label)
+        self._online: bool | None = None
+        self._queue: Any = None
+        self._devices: dict[str, str] = {}
+        self._bad: set[str] = set()  # devices currently needing attention
+
+    # -- sync -------------------------------------------------------------------------
+
+    def sync_unavailable(self, reason: str) -> None:
+        self.sync_label.setText(self.tr("Sync unavailable: sales are kept on this till"))
+        self.sync_label.setToolTip(reason)
+        self.sync_label.setStyleSheet("color:#8a1010;")
+
+    def on_connection(self, event: Any) -> None:
+        self._online = bool(getattr(event, "online", False))
+        self._show_sync()
+
+    def on_queue(self, event: Any) -> None:
+        self._queue = event
+        self._show_sync()
+
+    def _show_sync(self) -> None:
+        state = {None: self.tr("connecting"), True: self.tr("online"), False: self.tr("offline")}[self._online]
+        parts = [self.tr("Sync: {state}").format(state=state)]
+        if self._queue is not None:
+            parts.append(self.tr("{n} to send").format(n=getattr(self._queue, "depth", 0)))
+            age = getattr(self._queue, "oldest_age_s", None)
+            if age:
+                parts.append(self.tr("oldest {minutes} min").format(minutes=int(age // 60)))
+            parked = getattr(self._queue, "parked", 0)
+            if parked:
+                parts.append(self.tr("{n} parked").format(n=parked))
+        self.sync_label.setText(" · ".join(parts))
+        self.sync_label.setStyleSheet("" if self._online else "color:#8a5a00;")
+
+    # -- devices ----------------------------------------------------------------------
+
+    def device_unavailable(self, name: str, reason: str) -> None:
+        self._devices[name] = self.tr("{device}: unavailable").format(device=name)
+        self._bad.add(name)
+        self.devices_label.setToolTip((self.devices_label.toolTip() + "\n" if self.devices_label.toolTip() else "")
+                                      + f"{name}: {reason}")
+        self._show_devices()
+
+    def on_power(self, event: PowerEvent) -> None:
+        text = {
+            PowerState.ONLINE: self.tr("online"),
+            PowerState.OFFLINE: self.tr("offline"),
+            PowerState.OFF: self.tr("off"),
+            PowerState.OFF_OFFLINE: self.tr("off/offline"),
+        }.get(event.state, self.tr("unknown"))
+        self._devices[event.device] = f"{event.device}: {text}"
+        self._mark(event.device, event.state is not PowerState.ONLINE)
+
+    def on_status(self, event: StatusEvent) -> None:
+        text = self._status_text(event.status)
+        if text is not None:
+            self._devices[event.device] = f"{event.device}: {text}"
+            self._mark(event.device, event.status in _NEEDS_ATTENTION)
+
+    def on_error(self, event: ErrorEvent) -> None:
+        self._devices[event.device] = self.tr("{device}: {code}").format(device=event.device, code=event.code)
+        self._mark(event.device, True)
+
+    def _mark(self, device: str, bad: bool) -> None:
+        (self._bad.add if bad else self._bad.discard)(device)
+        self._show_devices()
+
+    def _status_text(self, status: DeviceStatus) -> str | None:
+        return {
+            DeviceStatus.PAPER_EMPTY: self.tr("paper out"),
+            DeviceStatus.PAPER_NEAR_EMPTY: self.tr("paper low"),
+            DeviceStatus.COVER_OPEN: self.tr("cover open"),
+            DeviceStatus.PAPER_OK: self.tr("ready"),
+            DeviceStatus.COVER_OK: self.tr("ready"),
+            DeviceStatus.IDLE: self.tr("ready"),
+            DeviceStatus.DRAWER_OPEN: self.tr("drawer open"),
+            DeviceStatus.DRAWER_CLOSED: self.tr("drawer closed"),
+            DeviceStatus.SCALE_UNSTABLE: self.tr("in motion"),
+            DeviceStatus.SCALE_STABLE: self.tr("stable"),
+            DeviceStatus.SCALE_ZERO: self.tr("zero"),
+            DeviceStatus.SCALE_OVERWEIGHT: self.tr("overload"),
+            DeviceStatus.SCALE_UNDER_ZERO: self.tr("under zero"),
+            DeviceStatus.SCALE_NOT_READY: self.tr("not ready"),
+        }.get(status)
+
+    def _show_devices(self) -> None:
+        self.devices_label.setText(" · ".join(self._devices[k] for k in sorted(self._devices)))
+        self.devices_label.setStyleSheet("color:#8a1010;" if self._bad else "")
