@@ -1,0 +1,200 @@
+"""`SyncClient`: the terminal's side of PROTOCOL.md over httpx.
+
+Every request gets an `X-Correlation-ID` (logged with the outcome, so a till's log line
+and the server's line about the same request can be matched) and, once enrolled, is
+signed by `sync_server.signing.TerminalAuth`. Bodies of state-changing requests are
+passed in as the exact bytes stored in the outbox, so a resend is byte-identical.
+
+Transport failures (connection refused, timeouts, resets) raise `Unreachable`; every
+HTTP answer, whatever its status, comes back as a `Reply` for the caller to judge.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from sync_server import wire
+from sync_server.idempotency_key import HEADER as IDEMPOTENCY_HEADER
+from sync_server.idempotency_key import format_idempotency_key
+from sync_server.signing import TerminalAuth
+
+log = logging.getLogger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-ID"
+DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=20.0, write=20.0, pool=5.0)
+JSON = "application/json"
+
+
+class SyncError(Exception):
+    """Base of the client's errors."""
+
+
+class Unreachable(SyncError):
+    """No HTTP answer at all: the server or the network is down (always retryable)."""
+
+
+class ProblemReply(SyncError):
+    """An answer that is not what the call expects (carries the RFC 9457 problem)."""
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        super().__init__(f"HTTP {reply.status} {reply.code or ''}: {reply.detail}".strip())
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    correlation_id: str
+    headers: httpx.Headers
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def code(self) -> str | None:
+        """The problem's stable `code`, or None for a non-problem body."""
+        data = self._problem()
+        return data.get("code") if data else None
+
+    @property
+    def detail(self) -> str:
+        data = self._problem()
+        if data:
+            return str(data.get("detail") or data.get("title") or "")
+        return self.body[:200].decode("utf-8", "replace")
+
+    @property
+    def replayed(self) -> bool:
+        return self.headers.get("Idempotent-Replayed", "").lower() == "true"
+
+    def _problem(self) -> dict[str, Any] | None:
+        try:
+            data = self.json()
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) and "code" in data else None
+
+
+@dataclass(frozen=True)
+class CatalogPull:
+    """A catalog delta, or `delta=None` when the server answered 304 Not Modified."""
+
+    delta: wire.CatalogDelta | None
+    etag: str | None
+
+
+class SyncClient:
+    """One terminal's HTTP client. Thread-compatible: use it from one worker thread."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: TerminalAuth | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth
+        self._http = httpx.Client(base_url=self.base_url, auth=auth, transport=transport,
+                                  timeout=timeout, headers={"User-Agent": "pos-terminal-sync/1"})
+
+    @property
+    def terminal_id(self) -> str | None:
+        return self.auth.terminal_id if self.auth else None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the one place a request is made -----------------------------------------------------
+
+    def request(self, method: str, path: str, body: bytes = b"", *,
+                idempotency_key: str | None = None, headers: dict[str, str] | None = None) -> Reply:
+        correlation_id = str(uuid.uuid4())
+        sent = {CORRELATION_HEADER: correlation_id, **(headers or {})}
+        if body:
+            sent["Content-Type"] = JSON
+        if idempotency_key is not None:
+            sent[IDEMPOTENCY_HEADER] = format_idempotency_key(idempotency_key)
+        try:
+            response = self._http.request(method, path, content=body, headers=sent)
+        except httpx.TransportError as exc:
+            log.info("sync %s %s correlation=%s unreachable: %r", method, path, correlation_id, exc)
+            raise Unreachable(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
+        reply = Reply(response.status_code, response.content,
+                      response.headers.get(CORRELATION_HEADER, correlation_id), response.headers)
+        log.info("sync %s %s correlation=%s status=%s", method, path, reply.correlation_id, reply.status)
+        return reply
+
+    # -- orders ----------------------------------------------------------------------------
+
+    def post_order(self, body: bytes, order_id: str) -> Reply:
+        """`POST /v1/orders` with the stored body; the order id is the idempotency key."""
+        return self.request("POST", "/v1/orders", body, idempotency_key=order_id)
+
+    def post_orders_batch(self, bodies: list[bytes]) -> Reply:
+        """`POST /v1/orders:batch`. Each body is spliced in unchanged (no re-serialising)."""
+        if not 0 < len(bodies) <= wire.MAX_ORDERS_PER_BATCH:
+            raise ValueError(f"a batch holds 1..{wire.MAX_ORDERS_PER_BATCH} orders, got {len(bodies)}")
+        return self.request("POST", "/v1/orders:batch", b'{"orders":[' + b",".join(bodies) + b"]}")
+
+    def order_status(self, order_id: str) -> wire.OrderStatusOut:
+        reply = self.request("GET", f"/v1/orders/{quote(order_id, safe='')}")
+        return wire.OrderStatusOut.model_validate_json(self._expect(reply, 200).body)
+
+    def post_resolution(self, order_id: str, body: bytes, key: str) -> Reply:
+        return self.request("POST", resolution_path(order_id), body, idempotency_key=key)
+
+    # -- catalog, heartbeat, Z reports, enrollment -------------------------------------------
+
+    def catalog_delta(self, since: int, etag: str | None = None) -> CatalogPull:
+        headers = {"If-None-Match": etag} if etag else None
+        reply = self.request("GET", f"/v1/catalog?since={int(since)}", headers=headers)
+        if reply.status == 304:
+            return CatalogPull(None, etag)
+        delta = wire.CatalogDelta.model_validate_json(self._expect(reply, 200).body)
+        return CatalogPull(delta, reply.headers.get("ETag"))
+
+    def heartbeat(self, beat: wire.Heartbeat) -> None:
+        body = wire.canonical_json(beat)
+        self._expect(self.request("POST", "/v1/terminals/heartbeat", body), 200, 202, 204)
+
+    def upload_z_report(self, body: bytes, report_id: str) -> Reply:
+        return self.request("POST", "/v1/z-reports", body, idempotency_key=report_id)
+
+    def enroll(self, enrollment_code: str, terminal_name: str) -> wire.EnrollResponse:
+        """Unsigned: the terminal has no secret yet. 403 enrollment_code_invalid raises."""
+        body = wire.canonical_json(wire.EnrollRequest(enrollment_code=enrollment_code,
+                                                      terminal_name=terminal_name))
+        reply = self.request("POST", "/v1/terminals/enroll", body)
+        return wire.EnrollResponse.model_validate_json(self._expect(reply, 200, 201).body)
+
+    def ready(self) -> bool:
+        try:
+            return self.request("GET", "/readyz").status == 200
+        except Unreachable:
+            return False
+
+    @staticmethod
+    def _expect(reply: Reply, *statuses: int) -> Reply:
+        if reply.status not in statuses:
+            raise ProblemReply(reply)
+        return reply
+
+
+def resolution_path(order_id: str) -> str:
+    return f"/v1/orders/{quote(order_id, safe='')}/resolution"

@@ -1,0 +1,90 @@
+"""Enrollment: trade a one-time code for the till's identity and signing secret.
+
+`terminal_id`/`store_id` go into the database's `terminal_identity` row (the server picks
+the terminal id); the secret goes into the secret store (`pos_terminal.keys`), never the
+database. After enrollment, `enrolled_config` makes the till sell under that identity.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from dataclasses import dataclass
+
+import httpx
+
+from pos_terminal.config import TerminalConfig
+from pos_terminal.keys import SecretStore, open_secret_store
+from pos_terminal.store.db import Database
+from pos_terminal.store.models import TerminalIdentity
+from sync_server.signing import TerminalAuth
+
+from .client import SyncClient
+
+
+class NotEnrolled(RuntimeError):
+    def __str__(self) -> str:
+        return ("this till is not enrolled with a sync server: run "
+                "`pos-terminal enroll --code CODE --server URL`")
+
+
+@dataclass(frozen=True)
+class Identity:
+    store_id: str
+    terminal_id: str
+    server_url: str
+
+
+def enroll(db: Database, secrets: SecretStore, server_url: str, code: str,
+           terminal_name: str | None = None, *,
+           transport: httpx.BaseTransport | None = None) -> Identity:
+    """Enroll with `code`; raises client.ProblemReply (403 enrollment_code_invalid) or Unreachable."""
+    with SyncClient(server_url, transport=transport) as client:
+        answer = client.enroll(code.strip(), terminal_name or socket.gethostname()[:100] or "till")
+    previous = load_identity(db)
+    # The secret first: an identity row without its secret would leave a till that cannot sign.
+    secrets.set(answer.terminal_id, answer.secret)
+    identity = Identity(answer.store_id, answer.terminal_id, server_url.rstrip("/"))
+    with db.transaction() as s:
+        row = s.get(TerminalIdentity, 1) or TerminalIdentity(id=1)
+        row.store_id, row.terminal_id, row.server_url = identity.store_id, identity.terminal_id, identity.server_url
+        s.add(row)
+    if previous is not None and previous.terminal_id != identity.terminal_id:
+        secrets.delete(previous.terminal_id)
+    return identity
+
+
+def load_identity(db: Database) -> Identity | None:
+    with db.reader() as s:
+        row = s.get(TerminalIdentity, 1)
+        if row is None or not row.server_url:
+            return None
+        return Identity(row.store_id, row.terminal_id, row.server_url)
+
+
+def enrolled_config(config: TerminalConfig) -> TerminalConfig:
+    """`config` with the enrolled store, terminal id and server (unchanged if not enrolled)."""
+    if not config.db_path.exists():
+        return config
+    db = Database(config.db_path)
+    try:
+        identity = load_identity(db)
+    finally:
+        db.close()
+    if identity is None:
+        return config
+    return dataclasses.replace(config, store_id=identity.store_id, terminal_id=identity.terminal_id,
+                               server_url=identity.server_url)
+
+
+def client_for(db: Database, config: TerminalConfig, secrets: SecretStore | None = None, *,
+               transport: httpx.BaseTransport | None = None) -> SyncClient:
+    """A signing client for the enrolled till. Raises NotEnrolled or keys.SecretStoreError."""
+    identity = load_identity(db)
+    if identity is None:
+        raise NotEnrolled()
+    secrets = secrets or open_secret_store(config.data_dir)
+    secret = secrets.get(identity.terminal_id)
+    if secret is None:
+        raise NotEnrolled()
+    return SyncClient(identity.server_url, TerminalAuth(identity.terminal_id, secret), transport=transport)

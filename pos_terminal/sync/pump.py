@@ -1,0 +1,314 @@
+"""The outbox pump: sends what the till committed, oldest first, and files the answers.
+
+One round (`pump_once`) reads the due entries, sends them without holding a database
+lock (in `orders:batch` requests when backlogged), and records each answer in its own
+short transaction. Nothing is ever deleted: an entry ends `done`, `held` (conflict inbox),
+`parked` (a refusal a person must look at) or stays `pending` with a backoff.
+
+Answers, per PROTOCOL.md and ARCHITECTURE.md "Sync rules":
+- 2xx accepted/resolved -> done; 202 held -> held, conflicts go to the inbox;
+- no answer, 5xx, 408, 429 -> retry later with full-jitter backoff, and they count
+  towards the circuit breaker;
+- 409 request_in_progress -> retry later (the server is alive: no breaker failure);
+- 401 (signature, clock) and 403 terminal_revoked are about the till, not the entry:
+  retry later, breaker failure, so a wrong clock does not park a day of sales;
+- any other 4xx -> parked with the reason, and the entries behind it carry on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from pos_terminal.store import outbox
+from pos_terminal.store.db import Database
+
+from . import _queue
+from ._queue import Outgoing
+from .backoff import Backoff, BreakerState, CircuitBreaker
+from .client import Reply, SyncClient, Unreachable
+from .events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+_TILL_LEVEL_REFUSALS = {"bad_signature", "stale_timestamp", "terminal_revoked"}
+_BUSY = {408, 425, 429}
+
+
+class Verdict(StrEnum):
+    DONE = "done"
+    HELD = "held"
+    PARKED = "parked"
+    RETRY = "retry"  # the server is alive but asked us to come back
+    FAILED = "failed"  # no usable answer: retry, and tell the breaker
+
+
+@dataclass(frozen=True)
+class PumpSettings:
+    batch_size: int = 100
+    batch_from: int = 2
+    """Send `orders:batch` once this many orders are due at once; fewer go singly."""
+    round_limit: int = 500
+    backoff: Backoff = field(default_factory=Backoff)
+    breaker_threshold: int = 3
+    probe_interval_s: float = 15.0
+
+
+@dataclass
+class RoundReport:
+    """What one `pump_once` did (tests and the benchmark read it)."""
+
+    requests: int = 0
+    done: int = 0
+    held: list[str] = field(default_factory=list)
+    parked: int = 0
+    retried: int = 0
+
+    @property
+    def sent_anything(self) -> bool:
+        return self.requests > 0
+
+
+def judge(kind: str, reply: Reply) -> tuple[Verdict, str | None]:
+    """The verdict on one answer, and the reason to keep when it is not final."""
+    status = reply.status
+    if 200 <= status < 300:
+        data = _safe_json(reply.body)
+        answer = data.get("status") if isinstance(data, dict) else None
+        if status == 202 or answer == "held":
+            return (Verdict.HELD, None) if kind == "order" else (Verdict.PARKED, f"{status} unexpected hold")
+        return Verdict.DONE, None
+    reason = f"{status} {reply.code or 'error'}: {reply.detail}"
+    if status == 409 and reply.code == "request_in_progress":
+        return Verdict.RETRY, reason
+    if status >= 500 or status in _BUSY or reply.code in _TILL_LEVEL_REFUSALS or status == 401:
+        return Verdict.FAILED, reason
+    return Verdict.PARKED, reason
+
+
+class OutboxPump:
+    def __init__(
+        self,
+        db: Database,
+        client: SyncClient,
+        events: EventHub | None = None,
+        *,
+        settings: PumpSettings | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db, self.client = db, client
+        self.events = events or EventHub()
+        self.settings = settings or PumpSettings()
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.breaker = CircuitBreaker(self.settings.breaker_threshold, self.settings.probe_interval_s)
+        self.last_error: str | None = None
+        self._online: bool | None = None  # unknown until the first answer (or its absence)
+        self._published: tuple[bool | None, BreakerState] | None = None
+        self._lock = threading.Lock()
+
+    # -- one round -----------------------------------------------------------------------
+
+    def pump_once(self) -> RoundReport:
+        """Send what is due now (at most one probe while the breaker is open)."""
+        with self._lock:
+            report = RoundReport()
+            now = self.clock()
+            allowance = self.breaker.allow(now)
+            if allowance != 0:
+                with self.db.reader() as s:
+                    entries = _queue.due(s, now, allowance or self.settings.round_limit)
+                for group in self._groups(entries):
+                    if not self._send_group(group, report) or self.breaker.allow(self.clock()) == 0:
+                        break  # no answer: stop the round rather than hammer a dead server
+            self._announce(report)
+            return report
+
+    def next_due(self) -> datetime | None:
+        """When a round could next send something (None: nothing is waiting)."""
+        now = self.clock()
+        with self.db.reader() as s:
+            earliest = _queue.earliest_due(s, now)
+        probe = self.breaker.next_probe_at()
+        if earliest is None or probe is None:
+            return earliest
+        return max(earliest, probe)
+
+    def _groups(self, entries: list[Outgoing]) -> Iterator[list[Outgoing]]:
+        """Runs of consecutive orders become batches when long enough; the rest go singly."""
+        run: list[Outgoing] = []
+        for entry in entries + [None]:  # type: ignore[list-item]
+            if entry is not None and entry.kind == "order":
+                run.append(entry)
+                continue
+            if len(run) >= self.settings.batch_from:
+                for i in range(0, len(run), self.settings.batch_size):
+                    yield run[i : i + self.settings.batch_size]
+            else:
+                yield from ([e] for e in run)
+            run = []
+            if entry is not None:
+                yield [entry]
+
+    # -- sending -------------------------------------------------------------------------
+
+    def _send_group(self, group: list[Outgoing], report: RoundReport) -> bool:
+        """Send one request; False when there was no usable answer (server down)."""
+        if len(group) == 1:
+            return self._send_single(group[0], report)
+        report.requests += 1
+        try:
+            reply = self.client.post_orders_batch([e.body for e in group])
+        except Unreachable as exc:
+            self._fail(group, str(exc), report)
+            return False
+        if reply.status == 200:
+            results = _batch_results(reply, group)
+            if results is not None:
+                self._alive()
+                for entry, item_reply in zip(group, results, strict=True):
+                    self._file(entry, item_reply, report)
+                return True
+        verdict, reason = judge("batch", reply)
+        if verdict is Verdict.FAILED:
+            self._fail(group, reason or "batch failed", report)
+            return False
+        # A 4xx for the whole batch (too large, one malformed order): send each alone so
+        # only the bad ones get parked and the rest still arrive.
+        self._alive()
+        return all(self._send_single(e, report) for e in group)
+
+    def _send_single(self, entry: Outgoing, report: RoundReport) -> bool:
+        report.requests += 1
+        try:
+            reply = self.client.request(entry.method, entry.path, entry.body,
+                                        idempotency_key=entry.key)
+        except Unreachable as exc:
+            self._fail([entry], str(exc), report)
+            return False
+        verdict = self._file(entry, reply, report)
+        return verdict is not Verdict.FAILED
+
+    # -- filing answers --------------------------------------------------------------------
+
+    def _file(self, entry: Outgoing, reply: Reply, report: RoundReport) -> Verdict:
+        verdict, reason = judge(entry.kind, reply)
+        if verdict is Verdict.FAILED:
+            self._fail([entry], reason or "failed", report)
+            return verdict
+        self._alive()
+        now = self.clock()
+        body = reply.body.decode("utf-8", "replace")
+        with self.db.transaction() as s:
+            if verdict is Verdict.RETRY:
+                outbox.retry_later(s, entry.seq, now + self._delay(entry), reason or "retry")
+                report.retried += 1
+            elif verdict is Verdict.DONE:
+                outbox.settle(s, entry.seq, outbox.DONE, response=body)
+                self._on_done(s, entry)
+                report.done += 1
+            elif verdict is Verdict.HELD:
+                outbox.settle(s, entry.seq, outbox.HELD, response=body)
+                _queue.set_order_status(s, entry.key, "held")
+                report.held.append(entry.key)
+            else:
+                outbox.settle(s, entry.seq, outbox.PARKED, response=body, error=reason)
+                if entry.kind == "order":
+                    _queue.set_order_status(s, entry.key, "parked")
+                report.parked += 1
+        if verdict is Verdict.PARKED:
+            log.warning("outbox entry %s (%s %s) parked: %s", entry.seq, entry.kind, entry.key, reason)
+            self.events.emit(Parked(entry.seq, entry.kind, entry.key, reason or ""))
+        return verdict
+
+    def _on_done(self, session, entry: Outgoing) -> None:  # type: ignore[no-untyped-def]
+        if entry.kind == "order":
+            _queue.set_order_status(session, entry.key, "accepted")
+        elif entry.kind == "resolution":
+            order_id = order_id_of_resolution(entry.path)
+            _queue.settle_order_entry(session, order_id, outbox.DONE)
+            _queue.set_order_status(session, order_id, "resolved")
+
+    def _fail(self, entries: list[Outgoing], reason: str, report: RoundReport) -> None:
+        now = self.clock()
+        self.breaker.record_failure(now)
+        self.last_error = reason
+        with self.db.transaction() as s:
+            for entry in entries:
+                outbox.retry_later(s, entry.seq, now + self._delay(entry), reason)
+        report.retried += len(entries)
+        self._online = False
+        self._publish_connection()
+
+    def _alive(self) -> None:
+        self.breaker.record_success()
+        self.last_error = None
+        self._online = True
+        self._publish_connection()
+
+    def _delay(self, entry: Outgoing) -> timedelta:
+        return self.settings.backoff.delay(entry.attempts, self.rng)
+
+    # -- telling the till ------------------------------------------------------------------
+
+    def _publish_connection(self) -> None:
+        state = (self._online, self.breaker.state)
+        if self._online is not None and state != self._published:
+            self._published = state
+            self.events.emit(ConnectionChanged(bool(self._online), self.breaker.state.value,
+                                               self.last_error))
+
+    def queue_state(self) -> QueueChanged:
+        now = self.clock()
+        with self.db.reader() as s:
+            depth, oldest = outbox.depth(s)
+            parked = _queue.parked_count(s)
+        age = None if oldest is None else max(0.0, (now - oldest).total_seconds())
+        return QueueChanged(depth, age, parked)
+
+    def _announce(self, report: RoundReport) -> None:
+        if report.held:
+            self.events.emit(ConflictsArrived(list(report.held)))
+        self._publish_connection()
+        self.events.emit(self.queue_state())
+
+
+def order_id_of_resolution(path: str) -> str:
+    """`/v1/orders/{id}/resolution` -> id."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 4 or parts[:2] != ["v1", "orders"] or parts[3] != "resolution":
+        raise ValueError(f"not a resolution path: {path!r}")
+    return parts[2]
+
+
+def _batch_results(reply: Reply, group: list[Outgoing]) -> list[Reply] | None:
+    """Per-order answers of a batch, as if each had been posted alone (None if unusable)."""
+    data = _safe_json(reply.body)
+    results = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(results, list) or len(results) != len(group):
+        return None
+    replies = []
+    for entry, item in zip(group, results, strict=True):
+        if not isinstance(item, dict) or item.get("order_id") not in (None, entry.key):
+            return None
+        body = json.dumps(item.get("body"), separators=(",", ":")).encode()
+        replies.append(Reply(int(item.get("http_status", 0)), body, reply.correlation_id, reply.headers))
+    return replies
+
+
+def _safe_json(body: bytes) -> object:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None

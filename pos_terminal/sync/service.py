@@ -1,0 +1,134 @@
+"""`SyncService`: the till's sync side in one object the app starts and stops.
+
+It runs the outbox pump, the catalog pull and the heartbeat on one worker thread (never
+the UI thread), wakes the pump after every committed sale, and publishes events
+(`pos_terminal.sync.events`) that the UI re-emits as Qt signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import httpx
+
+import pos_terminal
+from pos_terminal.config import TerminalConfig
+from pos_terminal.keys import SecretStore
+from sync_server import wire
+
+from ._worker import Job, Worker
+from .catalog_pull import CatalogPuller
+from .client import SyncClient, SyncError
+from .enrollment import client_for
+from .events import EventHub, QueueChanged, SyncEvent
+from .pump import OutboxPump, PumpSettings, utc_now
+
+if TYPE_CHECKING:
+    from pos_terminal.services import Services
+
+log = logging.getLogger(__name__)
+
+DeviceStatus = Callable[[], dict[str, str]]
+
+
+class SyncService:
+    def __init__(
+        self,
+        services: Services,
+        client_or_config: SyncClient | TerminalConfig | None = None,
+        *,
+        secrets: SecretStore | None = None,
+        transport: httpx.BaseTransport | None = None,
+        pump_settings: PumpSettings | None = None,
+        heartbeat_interval_s: float = 60.0,
+        device_status: DeviceStatus | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        """`client_or_config`: a ready SyncClient, or a config (default: the services')
+        from which the enrolled identity and the secret store build one (NotEnrolled /
+        SecretStoreError when that is impossible)."""
+        self.services = services
+        self.config = services.config
+        if isinstance(client_or_config, SyncClient):
+            self.client = client_or_config
+        else:
+            self.client = client_for(services.db, client_or_config or services.config, secrets,
+                                     transport=transport)
+        self.events = EventHub()
+        self.pump = OutboxPump(services.db, self.client, self.events, settings=pump_settings,
+                               clock=clock, rng=rng)
+        self.catalog = CatalogPuller(services.db, self.client, self.events)
+        self.heartbeat_interval_s = heartbeat_interval_s
+        self.device_status = device_status or dict
+        self._latest_queue: QueueChanged | None = None
+        self._queue_cond = threading.Condition()
+        self.events.subscribe(self._remember_queue)
+        self._worker = Worker([
+            Job("pump", self._pump, wakeable=True),
+            Job("catalog", self._pull_catalog),
+            Job("heartbeat", self._heartbeat),
+        ])
+        services.till.on_committed(lambda _order: self.wake())
+
+    # -- public surface --------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._worker.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._worker.stop(timeout)
+        self.client.close()
+
+    def wake(self) -> None:
+        """Send now (called after each sale commit and after a conflict is resolved)."""
+        self._worker.wake()
+
+    def subscribe(self, callback: Callable[[SyncEvent], None]) -> Callable[[], None]:
+        """Events arrive on the sync thread; returns an unsubscribe function."""
+        return self.events.subscribe(callback)
+
+    @property
+    def thread(self) -> threading.Thread:
+        return self._worker.thread
+
+    def wait_drained(self, timeout: float) -> bool:
+        """Block (not on the UI thread!) until nothing is pending; False on timeout."""
+        with self._queue_cond:
+            return self._queue_cond.wait_for(
+                lambda: self._latest_queue is not None and self._latest_queue.depth == 0, timeout)
+
+    # -- jobs on the worker thread -----------------------------------------------------------
+
+    def _pump(self) -> float | None:
+        self.pump.pump_once()
+        due = self.pump.next_due()
+        return None if due is None else max(0.0, (due - self.pump.clock()).total_seconds())
+
+    def _pull_catalog(self) -> float:
+        try:
+            self.catalog.pull_once()
+        except SyncError as exc:
+            log.info("catalog pull failed: %s", exc)
+        return self.config.pull_interval_s
+
+    def _heartbeat(self) -> float:
+        queue = self.pump.queue_state()
+        beat = wire.Heartbeat(queue_depth=queue.depth, oldest_pending_age_s=queue.oldest_age_s or 0.0,
+                              app_version=pos_terminal.__version__, devices=self.device_status())
+        try:
+            self.client.heartbeat(beat)
+        except SyncError as exc:
+            log.info("heartbeat failed: %s", exc)
+        return self.heartbeat_interval_s
+
+    def _remember_queue(self, event: SyncEvent) -> None:
+        if isinstance(event, QueueChanged):
+            with self._queue_cond:
+                self._latest_queue = event
+                self._queue_cond.notify_all()

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import keyring
+import pytest
+
+from pos_terminal.keys import KeyringStore
+from pos_terminal.services import Services
+from pos_terminal.services.simulate import SaleSimulator
+from pos_terminal.sync.client import SyncClient
+from pos_terminal.sync.enrollment import client_for
+from pos_terminal.sync.events import EventHub
+
+from .harness import InProcessServer, MemoryKeyring, enrolled_till, enrollment_code, in_process_server
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[InProcessServer]:
+    srv = in_process_server(tmp_path)
+    yield srv
+    srv.admin.close()
+    srv.transport.shutdown()
+
+
+class Clock:
+    """A hand-moved clock for backoff and breaker tests."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def till(tmp_path, server, memory_keyring) -> Iterator[Services]:
+    code = enrollment_code(server.db_url)
+    services = enrolled_till(tmp_path / "till", "http://server", code, KeyringStore(memory_keyring),
+                             transport=server.transport)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def client(till, server, memory_keyring) -> Iterator[SyncClient]:
+    c = client_for(till.db, till.config, KeyringStore(memory_keyring), transport=server.transport)
+    yield c
+    c.close()
+
+
+def ring_sales(services: Services, count: int, seed: int = 7) -> list[str]:
+    """Ring up `count` valid sales through the till's own use cases; their order ids."""
+    done: list[str] = []
+    sim = SaleSimulator(services, random.Random(seed), lambda order: done.append(order.order_id))
+    sim.run(count)
+    services.till.sign_out()
+    return done
+
+
+@pytest.fixture
+def hub() -> EventHub:
+    return EventHub()

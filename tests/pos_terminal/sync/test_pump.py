@@ -1,0 +1,186 @@
+"""The outbox pump against the REAL sync server app (in-process over ASGI)."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from pos_terminal.store import outbox
+from pos_terminal.store.models import Order, OutboxEntry
+from pos_terminal.sync.backoff import Backoff, BreakerState
+from pos_terminal.sync.client import SyncClient
+from pos_terminal.sync.events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
+from pos_terminal.sync.pump import OutboxPump, PumpSettings
+
+from .conftest import ring_sales
+from .harness import free_port, server_orders
+
+
+def entries(services) -> list[OutboxEntry]:
+    with services.db.reader() as s:
+        return list(s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
+
+
+def statuses(services) -> dict[str, str]:
+    with services.db.reader() as s:
+        return dict(s.execute(select(Order.order_id, Order.sync_status)).all())
+
+
+def test_accepted_orders_clear_in_one_batch_and_arrive_once(till, client, server):
+    order_ids = ring_sales(till, 5)
+    seen: list = []
+    hub = EventHub()
+    hub.subscribe(seen.append)
+    pump = OutboxPump(till.db, client, hub)
+
+    report = pump.pump_once()
+
+    assert report.requests == 1 and report.done == 5  # backlog of 5 -> one orders:batch
+    assert [e.state for e in entries(till)] == [outbox.DONE] * 5
+    assert set(statuses(till).values()) == {"accepted"}
+    assert sorted(oid for oid, _ in server_orders(server.db_url)) == sorted(order_ids)
+    assert seen[-1] == QueueChanged(0, None, 0)
+    assert ConnectionChanged(True, "closed", None) in seen
+    assert pump.pump_once().requests == 0  # nothing left to send
+
+
+def test_a_single_due_order_goes_alone_with_an_rfc8941_idempotency_key(till, client, server):
+    [order_id] = ring_sales(till, 1)
+    OutboxPump(till.db, client).pump_once()
+    method, path, body, headers = server.flaky.seen[-1]
+    assert (method, path) == ("POST", "/v1/orders")
+    assert headers["idempotency-key"] == f'"{order_id}"'
+    assert body == entries(till)[0].body.encode()
+
+
+def test_lost_answer_is_resent_byte_identical_and_stored_once(till, client, server, clock):
+    [order_id] = ring_sales(till, 1)
+    pump = OutboxPump(till.db, client, clock=clock, rng=random.Random(1))
+    server.flaky.failing = server.flaky.after_processing = True  # server stores it, answer lost
+
+    report = pump.pump_once()
+
+    assert report.retried == 1 and entries(till)[0].state == outbox.PENDING
+    server.flaky.failing = False
+    clock.advance(3600)
+    assert pump.pump_once().done == 1
+    first, second = server.flaky.seen[-2], server.flaky.seen[-1]
+    assert first[2] == second[2] and first[3]["idempotency-key"] == second[3]["idempotency-key"]
+    assert json.loads(entries(till)[0].response)["status"] == "accepted"
+    assert server_orders(server.db_url) == [(order_id, "accepted")]
+
+
+def test_5xx_retries_with_full_jitter_backoff_then_succeeds(till, client, server, clock):
+    ring_sales(till, 1)
+    draws = iter([0.5, 0.25])
+    settings = PumpSettings(backoff=Backoff(base_s=10, cap_s=1000), breaker_threshold=5)
+    pump = OutboxPump(till.db, client, settings=settings, clock=clock, rng=lambda: next(draws))
+    server.flaky.failing = True
+
+    pump.pump_once()
+    [entry] = entries(till)
+    assert entry.state == outbox.PENDING and entry.attempts == 1
+    assert entry.next_attempt_at == clock.now + timedelta(seconds=5)  # 0.5 * 10 * 2**0
+    assert "503" in entry.last_error
+
+    clock.advance(4)
+    assert pump.pump_once().requests == 0  # still backing off
+    clock.advance(1)
+    pump.pump_once()
+    [entry] = entries(till)
+    assert entry.attempts == 2 and entry.next_attempt_at == clock.now + timedelta(seconds=5)  # 0.25*10*2
+
+    server.flaky.failing = False
+    clock.advance(5)
+    assert pump.pump_once().done == 1
+
+
+def test_breaker_opens_and_a_dead_server_costs_one_probe_per_interval(till, memory_keyring, clock):
+    from pos_terminal.keys import KeyringStore
+    from pos_terminal.sync.enrollment import client_for
+
+    ring_sales(till, 12)
+    sent: list = []
+    import httpx
+
+    class Counting(httpx.HTTPTransport):
+        def handle_request(self, request):
+            sent.append(request.url.path)
+            return super().handle_request(request)
+
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connection refused
+    client = client_for(till.db, till.config, KeyringStore(memory_keyring), transport=Counting())
+    client._http.base_url = dead
+    events: list = []
+    hub = EventHub()
+    hub.subscribe(events.append)
+    settings = PumpSettings(batch_from=100, breaker_threshold=3, probe_interval_s=30)
+    pump = OutboxPump(till.db, client, hub, settings=settings, clock=clock, rng=random.Random(3))
+
+    for _ in range(10):
+        pump.pump_once()
+    assert len(sent) == 3 and pump.breaker.state is BreakerState.OPEN
+    assert ConnectionChanged(False, "open", pump.last_error) in events
+
+    for _ in range(3):  # three intervals: exactly one probe each
+        clock.advance(29)
+        pump.pump_once()
+        assert len(sent) == 3 + _
+        clock.advance(1)
+        pump.pump_once()
+        pump.pump_once()
+        assert len(sent) == 4 + _
+    assert all(e.state == outbox.PENDING for e in entries(till))  # nothing dropped
+
+
+def test_4xx_parks_with_reason_and_does_not_block_the_rest(till, client, server):
+    ids = ring_sales(till, 3)
+    with till.db.transaction() as s:  # a body the server can never accept, in the middle
+        bad = s.get_one(OutboxEntry, 2)
+        bad.body = bad.body.replace('"lines":[', '"lines":[{"bogus":1},', 1)
+    events: list = []
+    hub = EventHub()
+    hub.subscribe(events.append)
+    OutboxPump(till.db, client, hub).pump_once()
+
+    states = [e.state for e in entries(till)]
+    assert states == [outbox.DONE, outbox.PARKED, outbox.DONE]
+    assert "422 validation_failed" in entries(till)[1].last_error
+    assert statuses(till)[ids[1]] == "parked"
+    assert any(isinstance(e, Parked) and e.seq == 2 for e in events)
+    assert events[-1] == QueueChanged(0, None, 1)
+    assert sorted(o for o, _ in server_orders(server.db_url)) == sorted([ids[0], ids[2]])
+
+
+def test_4xx_parks_when_sent_singly_too(till, client, server):
+    ring_sales(till, 2)
+    with till.db.transaction() as s:
+        s.get_one(OutboxEntry, 1).body = "{}"
+    pump = OutboxPump(till.db, client, settings=PumpSettings(batch_from=100))
+    report = pump.pump_once()
+    assert report.requests == 2 and report.parked == 1 and report.done == 1
+
+
+def test_held_order_goes_to_the_conflict_inbox(till, client, server):
+    [order_id] = ring_sales(till, 1)
+    with till.db.reader() as s:
+        order = s.get_one(Order, order_id)
+        line, sold_at = order.lines[0], order.created_at
+    # Head office had changed the price just before the sale (the till had not pulled it yet).
+    server.put_item(line.sku, name="changed", unit=line.unit, price=str(line.unit_price + 1),
+                    tax_code=line.tax_code, tax_rate=str(line.tax_rate),
+                    effective_from=(sold_at - timedelta(milliseconds=1)).isoformat())
+    events: list = []
+    hub = EventHub()
+    hub.subscribe(events.append)
+    OutboxPump(till.db, client, hub).pump_once()
+
+    [entry] = entries(till)
+    assert entry.state == outbox.HELD
+    assert statuses(till)[order_id] == "held"
+    assert ConflictsArrived([order_id]) in events
+    assert json.loads(entry.response)["conflicts"][0]["code"] == "PRICE_CHANGED"
+    assert server_orders(server.db_url) == [(order_id, "held")]
