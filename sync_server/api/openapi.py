@@ -40,13 +40,25 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def json_body(model: type[BaseModel]) -> dict[str, Any]:
-    return {
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": 'RFC 8941 string (`"8e03...b1"`) or bare token; for orders the order_id',
+    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+}
+
+
+def json_body(model: type[BaseModel], idempotent: bool = False) -> dict[str, Any]:
+    extra: dict[str, Any] = {
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": {"$ref": REF.format(model=model.__name__)}}},
         }
     }
+    if idempotent:
+        extra["parameters"] = [IDEMPOTENCY_KEY_PARAMETER]
+    return extra
 
 
 def install(app: FastAPI) -> None:

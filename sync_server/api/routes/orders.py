@@ -34,7 +34,7 @@ router = APIRouter(prefix="/v1", tags=["orders"])
     "/orders",
     status_code=201,
     response_model=None,
-    openapi_extra=json_body(Order),
+    openapi_extra=json_body(Order, idempotent=True),
     responses={201: {"model": OrderAccepted}, 202: {"model": OrderHeld}, **problems(400, 401, 403, 409, 413, 422, 503)},
 )
 def post_order(caller: TerminalDep, key: IdempotencyKeyDep, body: RawBody, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
@@ -79,7 +79,7 @@ def get_order(caller: TerminalDep, order_id: UUID, engine: EngineDep) -> OrderSt
     "/orders/{order_id}/resolution",
     status_code=201,
     response_model=None,
-    openapi_extra=json_body(ResolutionRequest),
+    openapi_extra=json_body(ResolutionRequest, idempotent=True),
     responses={201: {"model": OrderResolved}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
 def post_resolution(

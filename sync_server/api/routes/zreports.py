@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["z-reports"])
     "/z-reports",
     status_code=201,
     response_model=None,
-    openapi_extra=json_body(ZReport),
+    openapi_extra=json_body(ZReport, idempotent=True),
     responses={201: {"model": ZReportAccepted}, **problems(400, 401, 403, 409, 413, 422, 503)},
 )
 def post_z_report(caller: TerminalDep, key: IdempotencyKeyDep, body: RawBody, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
