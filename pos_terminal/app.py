@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.services import Services, open_services
+from pos_terminal.services.drawer import DrawerService
 from pos_terminal.ui.conflicts_dialog import ConflictInbox
 from pos_terminal.ui.main_window import MainWindow
 from pos_terminal.ui.till_devices import ReceiptLabels, TillDevices, open_till_devices
@@ -62,7 +63,9 @@ def start_terminal(config: TerminalConfig, *, with_devices: bool = True, with_sy
     devices = _start_devices(services) if with_devices else None
     sync, sync_error = _start_sync(services) if with_sync else (None, "sync disabled")
     inbox = ConflictInbox(services, sync.wake if sync is not None else (lambda: None))
-    window = MainWindow(services, devices=devices, sync=sync, sync_error=sync_error, conflicts=inbox)
+    drawer = DrawerService(services.till, devices.kick_drawer if devices is not None else None)
+    window = MainWindow(services, devices=devices, sync=sync, sync_error=sync_error, conflicts=inbox,
+                        drawer=drawer)
     return Terminal(services, window, devices, sync)
 
 

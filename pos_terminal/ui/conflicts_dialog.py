@@ -110,9 +110,10 @@ class ConflictsDialog(QDialog):
 
     def _show_order(self) -> None:
         while self.detail.count():
-            item = self.detail.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = self.detail.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
         self._rows = []
         row = self.orders.currentItem()
         order = row.data(Qt.ItemDataRole.UserRole) if row else None

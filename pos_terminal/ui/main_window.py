@@ -14,8 +14,12 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from pos_terminal.core.catalog import UnknownItem
 from pos_terminal.services import Services
+from pos_terminal.services.drawer import DrawerService
 
 from .bridge import DeviceBridge, SyncBridge
+from .day_dialogs import ReportDialog, parse_amount
+from .entry_dialog import EntryDialog
+from .formatting import money
 from .sale_screen import SaleScreen
 from .sign_in import SignInScreen
 from .status_bar import TillStatusBar
@@ -26,9 +30,10 @@ from .widgets import Level
 class MainWindow(QMainWindow):
     def __init__(self, services: Services, *, devices: TillDevices | None = None,
                  sync: Any = None, sync_error: str | None = None, conflicts: Any = None,
-                 parent: QWidget | None = None) -> None:
+                 drawer: DrawerService | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.devices, self.sync, self.conflicts = services, devices, sync, conflicts
+        self.drawer = drawer
         self.setWindowTitle(self.tr("{store} · till {terminal}").format(
             store=services.config.store_name, terminal=services.config.terminal_id))
         self.resize(1280, 800)
@@ -81,17 +86,68 @@ class MainWindow(QMainWindow):
         if self.conflicts is None:
             self.conflicts_action.setEnabled(False)
             self.conflicts_action.setToolTip(self.tr("The conflict inbox needs the sync service."))
-        self.z_report_action = QAction(self.tr("Close the day (Z report)…"), self)
-        self.z_report_action.setEnabled(False)
-        self.z_report_action.setToolTip(self.tr("Drawer sessions and Z reports are not wired to this screen yet."))
-        for action in (self.conflicts_action, self.z_report_action):
-            manager.addAction(action)
+        manager.addAction(self.conflicts_action)
         manager.setToolTipsVisible(True)
+
+        drawer = self.menuBar().addMenu(self.tr("&Drawer"))
+        self.drawer_actions = {
+            "open": QAction(self.tr("Open the drawer session (float)…"), self),
+            "no_sale": QAction(self.tr("No sale (open the cash drawer)"), self),
+            "x_report": QAction(self.tr("X report"), self),
+            "z_report": QAction(self.tr("Close the day (Z report)…"), self),
+        }
+        slots = {"open": self.open_session, "no_sale": self.no_sale, "x_report": self.x_report,
+                 "z_report": self.close_day}
+        for key, action in self.drawer_actions.items():
+            action.triggered.connect(slots[key])
+            action.setEnabled(self.drawer is not None)
+            if self.drawer is None:
+                action.setToolTip(self.tr("Drawer sessions are not available on this till."))
+            drawer.addAction(action)
+        drawer.setToolTipsVisible(True)
 
     def open_conflicts(self) -> None:
         from .conflicts_dialog import ConflictsDialog
 
         dialog = ConflictsDialog(self.conflicts, self)
+        self.sale.dialog = dialog
+        dialog.open()
+
+    # -- drawer and end of day ------------------------------------------------------------
+
+    def open_session(self) -> None:
+        assert self.drawer is not None
+        drawer, currency = self.drawer, self.services.config.currency
+        self.sale._ask(EntryDialog(self.tr("Open the drawer"), self.tr("Opening float in the drawer"), self),
+                       lambda d: self.sale._run(lambda: drawer.open(parse_amount(d.text, currency))))
+
+    def no_sale(self) -> None:
+        assert self.drawer is not None
+        self.sale.with_approval(self.tr("Open the cash drawer without a sale"), self.drawer.no_sale)
+
+    def x_report(self) -> None:
+        assert self.drawer is not None
+        self.sale.with_approval(self.tr("X report"), self.drawer.x_report,
+                                then=lambda result: self._show_report(*result))
+
+    def close_day(self) -> None:
+        assert self.drawer is not None
+        drawer, currency = self.drawer, self.services.config.currency
+
+        def approve(entry: EntryDialog) -> None:
+            try:
+                counted = parse_amount(entry.text, currency)
+            except Exception as exc:  # noqa: BLE001
+                self.sale.show_error(exc)
+                return
+            self.sale.with_approval(self.tr("Close the day with {amount} counted").format(
+                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a),  # type: ignore[arg-type]
+                always=True, then=lambda day: self._show_report(day.report, day.summary))
+
+        self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), approve)
+
+    def _show_report(self, report: Any, summary: Any) -> None:
+        dialog = ReportDialog(report, summary, self.services.config.currency, self)
         self.sale.dialog = dialog
         dialog.open()
 

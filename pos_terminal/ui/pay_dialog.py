@@ -46,6 +46,7 @@ class PayDialog(QDialog):
         self.refund = till.ticket.kind == "return"
         self.setWindowTitle(self.tr("Refund") if self.refund else self.tr("Payment"))
         self.setModal(True)
+        self.setMinimumSize(900, 640)
         self.tenders: list[TenderInput] = []
         self.operation: Operation[CompletedOrder] | None = None
         self.order: CompletedOrder | None = None
@@ -75,6 +76,9 @@ class PayDialog(QDialog):
         self.tender_list = QListWidget()
         self.amount = QLineEdit()
         self.amount.setPlaceholderText(self.tr("Amount (empty: what is due)"))
+        self.amount.setMinimumHeight(48)
+        self.amount.setStyleSheet("font-size:20px;")
+        self.tender_list.setStyleSheet("font-size:16px;")
 
         self.tender_buttons = {
             TenderType.CASH: BigButton(self.tr("Cash")),
@@ -219,9 +223,10 @@ class PayDialog(QDialog):
 
     def _quick_cash(self, p: TenderSet) -> None:
         while self.quick_row.count():
-            item = self.quick_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = self.quick_row.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()  # at once: deleteLater only runs when the event loop gets to it
+                widget.deleteLater()
         if p.is_complete:
             return
         due = p.cash_due

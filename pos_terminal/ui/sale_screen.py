@@ -187,11 +187,13 @@ class SaleScreen(QWidget):
             self.show_error(exc)
         self.refresh()
 
-    def with_approval(self, purpose: str, action: GuardedAction, *, always: bool = False) -> None:
-        """Try `action` as the cashier; if only a manager may do it, ask for one."""
+    def with_approval(self, purpose: str, action: GuardedAction, *, always: bool = False,
+                      then: Callable[[Any], None] | None = None) -> None:
+        """Try `action` as the cashier; if only a manager may do it, ask for one.
+        `then` gets the action's result once it went through."""
         if not always:
             try:
-                action(None)
+                result = action(None)
             except Exception as exc:  # noqa: BLE001
                 if not needs_approval(exc):
                     self.show_error(exc)
@@ -200,9 +202,13 @@ class SaleScreen(QWidget):
                 purpose = f"{purpose}\n{describe(exc)}"
             else:
                 self.refresh()
+                if then is not None:
+                    then(result)
                 return
         dialog = ApprovalDialog(purpose, action, self)
         self.dialog = dialog
+        if then is not None:
+            dialog.accepted.connect(lambda: then(dialog.result_value))
         dialog.finished.connect(self._dialog_closed)
         dialog.open()
 

@@ -104,10 +104,13 @@ class TillDevices:
                 self.print_queue.submit(order.order_id, receipt_for(order, self.config, self.labels))
             except Exception as exc:  # noqa: BLE001 - the sale is committed; report, don't fail it
                 self._report("receipt", ErrorLocus.OUTPUT, "print_failed", str(exc))
-        takes_cash = any(t.type == TenderType.CASH for t in order.sale.tenders)
-        if self.drawer is not None and takes_cash:
-            threading.Thread(target=self._kick, args=(order.order_id + "/drawer",),
-                             name="drawer-kick", daemon=True).start()
+        if any(t.type == TenderType.CASH for t in order.sale.tenders):
+            self.kick_drawer(order.order_id + "/drawer")
+
+    def kick_drawer(self, action_id: str) -> None:
+        """Open the drawer once for `action_id`, on its own thread (it waits for "open")."""
+        if self.drawer is not None:
+            threading.Thread(target=self._kick, args=(action_id,), name="drawer-kick", daemon=True).start()
 
     def _kick(self, action_id: str) -> None:
         assert self.drawer is not None

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pos_terminal.core.sale import TenderType
+from pos_terminal.services.drawer import DrawerService
+from pos_terminal.ui.approval import ApprovalDialog
+from pos_terminal.ui.day_dialogs import ReportDialog
+from pos_terminal.ui.main_window import MainWindow
+
+from .conftest import BREAD, scan, sign_in
+
+
+def test_open_sell_x_report_and_close_the_day(qtbot, services):
+    win = MainWindow(services, drawer=DrawerService(services.till))
+    qtbot.addWidget(win)
+    win.show()
+    sign_in(qtbot, win, "c1", "1111")
+    screen = win.sale
+
+    win.drawer_actions["open"].trigger()
+    screen.dialog.value.setText("100.00")
+    screen.dialog.accept()
+    assert win.drawer.is_open()
+
+    scan(qtbot, screen, BREAD)
+    screen.buttons["pay"].click()
+    pay = screen.dialog
+    pay.tender_buttons[TenderType.CASH].click()
+    with qtbot.waitSignal(pay.committed, timeout=10_000):
+        pay.complete_button.click()
+    pay.accept()
+
+    win.drawer_actions["x_report"].trigger()  # a cashier needs a supervisor for the X report
+    approval = screen.dialog
+    assert isinstance(approval, ApprovalDialog) and "Not allowed" in approval.purpose.text()
+    approval.manager.setText("s1")
+    approval.pin.setText("2222")
+    approval.approve_button.click()
+    report = screen.dialog
+    assert isinstance(report, ReportDialog)
+    assert "Expected in drawer" in report.text.toPlainText() and "€119.71" in report.text.toPlainText()
+    report.accept()
+
+    win.drawer_actions["z_report"].trigger()
+    screen.dialog.value.setText("119.71")
+    screen.dialog.accept()
+    approval = screen.dialog
+    approval.manager.setText("s1")  # a supervisor may not close the day
+    approval.pin.setText("2222")
+    approval.approve_button.click()
+    assert approval.error.text().startswith("Not allowed") and win.drawer.is_open()
+    approval.manager.setText("m1")
+    approval.pin.setText("9999")
+    approval.approve_button.click()
+    z = screen.dialog
+    assert isinstance(z, ReportDialog) and z.windowTitle() == "Z report 1"
+    assert "Over/short" in z.text.toPlainText()
+    assert not win.drawer.is_open()
