@@ -18,12 +18,17 @@ from .money import Currency, MoneyError, to_decimal
 from .permissions import Permission
 from .sale import FinishedSale, SaleLine
 from .tax import TaxMode
-from .ticket import QuantityError, Ticket, TicketError, TicketLine, UnknownLine
+from .ticket import DiscountError, QuantityError, Ticket, TicketError, TicketLine, UnknownLine
 from .users import User, require
 
 
 class ReturnExceedsSale(TicketError):
     """More would be returned than the original receipt sold."""
+
+
+class ReturnTooSmall(TicketError):
+    """A part of a weighed line so small (a few grams) that its refund cannot be written
+    as `round(qty * unit_price - discount)` without going below zero."""
 
 
 def returned_quantities(returns: Iterable[FinishedSale]) -> dict[int, Decimal]:
@@ -92,7 +97,13 @@ class ReceiptReturn:
             line_no=line_no, item=_item_of(sold), qty=total_qty, unit_price=sold.unit_price,
             override=sold.override, fixed_discount=self._pro_rata_discount(sold, total_qty),
         )
-        self.ticket._put_return_line(line)
+        try:
+            self.ticket._put_return_line(line)
+        except DiscountError:
+            raise ReturnTooSmall(
+                f"line {line_no} ({sold.description}): {wanted} is too small to refund "
+                "exactly; return more of it"
+            ) from None
         return line
 
     def _pro_rata_discount(self, sold: SaleLine, qty: Decimal) -> Decimal:
@@ -135,4 +146,4 @@ def _item_of(line: SaleLine) -> Item:
                 tax_code=line.tax_code, tax_rate=line.tax_rate, category="")
 
 
-__all__ = ["ReceiptReturn", "ReturnExceedsSale", "returned_quantities", "start_blind_return"]
+__all__ = ["ReceiptReturn", "ReturnExceedsSale", "ReturnTooSmall", "returned_quantities", "start_blind_return"]

@@ -9,12 +9,12 @@ line keeps its number and is skipped by `lines()`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
 from .allocation import allocate
 from .catalog import Item, ScanResult, Unit
-from .money import WEIGHT_SCALE, Currency, MoneyError, to_decimal
+from .money import WEIGHT_SCALE, Currency, MoneyError, quantum, to_decimal
 from .permissions import Permission
 from .sale import FinishedSale, PriceOverride, SaleKind, SaleLine, VoidedLine
 from .tax import TaxMode, Totals, compute_totals
@@ -263,38 +263,46 @@ class Ticket:
 
     def _price(self, lines: list[TicketLine], ticket_discount: Discount | None) -> list[SaleLine]:
         active = [l for l in lines if l.active]
-        gross = [self.currency.round(l.qty * l.unit_price) for l in active]
-        own = [self._own_discount(l, g) for l, g in zip(active, gross)]
-        bases = [g - d for g, d in zip(gross, own)]
-        for line, base in zip(active, bases):
-            if base < 0:
+        exact = [l.qty * l.unit_price for l in active]
+        gross = [self.currency.round(e) for e in exact]
+        # The protocol checks round(qty * unit_price - discount): a discount larger than
+        # the exact amount (0.005 kg-priced lines round UP to 0.01) would go negative there.
+        room = [e.quantize(quantum(self.currency.scale), rounding=ROUND_FLOOR) for e in exact]
+        own = [self._own_discount(l, g, r) for l, g, r in zip(active, gross, room)]
+        for line, r, d in zip(active, room, own):
+            if d > r:
                 raise DiscountError(f"line {line.line_no}: discount exceeds the line amount")
-        shares = self._ticket_shares(ticket_discount, bases)
+        shares = self._ticket_shares(ticket_discount, [g - d for g, d in zip(gross, own)],
+                                     [r - d for r, d in zip(room, own)])
         return [
             SaleLine(
                 line_no=l.line_no, sku=l.item.sku, description=l.item.name, qty=l.qty,
                 unit=l.item.unit, unit_price=l.unit_price, tax_code=l.item.tax_code,
-                tax_rate=l.item.tax_rate, discount=d + s, line_total=b - s, override=l.override,
+                tax_rate=l.item.tax_rate, discount=d + s, line_total=g - d - s, override=l.override,
             )
-            for l, d, b, s in zip(active, own, bases, shares)
+            for l, d, g, s in zip(active, own, gross, shares)
         ]
 
-    def _own_discount(self, line: TicketLine, gross: Decimal) -> Decimal:
+    def _own_discount(self, line: TicketLine, gross: Decimal, room: Decimal) -> Decimal:
         if line.fixed_discount is not None:
             return line.fixed_discount
         if line.discount is None:
             return self.currency.round(Decimal(0))
-        return line.discount.amount_of(gross, self.currency)
+        amount = line.discount.amount_of(gross, self.currency)
+        return min(amount, room) if line.discount.kind == "percent" else amount
 
-    def _ticket_shares(self, discount: Discount | None, bases: list[Decimal]) -> list[Decimal]:
+    def _ticket_shares(self, discount: Discount | None, bases: list[Decimal],
+                       capacities: list[Decimal]) -> list[Decimal]:
         zero = self.currency.round(Decimal(0))
         if discount is None:
             return [zero] * len(bases)
-        subtotal = sum(bases, zero)
+        subtotal, capacity = sum(bases, zero), sum(capacities, zero)
         amount = discount.amount_of(subtotal, self.currency)
-        if amount > subtotal:
+        if discount.kind == "percent":
+            amount = min(amount, capacity)
+        if amount > capacity:
             raise DiscountError(f"ticket discount {amount} exceeds the ticket subtotal {subtotal}")
-        return allocate(amount, bases, self.currency.scale)
+        return allocate(amount, capacities, self.currency.scale)
 
     def _totals(self, lines: list[SaleLine]) -> Totals:
         return compute_totals(((l.tax_code, l.tax_rate, l.line_total) for l in lines),
