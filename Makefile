@@ -23,7 +23,7 @@ test: install
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(PY) -m bench
+	@ls bench/*.py | grep -v __init__ | sed 's|bench/\(.*\)\.py|  .venv/bin/python -m bench.\1|'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
