@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from devices.events import PowerEvent
 from pos_terminal.core.catalog import UnknownItem
 from pos_terminal.services import Services
 from pos_terminal.services.drawer import DrawerService
@@ -165,6 +166,9 @@ class MainWindow(QMainWindow):
         self.device_bridge.error.connect(
             lambda e: self.sale.banner.show_message(f"{e.device}: {e.message}", Level.WARNING))
         self.device_bridge.attach(devices.bus)
+        # Devices that came online before the bridge listened: start from their current state.
+        for name, state in devices.power().items():
+            self.status.on_power(PowerEvent(name, state))
 
     def _wire_sync(self, sync: Any, error: str | None) -> None:
         if sync is None:

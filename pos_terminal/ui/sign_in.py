@@ -30,6 +30,9 @@ class SignInScreen(QWidget):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText(self.tr("PIN"))
         self.pin.returnPressed.connect(self.sign_in)
+        for field in (self.user, self.pin):
+            field.setMinimumHeight(48)
+            field.setStyleSheet("font-size:20px;")
         self.error = QLabel()
         self.error.setObjectName("sign_in_error")
         self.error.setStyleSheet("color:#8a1010; font-weight:bold;")

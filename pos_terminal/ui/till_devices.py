@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
-from devices.events import ErrorEvent, ErrorLocus, EventBus
+from devices.events import ErrorEvent, ErrorLocus, EventBus, PowerState
 from devices.escpos.receipt import Receipt, ReceiptLine, TaxLine
 from devices.escpos.receipt import Tender as ReceiptTender
 from pos_terminal.config import TerminalConfig
@@ -86,6 +86,8 @@ class TillDevices:
     unavailable: dict[str, str] = field(default_factory=dict)  # logical name -> reason
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    power: Callable[[], dict[str, PowerState]] = dict  # current power state per device
+
 
     def read_stable_weight(self, timeout: float = 10.0) -> Decimal:
         """Blocking: call from an Operation. Raises NoScale, WeightNotStable or TransportError."""
@@ -163,6 +165,7 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
             till.unavailable[first[PrinterConfig]] = str(exc)
     if first[DrawerConfig]:
         till.drawer = manager.get(first[DrawerConfig])  # type: ignore[assignment]
+    till.power = lambda: {name: manager.get(name).power_state for name in manager.names()}
     manager.start()  # returns at once; devices come online in the background
     till.closers.insert(0, manager.stop)  # closers run in reverse: queue first, then the manager
     return till

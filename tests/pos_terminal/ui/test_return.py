@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pos_terminal.core.sale import TenderType
+from pos_terminal.ui.return_dialog import ReturnDialog
+
+from .conftest import BREAD, order_count, scan
+
+
+def _sell(qtbot, screen, *codes: str):  # type: ignore[no-untyped-def]
+    for code in codes:
+        scan(qtbot, screen, code)
+    screen.buttons["pay"].click()
+    pay = screen.dialog
+    pay.tender_buttons[TenderType.CARD].click()
+    with qtbot.waitSignal(pay.committed, timeout=10_000):
+        pay.complete_button.click()
+    pay.accept()
+    return pay.order
+
+
+def test_return_against_a_receipt_is_refunded(qtbot, window, services):
+    screen = window.sale
+    sold = _sell(qtbot, screen, "2*" + BREAD)
+    screen.buttons["return"].click()
+    dialog = screen.dialog
+    assert isinstance(dialog, ReturnDialog)
+    dialog.receipt.setText("no-such-receipt")
+    dialog.look_up()
+    dialog.approval.manager.setText("m1")
+    dialog.approval.pin.setText("9999")
+    dialog.approval.approve_button.click()
+    assert dialog.approval.error.text().startswith("Receipt not found")
+    dialog.approval.reject()
+
+    dialog.receipt.setText(sold.receipt_no)
+    dialog.look_up()
+    dialog.approval.manager.setText("m1")
+    dialog.approval.pin.setText("9999")
+    dialog.approval.approve_button.click()
+    assert dialog.pages.currentIndex() == 1 and dialog.lines.count() == 1
+    assert "2 of 2 left" in dialog.lines.item(0).text()
+    dialog.lines.setCurrentRow(0)
+    dialog.qty.setText("3")  # more than was sold: refused, nothing added
+    dialog.add_selected()
+    assert dialog.line_error.text().startswith("Refused") and len(services.till.ticket) == 0
+    dialog.qty.setText("1")
+    dialog.add_selected()
+    assert "1 of 2 left" in dialog.lines.item(0).text()
+    dialog.accept()
+    assert screen.kind.text() == "RETURN" and screen.buttons["pay"].text() == "Refund"
+
+    screen.buttons["pay"].click()
+    refund = screen.dialog
+    assert refund.windowTitle() == "Refund"
+    refund.tender_buttons[TenderType.CASH].click()
+    with qtbot.waitSignal(refund.committed, timeout=10_000):
+        refund.complete_button.click()
+    assert order_count(services) == 2
+    assert refund.order.sale.kind == "return" and refund.order.sale.totals.gross == Decimal("19.71")
+    assert services.till.ticket.kind == "sale"
+
+
+def test_a_return_never_replaces_an_open_ticket(qtbot, window, services):
+    screen = window.sale
+    scan(qtbot, screen, BREAD)
+    screen.buttons["return"].click()
+    dialog = screen.dialog
+    dialog.blind()
+    assert dialog.approval is None and "open ticket" in dialog.error.text()
+    assert len(services.till.ticket) == 1 and services.till.ticket.kind == "sale"
