@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--data-dir", type=Path, dest="sim_data_dir")
     sim.set_defaults(func=_simulate)
 
+    enroll = sub.add_parser("enroll", help="enroll this till with a sync server (pos_terminal.sync)")
+    enroll.add_argument("--code", required=True, help="one-time code from `pos-sync-server enroll-code`")
+    enroll.add_argument("--server", required=True, help="sync server URL, e.g. http://127.0.0.1:8765")
+    enroll.add_argument("--name", help="terminal name shown on the server (default: host name)")
+    enroll.add_argument("--data-dir", type=Path, dest="sim_data_dir")
+    enroll.set_defaults(func=_enroll)
+
     audit = sub.add_parser("audit", help="audit journal tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="check the hash chain, name the first broken entry")
@@ -54,7 +61,9 @@ def _simulate(args: argparse.Namespace) -> int:
     from pos_terminal.services import open_services
     from pos_terminal.services.simulate import SaleSimulator
 
-    services = open_services(_config(args))
+    from pos_terminal.sync.enrollment import enrolled_config
+
+    services = open_services(enrolled_config(_config(args)))  # sell as the enrolled till
 
     def report(order) -> None:  # type: ignore[no-untyped-def]
         print(f"committed {order.receipt_no} {order.order_id}", flush=True)
@@ -64,6 +73,12 @@ def _simulate(args: argparse.Namespace) -> int:
     finally:
         services.close()
     return 0
+
+
+def _enroll(args: argparse.Namespace) -> int:
+    from pos_terminal.sync.enrollment import enroll_cli
+
+    return enroll_cli(_config(args), args.code, args.server, args.name)
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

@@ -88,3 +88,32 @@ def client_for(db: Database, config: TerminalConfig, secrets: SecretStore | None
     if secret is None:
         raise NotEnrolled()
     return SyncClient(identity.server_url, TerminalAuth(identity.terminal_id, secret), transport=transport)
+
+
+def enroll_cli(config: TerminalConfig, code: str, server_url: str, name: str | None) -> int:
+    """`pos-terminal enroll`: prints the identity, or a clear error and exit status 1/2."""
+    import sys
+
+    from pos_terminal.keys import SecretStoreError
+
+    from .client import ProblemReply, Unreachable
+
+    try:
+        secrets = open_secret_store(config.data_dir)
+    except SecretStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    db = Database(config.db_path)
+    try:
+        identity = enroll(db, secrets, server_url, code, name)
+    except ProblemReply as exc:
+        print(f"error: the server refused the enrollment: {exc}", file=sys.stderr)
+        return 1
+    except (Unreachable, SecretStoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"enrolled as terminal {identity.terminal_id} of store {identity.store_id} "
+          f"at {identity.server_url}; secret kept in {secrets.description}")
+    return 0

@@ -130,7 +130,9 @@ class OutboxPump:
                 with self.db.reader() as s:
                     entries = _queue.due(s, now, allowance or self.settings.round_limit)
                 for group in self._groups(entries):
-                    if not self._send_group(group, report) or self.breaker.allow(self.clock()) == 0:
+                    answered = self._send_group(group, report)
+                    self.events.emit(self.queue_state())  # progress, batch by batch
+                    if not answered or self.breaker.allow(self.clock()) == 0:
                         break  # no answer: stop the round rather than hammer a dead server
             self._announce(report)
             return report
@@ -281,7 +283,8 @@ class OutboxPump:
         if report.held:
             self.events.emit(ConflictsArrived(list(report.held)))
         self._publish_connection()
-        self.events.emit(self.queue_state())
+        if not report.sent_anything:
+            self.events.emit(self.queue_state())
 
 
 def order_id_of_resolution(path: str) -> str:
