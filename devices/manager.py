@@ -25,7 +25,7 @@ from pathlib import Path
 import platformdirs
 
 from devices import config as cfg
-from devices.base import Device, HealthReport, LifecycleState
+from devices.base import Device, DeviceError, HealthReport, LifecycleState
 from devices.drawer import CashDrawer
 from devices.drawer import DrawerConfig as DrawerSettings
 from devices.events import EventBus, PowerEvent, PowerState
@@ -203,7 +203,10 @@ class DeviceManager:
             log.warning("%s: could not start: %s", managed.name, exc)
             return
         while not self._stop.is_set():
-            managed.device.check_health()  # the printer publishes its power changes itself
+            try:
+                managed.device.check_health()  # the printer publishes its power changes itself
+            except DeviceError as exc:  # e.g. the drawer's printer is not enabled yet
+                log.debug("%s: health check skipped: %s", managed.name, exc)
             self._wait(managed, self.config.manager.health_interval)
 
     def _wait(self, managed: _Managed, seconds: float) -> None:

@@ -52,6 +52,14 @@ class PaymentError(TicketError):
     pass
 
 
+class NeedsApproval(TicketError):
+    """Allowed only with a manager's approval: ask for one and try again."""
+
+
+class DiscountNeedsApproval(DiscountError, NeedsApproval):
+    pass
+
+
 @dataclass(frozen=True)
 class Discount:
     kind: Literal["percent", "amount"]
@@ -335,7 +343,7 @@ class Ticket:
             pct = amount * HUNDRED / base if base else Decimal(0)
         if pct > self.discount_limit_pct:
             if approved_by is None:
-                raise DiscountError(
+                raise DiscountNeedsApproval(
                     f"a {pct:.1f} % discount is above the {self.discount_limit_pct} % limit: "
                     "needs approval"
                 )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from pos_terminal.core.permissions import Permission
 from pos_terminal.core.returns import ReceiptReturn, start_blind_return
+from pos_terminal.core.sale import SaleLine
 from pos_terminal.core.ticket import Ticket, TicketLine
 from pos_terminal.store import sales
 
@@ -54,6 +55,10 @@ class Returns:
     def returnable(self) -> dict[int, Decimal]:
         """What can still be returned per original line of the open receipt return."""
         return dict(self._require_current().returnable_lines())
+
+    def original_lines(self) -> tuple[SaleLine, ...]:
+        """The lines of the receipt being returned against (for the return dialog)."""
+        return self._require_current().original.lines
 
     def add(self, line_no: int, qty: Decimal | None = None) -> TicketLine:
         return self._require_current().add(line_no, qty)

@@ -15,7 +15,7 @@ from pos_terminal.config import TerminalConfig
 from pos_terminal.core.catalog import Catalog
 from pos_terminal.core.permissions import Permission
 from pos_terminal.core.sale import TenderType
-from pos_terminal.core.ticket import Discount, Ticket, TicketError, TicketLine
+from pos_terminal.core.ticket import Discount, NeedsApproval, Ticket, TicketError, TicketLine
 from pos_terminal.core.users import User
 from pos_terminal.store.db import Database
 
@@ -105,7 +105,7 @@ class Till:
         """Abandon the open ticket (nothing was paid, nothing is stored)."""
         if len(self.ticket) and not self._cashier().can(Permission.ORDER_VOID):
             if approver is None:
-                raise TicketError("cancelling a ticket with lines needs a manager's approval")
+                raise NeedsApproval("cancelling a ticket with lines needs a manager's approval")
             self._approve(approver, Permission.ORDER_VOID, "ticket")
         self.ticket = self._new_ticket()
 

@@ -12,7 +12,7 @@ from pos_terminal.core.catalog import UnknownItem
 from pos_terminal.core.money import MoneyError
 from pos_terminal.core.permissions import PermissionDenied
 from pos_terminal.core.tenders import TenderError
-from pos_terminal.core.ticket import DiscountError, PriceError, QuantityError, TicketError
+from pos_terminal.core.ticket import DiscountError, NeedsApproval, PriceError, QuantityError, TicketError
 from pos_terminal.core.users import PinError, UserLocked, WrongPin
 from pos_terminal.services.returns import ReceiptNotFound
 from pos_terminal.services.staff import UnknownUser
@@ -64,12 +64,5 @@ def describe(exc: BaseException) -> str:
 
 
 def needs_approval(exc: BaseException) -> bool:
-    """Would a manager's approval let this action through?
-
-    The core raises DiscountError("... needs approval") for a discount above the limit and
-    TicketError("... needs a manager's approval") for cancelling a ticket; a missing role
-    raises PermissionDenied.
-    """
-    return isinstance(exc, PermissionDenied) or (
-        isinstance(exc, TicketError) and "approval" in str(exc)
-    )
+    """Would a manager's approval let this action through?"""
+    return isinstance(exc, (PermissionDenied, NeedsApproval))

@@ -131,9 +131,10 @@ class ReturnDialog(QDialog):
             self.lines.addItem(row)
 
     def _original_lines(self) -> tuple[SaleLine, ...]:
-        # Returns has no public accessor for the receipt's lines yet (asked for in the report).
-        current = getattr(self.services.returns, "_current", None)
-        return current.original.lines if current is not None else ()
+        try:
+            return self.services.returns.original_lines()
+        except LookupError:  # a blind return has no receipt
+            return ()
 
     def add_selected(self) -> None:
         row = self.lines.currentItem()
