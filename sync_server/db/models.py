@@ -175,3 +175,12 @@ class ZReportRow(Base):
     flags: Mapped[str] = mapped_column(Text)  # JSON list, e.g. ["Z_SEQUENCE_GAP"]
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     __table_args__ = (UniqueConstraint("terminal_id", "z_number"),)
+
+
+# Core tables for the hot paths: statements on plain tables skip the ORM's compile layer.
+ORDERS = OrderRow.__table__
+ORDER_LINES = OrderLineRow.__table__
+IDEMPOTENCY = IdempotencyRecord.__table__
+ITEM_PRICES = ItemPrice.__table__
+STOCK = Stock.__table__
+STORE_USERS = StoreUser.__table__

@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.errors import ApiError
-from ..db.models import IdempotencyRecord
+from ..db.models import IDEMPOTENCY
 from ..wire import canonical_json
 
 
@@ -32,23 +33,34 @@ def fingerprint(body: object) -> str:
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-def _insert(conn: Connection):
-    return (sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert)(IdempotencyRecord)
+@lru_cache
+def _claim_statement(dialect: str):
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    return (
+        insert(IDEMPOTENCY)
+        .on_conflict_do_nothing(index_elements=["terminal_id", "key"])
+        .returning(IDEMPOTENCY.c.key)
+    )
+
+
+_RECORD = (
+    update(IDEMPOTENCY)
+    .where(IDEMPOTENCY.c.terminal_id == bindparam("b_terminal"), IDEMPOTENCY.c.key == bindparam("b_key"))
+    .values(status_code=bindparam("b_status"), response_body=bindparam("b_body"))
+)
 
 
 def claim(conn: Connection, terminal_id: str, key: str, scope: str, print_: str) -> StoredResponse | None:
     """Claim `key` for this request; None when it is ours, else the first response to replay."""
-    stmt = _insert(conn).values(
-        terminal_id=terminal_id, key=key, scope=scope, fingerprint=print_, created_at=datetime.now(UTC)
-    )
     claimed = conn.execute(
-        stmt.on_conflict_do_nothing(index_elements=["terminal_id", "key"]).returning(IdempotencyRecord.key)
+        _claim_statement(conn.dialect.name),
+        {"terminal_id": terminal_id, "key": key, "scope": scope, "fingerprint": print_, "created_at": datetime.now(UTC)},
     ).first()
     if claimed is not None:
         return None
     row = conn.execute(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.terminal_id == terminal_id, IdempotencyRecord.key == key
+        select(IDEMPOTENCY).where(
+            IDEMPOTENCY.c.terminal_id == terminal_id, IDEMPOTENCY.c.key == key
         )
     ).mappings().one()
     if row["scope"] != scope or row["fingerprint"] != print_:
@@ -59,8 +71,5 @@ def claim(conn: Connection, terminal_id: str, key: str, scope: str, print_: str)
 
 
 def record(conn: Connection, terminal_id: str, key: str, status_code: int, body: dict[str, Any]) -> None:
-    conn.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.terminal_id == terminal_id, IdempotencyRecord.key == key)
-        .values(status_code=status_code, response_body=json.dumps(body, separators=(",", ":")))
-    )
+    body_json = json.dumps(body, separators=(",", ":"))
+    conn.execute(_RECORD, {"b_terminal": terminal_id, "b_key": key, "b_status": status_code, "b_body": body_json})

@@ -10,11 +10,11 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, select, union_all, update
 
 from pos_terminal.core.permissions import Permission, has_permission
 
-from ..db.models import ItemPrice, OrderLineRow, OrderRow, Stock, StoreUser
+from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STOCK, STORE_USERS
 from ..wire import Conflict, ConflictCode, Order, OrderLine
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -47,7 +47,7 @@ def _approvers(conn: Connection, store_id: str, user_ids: set[str]) -> dict[str,
     if not user_ids:
         return {}
     rows = conn.execute(
-        select(StoreUser.user_id, StoreUser.role).where(StoreUser.store_id == store_id, StoreUser.user_id.in_(user_ids))
+        select(STORE_USERS.c.user_id, STORE_USERS.c.role).where(STORE_USERS.c.store_id == store_id, STORE_USERS.c.user_id.in_(user_ids))
     )
     return {row.user_id: row.role for row in rows}
 
@@ -56,9 +56,9 @@ def price_lock_conflicts(conn: Connection, store_id: str, order: Order) -> tuple
     """PRICE_CHANGED / TAX_CHANGED / ITEM_UNKNOWN / ITEM_INACTIVE; also the unknown lines."""
     skus = {line.sku for line in order.lines}
     rows = conn.execute(
-        select(ItemPrice.sku, ItemPrice.price, ItemPrice.tax_code, ItemPrice.tax_rate, ItemPrice.active, ItemPrice.effective_from)
-        .where(ItemPrice.store_id == store_id, ItemPrice.sku.in_(skus))
-        .order_by(ItemPrice.sku, ItemPrice.effective_from, ItemPrice.id)
+        select(ITEM_PRICES.c.sku, ITEM_PRICES.c.price, ITEM_PRICES.c.tax_code, ITEM_PRICES.c.tax_rate, ITEM_PRICES.c.active, ITEM_PRICES.c.effective_from)
+        .where(ITEM_PRICES.c.store_id == store_id, ITEM_PRICES.c.sku.in_(skus))
+        .order_by(ITEM_PRICES.c.sku, ITEM_PRICES.c.effective_from, ITEM_PRICES.c.id)
     ).all()
     history: dict[str, list] = defaultdict(list)
     for row in rows:
@@ -101,14 +101,14 @@ def _price_message(line: OrderLine, roles: dict[str, str]) -> str:
 
 def duplicate_conflicts(conn: Connection, order: Order) -> list[Conflict]:
     """RECEIPT_NO_REUSED and DUPLICATE_CONTENT against this terminal's earlier orders."""
-    rows = conn.execute(
-        select(OrderRow.order_id, OrderRow.receipt_no, OrderRow.content_hash, OrderRow.created_at)
-        .where(
-            OrderRow.terminal_id == order.terminal_id,
-            or_(OrderRow.receipt_no == order.receipt_no, OrderRow.content_hash == order.content_hash),
-        )
-        .order_by(OrderRow.server_seq)
-    ).all()
+    columns = (ORDERS.c.server_seq, ORDERS.c.order_id, ORDERS.c.receipt_no, ORDERS.c.content_hash, ORDERS.c.created_at)
+    mine = ORDERS.c.terminal_id == order.terminal_id
+    # Two index lookups (terminal+receipt, terminal+hash); an OR would scan the terminal's orders.
+    query = union_all(
+        select(*columns).where(mine, ORDERS.c.receipt_no == order.receipt_no),
+        select(*columns).where(mine, ORDERS.c.content_hash == order.content_hash),
+    ).order_by("server_seq")
+    rows = conn.execute(query).all()
     conflicts: list[Conflict] = []
     own_id = str(order.order_id)
     reused = [r for r in rows if r.receipt_no == order.receipt_no and r.order_id != own_id]
@@ -130,8 +130,8 @@ def return_conflicts(conn: Connection, store_id: str, order: Order) -> list[Conf
     """ORIGINAL_ORDER_UNKNOWN, RETURN_EXCEEDS_SALE, and PRICE_CHANGED against the price paid."""
     original_id = str(order.original_order_id)
     original = conn.execute(
-        select(OrderRow.server_seq, OrderRow.kind)
-        .where(OrderRow.order_id == original_id, OrderRow.store_id == store_id)
+        select(ORDERS.c.server_seq, ORDERS.c.kind)
+        .where(ORDERS.c.order_id == original_id, ORDERS.c.store_id == store_id)
         .with_for_update()  # serializes concurrent returns against one sale (PostgreSQL)
     ).first()
     if original is None or original.kind != "sale":
@@ -140,16 +140,16 @@ def return_conflicts(conn: Connection, store_id: str, order: Order) -> list[Conf
     sold: dict[str, Decimal] = defaultdict(Decimal)
     paid: dict[str, Decimal] = {}
     for row in conn.execute(
-        select(OrderLineRow.sku, OrderLineRow.qty, OrderLineRow.unit_price)
-        .where(OrderLineRow.server_seq == original.server_seq, OrderLineRow.voided.is_(False))
-        .order_by(OrderLineRow.line_no)
+        select(ORDER_LINES.c.sku, ORDER_LINES.c.qty, ORDER_LINES.c.unit_price)
+        .where(ORDER_LINES.c.server_seq == original.server_seq, ORDER_LINES.c.voided.is_(False))
+        .order_by(ORDER_LINES.c.line_no)
     ):
         sold[row.sku] += row.qty
         paid.setdefault(row.sku, row.unit_price)
     for row in conn.execute(
-        select(OrderLineRow.sku, OrderLineRow.qty)
-        .join(OrderRow, OrderRow.server_seq == OrderLineRow.server_seq)
-        .where(OrderRow.original_order_id == original_id, OrderLineRow.voided.is_(False))
+        select(ORDER_LINES.c.sku, ORDER_LINES.c.qty)
+        .join(ORDERS, ORDERS.c.server_seq == ORDER_LINES.c.server_seq)
+        .where(ORDERS.c.original_order_id == original_id, ORDER_LINES.c.voided.is_(False))
     ):
         sold[row.sku] -= row.qty
     conflicts: list[Conflict] = []
@@ -179,13 +179,13 @@ def take_stock(conn: Connection, store_id: str, lines: list[OrderLine]) -> list[
     conflicts: list[Conflict] = []
     for line in sorted(lines, key=lambda l: (l.sku, l.line_no)):
         milli = to_milli(line.qty)
-        where = and_(Stock.store_id == store_id, Stock.sku == line.sku)
+        where = and_(STOCK.c.store_id == store_id, STOCK.c.sku == line.sku)
         taken = conn.execute(
-            update(Stock).where(where, Stock.on_hand_milli >= milli).values(on_hand_milli=Stock.on_hand_milli - milli)
+            update(STOCK).where(where, STOCK.c.on_hand_milli >= milli).values(on_hand_milli=STOCK.c.on_hand_milli - milli)
         ).rowcount
         if taken:
             continue
-        on_hand = conn.execute(select(Stock.on_hand_milli).where(where)).scalar_one_or_none()
+        on_hand = conn.execute(select(STOCK.c.on_hand_milli).where(where)).scalar_one_or_none()
         if on_hand is not None:  # no stock row: the item is not stock-tracked
             conflicts.append(_conflict(line, ConflictCode.INSUFFICIENT_STOCK, "qty", line.qty, from_milli(on_hand),
                                        f"only {from_milli(on_hand)} of {line.sku} on hand"))
@@ -195,7 +195,7 @@ def take_stock(conn: Connection, store_id: str, lines: list[OrderLine]) -> list[
 def put_back_stock(conn: Connection, store_id: str, lines: list[OrderLine]) -> None:
     for line in sorted(lines, key=lambda l: (l.sku, l.line_no)):
         conn.execute(
-            update(Stock)
-            .where(Stock.store_id == store_id, Stock.sku == line.sku)
-            .values(on_hand_milli=Stock.on_hand_milli + to_milli(line.qty))
+            update(STOCK)
+            .where(STOCK.c.store_id == store_id, STOCK.c.sku == line.sku)
+            .values(on_hand_milli=STOCK.c.on_hand_milli + to_milli(line.qty))
         )

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..core import metrics
 from ..core.errors import ApiError, validation_failed
-from ..db.models import OrderLineRow, OrderRow
+from ..db.models import ORDER_LINES, ORDERS
 from ..db.session import read_connection, write_transaction
 from ..wire import (
     Conflict,
@@ -37,6 +37,7 @@ from .context import Caller, StoreSettings
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+_INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.server_seq)
 
 
 @dataclass
@@ -124,26 +125,25 @@ def _check(conn: Connection, store: StoreSettings, order: Order) -> list[Conflic
 
 def _store_order(conn: Connection, order: Order, conflicts: list[Conflict]) -> int:
     server_seq = conn.execute(
-        insert(OrderRow)
-        .values(
-            order_id=str(order.order_id),
-            store_id=order.store_id,
-            terminal_id=order.terminal_id,
-            kind=order.kind,
-            original_order_id=str(order.original_order_id) if order.original_order_id else None,
-            receipt_no=order.receipt_no,
-            content_hash=order.content_hash,
-            created_at=order.created_at,
-            received_at=datetime.now(UTC),
-            status="held" if conflicts else "accepted",
-            gross=order.totals.gross,
-            body=canonical_json(order).decode("utf-8"),
-            conflicts=json.dumps([c.model_dump(mode="json") for c in conflicts], separators=(",", ":")),
-        )
-        .returning(OrderRow.server_seq)
+        _INSERT_ORDER,
+        {
+            "order_id": str(order.order_id),
+            "store_id": order.store_id,
+            "terminal_id": order.terminal_id,
+            "kind": order.kind,
+            "original_order_id": str(order.original_order_id) if order.original_order_id else None,
+            "receipt_no": order.receipt_no,
+            "content_hash": order.content_hash,
+            "created_at": order.created_at,
+            "received_at": datetime.now(UTC),
+            "status": "held" if conflicts else "accepted",
+            "gross": order.totals.gross,
+            "body": canonical_json(order).decode("utf-8"),
+            "conflicts": json.dumps([c.model_dump(mode="json") for c in conflicts], separators=(",", ":")),
+        },
     ).scalar_one()
     conn.execute(
-        insert(OrderLineRow),
+        insert(ORDER_LINES),
         [
             {
                 "server_seq": server_seq, "line_no": line.line_no, "sku": line.sku, "qty": line.qty,
@@ -262,7 +262,7 @@ def get_order(engine: Engine, caller: Caller, order_id: UUID) -> OrderStatusOut:
     with read_connection(engine) as conn:
         # The store filter is part of the query: another store's order is never read.
         row = conn.execute(
-            select(OrderRow).where(OrderRow.order_id == str(order_id), OrderRow.store_id == caller.store_id)
+            select(ORDERS).where(ORDERS.c.order_id == str(order_id), ORDERS.c.store_id == caller.store_id)
         ).mappings().first()
     if row is None:
         raise ApiError(404, "order_not_found", f"no order {order_id} in this store")
