@@ -13,11 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from ..core import logging as log_context
 from ..core.config import Settings
 from ..core.errors import ApiError, validation_failed
-from ..db.models import Terminal
+from ..db.models import Store, Terminal
 from ..db.session import read_connection
 from ..idempotency_key import HEADER as IDEMPOTENCY_HEADER
 from ..idempotency_key import InvalidIdempotencyKey, parse_idempotency_key
-from ..services.context import Caller
+from ..services.context import Caller, StoreSettings, store_settings
 from ..signing import HEADER_TERMINAL, check_signature
 
 
@@ -55,10 +55,13 @@ def _path_with_query(request: Request) -> str:
 
 
 def _lookup_terminal(engine: Engine, terminal_id: str):
+    # One query for the terminal and its store: the store's settings ride along with the caller.
     with read_connection(engine) as conn:
         return conn.execute(
-            select(Terminal.store_id, Terminal.secret, Terminal.revoked_at).where(Terminal.terminal_id == terminal_id)
-        ).first()
+            select(Terminal.secret, Terminal.revoked_at, Store)
+            .join(Store, Store.store_id == Terminal.store_id)
+            .where(Terminal.terminal_id == terminal_id)
+        ).mappings().first()
 
 
 async def authenticate_terminal(request: Request, engine: EngineDep, settings: SettingsDep, body: RawBody) -> Caller:
@@ -70,20 +73,29 @@ async def authenticate_terminal(request: Request, engine: EngineDep, settings: S
     if row is None:
         raise ApiError(401, "bad_signature", "unknown terminal or wrong signature")
     problem = check_signature(
-        request.headers, row.secret, request.method, _path_with_query(request), body, window_s=settings.signature_window_s
+        request.headers, row["secret"], request.method, _path_with_query(request), body, window_s=settings.signature_window_s
     )
     if problem is not None:
         detail = "timestamp outside the allowed window" if problem.value == "stale_timestamp" else "unknown terminal or wrong signature"
         raise ApiError(401, problem.value, detail)
-    if row.revoked_at is not None:
+    if row["revoked_at"] is not None:
         raise ApiError(403, "terminal_revoked", "this terminal has been revoked")
     # Set in the request's own task, so the endpoint and the access log line both carry them.
     log_context.terminal_id.set(terminal_id)
-    log_context.store_id.set(row.store_id)
-    return Caller(terminal_id=terminal_id, store_id=row.store_id)
+    log_context.store_id.set(row["store_id"])
+    request.state.store = store_settings(row)
+    return Caller(terminal_id=terminal_id, store_id=row["store_id"])
 
 
 TerminalDep = Annotated[Caller, Depends(authenticate_terminal)]
+
+
+def caller_store(request: Request, caller: TerminalDep) -> StoreSettings:
+    """The settings of the caller's store, read together with the terminal."""
+    return request.state.store
+
+
+StoreDep = Annotated[StoreSettings, Depends(caller_store)]
 
 
 async def require_admin(request: Request, settings: SettingsDep) -> None:

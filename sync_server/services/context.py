@@ -33,6 +33,11 @@ def load_store(conn: Connection, store_id: str) -> StoreSettings:
     row = conn.execute(select(Store).where(Store.store_id == store_id)).mappings().first()
     if row is None:
         raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+    return store_settings(row)
+
+
+def store_settings(row) -> StoreSettings:
+    """From a mapping holding the stores table's columns."""
     return StoreSettings(
         store_id=row["store_id"],
         name=row["name"],

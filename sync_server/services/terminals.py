@@ -70,17 +70,12 @@ def heartbeat(conn: Connection, terminal_id: str, beat: Heartbeat) -> None:
     metrics.QUEUE_DEPTH.labels(terminal_id).set(beat.queue_depth)
     metrics.OLDEST_PENDING.labels(terminal_id).set(beat.oldest_pending_age_s)
     for device, status in beat.devices.items():
-        # One series per device with the current status at 1; drop the device's old statuses.
-        for old in _known_statuses(terminal_id, device):
-            if old != status:
-                metrics.DEVICE_STATUS.remove(terminal_id, device, old)
+        # One series per device, at 1 for its current status; the previous status is dropped.
+        previous = _device_status.get((terminal_id, device))
+        if previous is not None and previous != status:
+            metrics.DEVICE_STATUS.remove(terminal_id, device, previous)
+        _device_status[(terminal_id, device)] = status
         metrics.DEVICE_STATUS.labels(terminal_id, device, status).set(1)
 
 
-def _known_statuses(terminal_id: str, device: str) -> list[str]:
-    return [
-        labels[2]
-        for labels in list(metrics.DEVICE_STATUS._metrics)  # prometheus-client keeps label tuples here
-        if labels[0] == terminal_id and labels[1] == device
-    ]
-
+_device_status: dict[tuple[str, str], str] = {}  # per process, like the gauges it mirrors

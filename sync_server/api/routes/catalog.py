@@ -8,9 +8,8 @@ from fastapi import APIRouter, Header, Query, Response
 
 from ...db.session import read_connection
 from ...services import catalog
-from ...services.context import load_store
 from ...wire import CatalogDelta
-from ..deps import EngineDep, TerminalDep
+from ..deps import EngineDep, StoreDep, TerminalDep
 from ..openapi import problems
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
@@ -27,18 +26,19 @@ def _etag(store_id: str, version: int) -> str:
 )
 def get_catalog(
     caller: TerminalDep,
+    store: StoreDep,
     engine: EngineDep,
     response: Response,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> CatalogDelta | Response:
     """What changed after catalog version `since`; 304 when nothing did."""
+    # The version came with the caller's store row; the delta is read up to that version's view.
+    etag = _etag(store.store_id, store.catalog_version)
+    tags = {t.strip().removeprefix("W/") for t in (if_none_match or "").split(",")}
+    if (since and since >= store.catalog_version) or etag in tags:
+        return Response(status_code=304, headers={"ETag": etag})
     with read_connection(engine) as conn:
-        store = load_store(conn, caller.store_id)
-        etag = _etag(store.store_id, store.catalog_version)
-        tags = {t.strip().removeprefix("W/") for t in (if_none_match or "").split(",")}
-        if (since and since >= store.catalog_version) or etag in tags:
-            return Response(status_code=304, headers={"ETag": etag})
         delta = catalog.delta(conn, store.store_id, since, store.catalog_version)
     response.headers["ETag"] = etag
     return delta

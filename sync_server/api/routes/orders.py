@@ -8,9 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ...core.errors import validation_failed
-from ...db.session import read_connection
 from ...services import orders, resolution
-from ...services.context import load_store
 from ...wire import (
     MAX_ORDERS_PER_BATCH,
     BatchItemResult,
@@ -23,7 +21,7 @@ from ...wire import (
     OrderStatusOut,
     ResolutionRequest,
 )
-from ..deps import EngineDep, IdempotencyKeyDep, RawBody, SettingsDep, TerminalDep, parse_json
+from ..deps import EngineDep, IdempotencyKeyDep, RawBody, SettingsDep, StoreDep, TerminalDep, parse_json
 from ..openapi import json_body, problems
 from ..responses import outcome_response
 
@@ -37,12 +35,12 @@ router = APIRouter(prefix="/v1", tags=["orders"])
     openapi_extra=json_body(Order, idempotent=True),
     responses={201: {"model": OrderAccepted}, 202: {"model": OrderHeld}, **problems(400, 401, 403, 409, 413, 422, 503)},
 )
-def post_order(caller: TerminalDep, key: IdempotencyKeyDep, body: RawBody, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+def post_order(
+    caller: TerminalDep, store: StoreDep, key: IdempotencyKeyDep, body: RawBody, engine: EngineDep, settings: SettingsDep
+) -> JSONResponse:
     """Store one order (Idempotency-Key = order_id): 201 accepted, 202 held with conflicts."""
     raw = parse_json(body)
     orders.check_owner(raw, caller)
-    with read_connection(engine) as conn:
-        store = load_store(conn, caller.store_id)
     return outcome_response(orders.submit_order(engine, caller, store, raw, key, settings.idempotency_wait_s))
 
 
@@ -52,15 +50,13 @@ def post_order(caller: TerminalDep, key: IdempotencyKeyDep, body: RawBody, engin
     openapi_extra=json_body(BatchRequest),
     responses=problems(401, 403, 413, 422, 503),
 )
-def post_orders_batch(caller: TerminalDep, body: RawBody, engine: EngineDep, settings: SettingsDep) -> BatchResponse:
+def post_orders_batch(caller: TerminalDep, store: StoreDep, body: RawBody, engine: EngineDep, settings: SettingsDep) -> BatchResponse:
     """Each order processed as if posted alone, idempotent by its order_id."""
     raw = parse_json(body)
     if not isinstance(raw, dict) or set(raw) != {"orders"} or not isinstance(raw["orders"], list):
         raise validation_failed('body must be {"orders": [Order, ...]}')
     if not 1 <= len(raw["orders"]) <= MAX_ORDERS_PER_BATCH:
         raise validation_failed(f"a batch holds 1 to {MAX_ORDERS_PER_BATCH} orders")
-    with read_connection(engine) as conn:
-        store = load_store(conn, caller.store_id)
     results = orders.submit_batch(engine, caller, store, raw["orders"], settings.idempotency_wait_s)
     return BatchResponse(
         results=[

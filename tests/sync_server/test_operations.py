@@ -1,0 +1,77 @@
+"""Log lines, settings sources, and the in-flight duplicate answer on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, insert
+
+from sync_server.api.main import create_app
+from sync_server.core.config import Settings
+from sync_server.db.models import IdempotencyRecord
+
+from .conftest import ADMIN_TOKEN, Shop
+from .factories import make_order
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_log_lines_are_json_with_correlation_terminal_and_store(shop, capfd) -> None:
+    await shop.add_store("S1")
+    till = await shop.terminal("S1")
+    capfd.readouterr()
+    response = await till.http.get("/v1/catalog", headers={"X-Correlation-ID": "corr-42"})
+    assert response.status_code == 200
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("route") == "/v1/catalog"]
+    assert access, lines
+    assert access[-1]["correlation_id"] == "corr-42"
+    assert access[-1]["terminal_id"] == till.terminal_id
+    assert access[-1]["store_id"] == "S1"
+    assert access[-1]["status"] == 200
+
+
+def test_settings_from_file_and_environment(tmp_path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('db_url = "sqlite:///from-file.sqlite3"\nadmin_token = "file-token"\n')
+    monkeypatch.setenv("POS_SYNC_CONFIG", str(config))
+    monkeypatch.delenv("POS_SYNC_DB_URL", raising=False)
+    monkeypatch.delenv("POS_SYNC_ADMIN_TOKEN", raising=False)
+    settings = Settings()
+    assert settings.database_url == "sqlite:///from-file.sqlite3"
+    assert settings.admin_token.get_secret_value() == "file-token"
+    monkeypatch.setenv("POS_SYNC_ADMIN_TOKEN", "env-token")
+    assert Settings().admin_token.get_secret_value() == "env-token"
+
+
+async def test_duplicate_while_the_first_is_in_flight_is_409_on_postgres(pg_schema_url, tmp_path) -> None:
+    """A claim held by an uncommitted transaction (the 'first request') makes the twin wait, then 409."""
+    from .conftest import _truncate
+
+    engine = create_engine(pg_schema_url)
+    _truncate(engine)
+    settings = Settings(db_url=pg_schema_url, admin_token=ADMIN_TOKEN, idempotency_wait_s=0.3)
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers) as admin:
+        shop = Shop(app, admin)
+        await shop.add_store("S1")
+        await shop.add_item("SKU1", "1.10")
+        till = await shop.terminal("S1")
+        order = make_order(store_id="S1", terminal_id=till.terminal_id)
+        with engine.connect() as first:
+            first.execute(insert(IdempotencyRecord).values(
+                terminal_id=till.terminal_id, key=str(order.order_id), scope="order", fingerprint="x" * 64,
+                created_at=datetime.now(UTC)))
+            response = await till.post_order(order)
+            assert response.status_code == 409
+            assert response.json()["code"] == "request_in_progress"
+            first.rollback()  # the first request failed: the key is free again
+        assert (await till.post_order(order)).status_code == 201
+    app.state.engine.dispose()
+    engine.dispose()
+
+
