@@ -53,6 +53,10 @@ async def _validation_error(_: Request, exc: Exception) -> ProblemResponse:
 
 
 async def _database_error(_: Request, exc: Exception) -> ProblemResponse:
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03":
+        # A row lock held too long: a twin request with the same Idempotency-Key is in flight.
+        body = problem_body(409, "request_in_progress", "a request with this Idempotency-Key is still being processed")
+        return ProblemResponse(body, status_code=409)
     log.error("database unavailable", extra={"error": str(exc)[:300]})
     body = problem_body(503, "database_unavailable", "the database is busy or unreachable; retry later")
     return ProblemResponse(body, status_code=503, headers={"Retry-After": "1"})

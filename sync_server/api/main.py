@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description="Sync protocol v1 between POS terminals and the store server (see PROTOCOL.md).",
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.engine = engine or make_engine(settings.database_url, lock_timeout_s=settings.idempotency_wait_s)
     for router in (terminals.router, orders.router, catalog.router, zreports.router, admin.router, ops.router):
         app.include_router(router)
     errors.install(app)

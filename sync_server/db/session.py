@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -14,11 +14,21 @@ def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 10, lock_timeout_s: float = 10.0) -> Engine:
+    """`lock_timeout_s`: how long a statement waits for a row lock (PostgreSQL) before failing;
+    a duplicate waiting on its in-flight twin then answers `409 request_in_progress`."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = '{int(lock_timeout_s * 1000)}ms'")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -49,12 +59,9 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 @contextmanager
-def write_transaction(engine: Engine, lock_wait_s: float = 10.0) -> Iterator[Connection]:
+def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One transaction for one unit of work (an order, a batch, a report)."""
     with engine.begin() as conn:
-        if not is_sqlite(conn):
-            # A duplicate waiting on its in-flight twin gives up after this long (-> 409).
-            conn.execute(text(f"SET LOCAL lock_timeout = '{int(lock_wait_s * 1000)}ms'"))
         yield conn
 
 

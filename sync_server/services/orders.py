@@ -38,6 +38,9 @@ from .context import Caller, StoreSettings
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 _INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.server_seq)
+# Only a foreign order_id can collide on insert: the claim row already settled our own.
+_FOREIGN_ORDER_ID = validation_failed("order_id is already used by another terminal's order")
+_IN_PROGRESS = ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed")
 
 
 @dataclass
@@ -163,8 +166,7 @@ def _ingest_in_savepoint(conn: Connection, caller: Caller, store: StoreSettings,
     except ApiError as error:
         return Outcome.refused(error)
     except IntegrityError:
-        # Only a foreign order_id can collide here: the claim row already settled our own.
-        return Outcome.refused(validation_failed("order_id is already used by another terminal's order"))
+        return Outcome.refused(_FOREIGN_ORDER_ID)
 
 
 def is_lock_wait(exc: OperationalError) -> bool:
@@ -175,21 +177,25 @@ def is_retryable(exc: OperationalError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
 
 
-def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: PreparedOrder, wait_s: float) -> Outcome:
+def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            with write_transaction(engine, wait_s) as conn:
-                return _ingest_in_savepoint(conn, caller, store, prepared)
+            with write_transaction(engine) as conn:
+                return _ingest(conn, caller, store, prepared)
+        except ApiError as error:
+            return Outcome.refused(error)
+        except IntegrityError:
+            return Outcome.refused(_FOREIGN_ORDER_ID)
         except OperationalError as exc:
             if is_lock_wait(exc):
-                return Outcome.refused(ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed"))
+                return Outcome.refused(_IN_PROGRESS)
             if not is_retryable(exc) or attempt == MAX_ATTEMPTS:
                 raise
             log.warning("order transaction retried", extra={"attempt": attempt, "sqlstate": exc.orig.sqlstate})
     raise AssertionError("unreachable")
 
 
-def submit_order(engine: Engine, caller: Caller, store: StoreSettings, raw: object, key: str, wait_s: float) -> Outcome:
+def submit_order(engine: Engine, caller: Caller, store: StoreSettings, raw: object, key: str) -> Outcome:
     try:
         prepared = prepare(raw, caller, store)
         if not _same_uuid(key, prepared.order.order_id):
@@ -197,7 +203,7 @@ def submit_order(engine: Engine, caller: Caller, store: StoreSettings, raw: obje
     except ApiError as error:
         _count([Outcome.refused(error)])
         raise
-    outcome = _single(engine, caller, store, prepared, wait_s)
+    outcome = _single(engine, caller, store, prepared)
     _count([outcome])
     return outcome
 
@@ -209,7 +215,7 @@ def _same_uuid(key: str, order_id: UUID) -> bool:
         return False
 
 
-def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: list[object], wait_s: float) -> list[tuple[str | None, Outcome]]:
+def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: list[object]) -> list[tuple[str | None, Outcome]]:
     items: list[tuple[str | None, PreparedOrder | Outcome]] = []
     for raw in raws:
         order_id = raw.get("order_id") if isinstance(raw, dict) and isinstance(raw.get("order_id"), str) else None
@@ -219,7 +225,7 @@ def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: lis
         except ApiError as error:
             items.append((_uuid_or_none(order_id), Outcome.refused(error)))
     try:
-        with write_transaction(engine, wait_s) as conn:
+        with write_transaction(engine) as conn:
             results = [
                 (oid, _ingest_in_savepoint(conn, caller, store, item) if isinstance(item, PreparedOrder) else item)
                 for oid, item in items
@@ -229,7 +235,7 @@ def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: lis
             raise
         log.warning("batch redone order by order", extra={"sqlstate": getattr(exc.orig, "sqlstate", None)})
         results = [
-            (oid, _single(engine, caller, store, item, wait_s) if isinstance(item, PreparedOrder) else item)
+            (oid, _single(engine, caller, store, item) if isinstance(item, PreparedOrder) else item)
             for oid, item in items
         ]
     _count([outcome for _, outcome in results])

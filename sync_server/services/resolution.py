@@ -28,9 +28,9 @@ def parse_request(raw: object) -> ResolutionRequest:
         raise validation_failed(pydantic_errors(exc)) from None
 
 
-def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: str, wait_s: float) -> Outcome:
+def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: str) -> Outcome:
     request = parse_request(raw)
-    with write_transaction(engine, wait_s) as conn:
+    with write_transaction(engine) as conn:
         stored = idempotency.claim(conn, caller.terminal_id, key, f"resolution:{order_id}", idempotency.fingerprint(raw))
         if stored is not None:
             return Outcome(stored.status_code, stored.body, replayed=True)

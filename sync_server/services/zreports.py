@@ -20,7 +20,7 @@ from .orders import Outcome, check_owner, pydantic_errors
 Z_SEQUENCE_GAP = "Z_SEQUENCE_GAP"
 
 
-def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str, wait_s: float) -> Outcome:
+def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str) -> Outcome:
     check_owner(raw, caller)
     try:
         report = ZReport.model_validate(raw)
@@ -32,7 +32,7 @@ def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str, wait_
         same_key = False
     if not same_key:
         raise validation_failed("Idempotency-Key must be the report_id")
-    with write_transaction(engine, wait_s) as conn:
+    with write_transaction(engine) as conn:
         stored = idempotency.claim(conn, caller.terminal_id, key, "z-report", idempotency.fingerprint(raw))
         if stored is not None:
             return Outcome(stored.status_code, stored.body, replayed=True)

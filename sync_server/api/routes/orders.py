@@ -21,7 +21,7 @@ from ...wire import (
     OrderStatusOut,
     ResolutionRequest,
 )
-from ..deps import EngineDep, IdempotencyKeyDep, RawBody, SettingsDep, StoreDep, TerminalDep, parse_json
+from ..deps import EngineDep, IdempotencyKeyDep, RawBody, StoreDep, TerminalDep, parse_json
 from ..openapi import json_body, problems
 from ..responses import outcome_response
 
@@ -36,12 +36,12 @@ router = APIRouter(prefix="/v1", tags=["orders"])
     responses={201: {"model": OrderAccepted}, 202: {"model": OrderHeld}, **problems(400, 401, 403, 409, 413, 422, 503)},
 )
 def post_order(
-    caller: TerminalDep, store: StoreDep, key: IdempotencyKeyDep, body: RawBody, engine: EngineDep, settings: SettingsDep
+    caller: TerminalDep, store: StoreDep, key: IdempotencyKeyDep, body: RawBody, engine: EngineDep
 ) -> JSONResponse:
     """Store one order (Idempotency-Key = order_id): 201 accepted, 202 held with conflicts."""
     raw = parse_json(body)
     orders.check_owner(raw, caller)
-    return outcome_response(orders.submit_order(engine, caller, store, raw, key, settings.idempotency_wait_s))
+    return outcome_response(orders.submit_order(engine, caller, store, raw, key))
 
 
 @router.post(
@@ -50,14 +50,14 @@ def post_order(
     openapi_extra=json_body(BatchRequest),
     responses=problems(401, 403, 413, 422, 503),
 )
-def post_orders_batch(caller: TerminalDep, store: StoreDep, body: RawBody, engine: EngineDep, settings: SettingsDep) -> BatchResponse:
+def post_orders_batch(caller: TerminalDep, store: StoreDep, body: RawBody, engine: EngineDep) -> BatchResponse:
     """Each order processed as if posted alone, idempotent by its order_id."""
     raw = parse_json(body)
     if not isinstance(raw, dict) or set(raw) != {"orders"} or not isinstance(raw["orders"], list):
         raise validation_failed('body must be {"orders": [Order, ...]}')
     if not 1 <= len(raw["orders"]) <= MAX_ORDERS_PER_BATCH:
         raise validation_failed(f"a batch holds 1 to {MAX_ORDERS_PER_BATCH} orders")
-    results = orders.submit_batch(engine, caller, store, raw["orders"], settings.idempotency_wait_s)
+    results = orders.submit_batch(engine, caller, store, raw["orders"])
     return BatchResponse(
         results=[
             BatchItemResult(order_id=oid, http_status=o.status_code, body=o.body, replayed=o.replayed)
@@ -79,8 +79,8 @@ def get_order(caller: TerminalDep, order_id: UUID, engine: EngineDep) -> OrderSt
     responses={201: {"model": OrderResolved}, **problems(400, 401, 403, 404, 409, 413, 422, 503)},
 )
 def post_resolution(
-    caller: TerminalDep, key: IdempotencyKeyDep, order_id: UUID, body: RawBody, engine: EngineDep, settings: SettingsDep
+    caller: TerminalDep, key: IdempotencyKeyDep, order_id: UUID, body: RawBody, engine: EngineDep
 ) -> JSONResponse:
     """Resolve every conflict of a held order; approvers need `conflict.resolve`."""
-    outcome = resolution.resolve(engine, caller, order_id, parse_json(body), key, settings.idempotency_wait_s)
+    outcome = resolution.resolve(engine, caller, order_id, parse_json(body), key)
     return outcome_response(outcome)
