@@ -67,6 +67,7 @@ class SyncService:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.device_status = device_status or dict
         self._latest_queue: QueueChanged | None = None
+        self._queue_reports = 0
         self._queue_cond = threading.Condition()
         self.events.subscribe(self._remember_queue)
         self._worker = Worker([
@@ -100,8 +101,12 @@ class SyncService:
     def wait_drained(self, timeout: float) -> bool:
         """Block (not on the UI thread!) until nothing is pending; False on timeout."""
         with self._queue_cond:
+            since = self._queue_reports
+        self.wake()  # a fresh round reports the queue as it is now, not as it was
+        with self._queue_cond:
             return self._queue_cond.wait_for(
-                lambda: self._latest_queue is not None and self._latest_queue.depth == 0, timeout)
+                lambda: self._queue_reports > since and self._latest_queue is not None
+                and self._latest_queue.depth == 0, timeout)
 
     # -- jobs on the worker thread -----------------------------------------------------------
 
@@ -131,4 +136,5 @@ class SyncService:
         if isinstance(event, QueueChanged):
             with self._queue_cond:
                 self._latest_queue = event
+                self._queue_reports += 1
                 self._queue_cond.notify_all()

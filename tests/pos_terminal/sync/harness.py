@@ -45,7 +45,9 @@ USERS = [("m1", "Mia Manager", "manager"), ("s1", "Sam Supervisor", "supervisor"
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A real keyring backend class kept in memory (registered with keyring.set_keyring)."""
 
-    priority = 1  # type: ignore[assignment]
+    # keyring auto-registers every backend subclass; below fail.Keyring's 0 it is never
+    # picked by itself, only when a test installs it with keyring.set_keyring().
+    priority = -1  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
