@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 
 from .models import AuditEntry
 
+# Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
+_INSERT_ENTRY = insert(AuditEntry.__table__)
+
 GENESIS = "0" * 64
 
 
@@ -43,7 +46,7 @@ def append(session: Session, *, at: datetime, actor: str, action: str,
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     body = canonical(payload if payload is not None else {})
     digest = entry_hash(prev, seq, at, actor, action, subject, body)
-    session.connection().execute(insert(AuditEntry.__table__), [dict(
+    session.connection().execute(_INSERT_ENTRY, [dict(
         seq=seq, at=at, actor=actor, action=action, subject=subject, payload=body,
         prev_hash=prev, hash=digest)])
     return digest

@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session
 
 from .models import OutboxEntry
 
+# Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
+_INSERT_ENTRY = insert(OutboxEntry.__table__)
+
 PENDING, DONE, HELD, PARKED = "pending", "done", "held", "parked"
 
 
 def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
             at: datetime, method: str = "POST") -> None:
-    session.connection().execute(insert(OutboxEntry.__table__), [dict(
+    session.connection().execute(_INSERT_ENTRY, [dict(
         kind=kind, idempotency_key=key, method=method, path=path, body=body.decode("utf-8"),
         created_at=at, state=PENDING, attempts=0)])
 

@@ -21,6 +21,12 @@ from pos_terminal.core.tax import TaxMode, compute_totals
 from . import audit, outbox, receipts
 from .models import Order, OrderLine, OrderTender, OrderVoid
 
+# Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
+_INSERT_ORDER = insert(Order.__table__)
+_INSERT_LINES = insert(OrderLine.__table__)
+_INSERT_TENDERS = insert(OrderTender.__table__)
+_INSERT_VOIDS = insert(OrderVoid.__table__)
+
 
 @dataclass(frozen=True)
 class SaleHeader:
@@ -43,7 +49,7 @@ def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
     seq = receipts.next_receipt_seq(session, header.terminal_id)
     number = receipts.receipt_no(header.terminal_id, seq)
     body, content_hash = wire_body(sale, header, number)
-    session.connection().execute(insert(Order.__table__), [_order_values(sale, header, seq, number, content_hash,
+    session.connection().execute(_INSERT_ORDER, [_order_values(sale, header, seq, number, content_hash,
                                                             drawer_session_id)])
     _insert_children(session, header.order_id, sale)
     audit.append(session, at=header.created_at, actor=sale.cashier_id, action=f"order.{sale.kind}",
@@ -78,7 +84,7 @@ def _order_values(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
 
 
 def _insert_children(session: Session, order_id: str, sale: FinishedSale) -> None:
-    session.connection().execute(insert(OrderLine.__table__), [
+    session.connection().execute(_INSERT_LINES, [
         dict(order_id=order_id, line_no=line.line_no, sku=line.sku, description=line.description,
              qty=line.qty, unit=line.unit.value, unit_price=line.unit_price,
              tax_code=line.tax_code, tax_rate=line.tax_rate, discount=line.discount,
@@ -89,12 +95,12 @@ def _insert_children(session: Session, order_id: str, sale: FinishedSale) -> Non
         for line in sale.lines
     ])
     if sale.tenders:
-        session.connection().execute(insert(OrderTender.__table__), [
+        session.connection().execute(_INSERT_TENDERS, [
             dict(order_id=order_id, seq=i, type=t.type.value, amount=t.amount, reference=t.reference)
             for i, t in enumerate(sale.tenders, start=1)
         ])
     if sale.voids:
-        session.connection().execute(insert(OrderVoid.__table__), [
+        session.connection().execute(_INSERT_VOIDS, [
             dict(order_id=order_id, line_no=v.line_no, sku=v.sku, qty=v.qty, amount=v.amount,
                  voided_by=v.voided_by)
             for v in sale.voids
