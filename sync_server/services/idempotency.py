@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import UTC, datetime
@@ -52,17 +53,32 @@ _RECORD = (
 
 def claim(conn: Connection, terminal_id: str, key: str, scope: str, print_: str) -> StoredResponse | None:
     """Claim `key` for this request; None when it is ours, else the first response to replay."""
-    claimed = conn.execute(
-        _claim_statement(conn.dialect.name),
-        {"terminal_id": terminal_id, "key": key, "scope": scope, "fingerprint": print_, "created_at": datetime.now(UTC)},
-    ).first()
-    if claimed is not None:
-        return None
-    row = conn.execute(
-        select(IDEMPOTENCY).where(
-            IDEMPOTENCY.c.terminal_id == terminal_id, IDEMPOTENCY.c.key == key
-        )
-    ).mappings().one()
+    claimed, existing = claim_many(conn, terminal_id, [(key, scope, print_)])
+    return None if key in claimed else stored_response(existing[key], scope, print_)
+
+
+def claim_many(
+    conn: Connection, terminal_id: str, claims: list[tuple[str, str, str]]
+) -> tuple[set[str], dict[str, Mapping[str, Any]]]:
+    """Claim many `(key, scope, fingerprint)` at once: the keys now ours, and the rows of the others."""
+    now = datetime.now(UTC)
+    params = [
+        {"terminal_id": terminal_id, "key": key, "scope": scope, "fingerprint": print_, "created_at": now}
+        for key, scope, print_ in sorted(claims)  # one lock order for all writers: no deadlocks between batches
+    ]
+    claimed = {row.key for row in conn.execute(_claim_statement(conn.dialect.name), params)}
+    others = [key for key, _, _ in claims if key not in claimed]
+    existing: dict[str, Mapping[str, Any]] = {}
+    if others:
+        rows = conn.execute(
+            select(IDEMPOTENCY).where(IDEMPOTENCY.c.terminal_id == terminal_id, IDEMPOTENCY.c.key.in_(others))
+        ).mappings()
+        existing = {row["key"]: row for row in rows}
+    return claimed, existing
+
+
+def stored_response(row: Mapping[str, Any], scope: str, print_: str) -> StoredResponse:
+    """The response to replay for a key already claimed, or why there is none."""
     if row["scope"] != scope or row["fingerprint"] != print_:
         raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
     if row["status_code"] is None:
@@ -71,5 +87,15 @@ def claim(conn: Connection, terminal_id: str, key: str, scope: str, print_: str)
 
 
 def record(conn: Connection, terminal_id: str, key: str, status_code: int, body: dict[str, Any]) -> None:
-    body_json = json.dumps(body, separators=(",", ":"))
-    conn.execute(_RECORD, {"b_terminal": terminal_id, "b_key": key, "b_status": status_code, "b_body": body_json})
+    record_many(conn, terminal_id, [(key, status_code, body)])
+
+
+def record_many(conn: Connection, terminal_id: str, responses: list[tuple[str, int, dict[str, Any]]]) -> None:
+    """Store the first responses of claimed keys, in the claims' transaction."""
+    conn.execute(
+        _RECORD,
+        [
+            {"b_terminal": terminal_id, "b_key": key, "b_status": status, "b_body": json.dumps(body, separators=(",", ":"))}
+            for key, status, body in responses
+        ],
+    )

@@ -7,7 +7,9 @@ decrement is an atomic conditional UPDATE, so two terminals never both take the 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
 from decimal import Decimal
 
 from sqlalchemy import Connection, and_, select, union_all, update
@@ -43,40 +45,75 @@ def _price_in_force(history: list, created_at):
     return in_force[-1] if in_force else history[0]
 
 
-def _approvers(conn: Connection, store_id: str, user_ids: set[str]) -> dict[str, str]:
-    if not user_ids:
-        return {}
-    rows = conn.execute(
-        select(STORE_USERS.c.user_id, STORE_USERS.c.role).where(STORE_USERS.c.store_id == store_id, STORE_USERS.c.user_id.in_(user_ids))
-    )
-    return {row.user_id: row.role for row in rows}
+class EarlierOrder(NamedTuple):
+    order_id: str
+    receipt_no: str
+    content_hash: str
+    created_at: datetime
 
 
-def price_lock_conflicts(conn: Connection, store_id: str, order: Order) -> tuple[list[Conflict], set[int]]:
-    """PRICE_CHANGED / TAX_CHANGED / ITEM_UNKNOWN / ITEM_INACTIVE; also the unknown lines."""
-    skus = {line.sku for line in order.lines}
-    rows = conn.execute(
-        select(ITEM_PRICES.c.sku, ITEM_PRICES.c.price, ITEM_PRICES.c.tax_code, ITEM_PRICES.c.tax_rate, ITEM_PRICES.c.active, ITEM_PRICES.c.effective_from)
-        .where(ITEM_PRICES.c.store_id == store_id, ITEM_PRICES.c.sku.in_(skus))
-        .order_by(ITEM_PRICES.c.sku, ITEM_PRICES.c.effective_from, ITEM_PRICES.c.id)
-    ).all()
+@dataclass
+class StoreView:
+    """What the price and duplicate checks read, loaded once for one order or a whole batch."""
+
+    history: dict[str, list]  # sku -> price rows, oldest first
+    roles: dict[str, str]  # user_id -> role, for override approvers
+    earlier: list[EarlierOrder]  # the terminal's orders sharing a receipt_no or content_hash
+
+    def remember(self, order: Order) -> None:
+        """An order of the same batch counts as earlier for the orders after it."""
+        self.earlier.append(EarlierOrder(str(order.order_id), order.receipt_no, order.content_hash, order.created_at))
+
+
+def load_view(conn: Connection, store_id: str, terminal_id: str, orders: list[Order]) -> StoreView:
+    skus = {line.sku for order in orders for line in order.lines}
     history: dict[str, list] = defaultdict(list)
-    for row in rows:
-        history[row.sku].append(row)
-    overriders = {line.override.approved_by for line in order.lines if line.override}
-    roles = _approvers(conn, store_id, overriders)
+    if skus:
+        for row in conn.execute(
+            select(ITEM_PRICES.c.sku, ITEM_PRICES.c.price, ITEM_PRICES.c.tax_code, ITEM_PRICES.c.tax_rate,
+                   ITEM_PRICES.c.active, ITEM_PRICES.c.effective_from)
+            .where(ITEM_PRICES.c.store_id == store_id, ITEM_PRICES.c.sku.in_(skus))
+            .order_by(ITEM_PRICES.c.sku, ITEM_PRICES.c.effective_from, ITEM_PRICES.c.id)
+        ):
+            history[row.sku].append(row)
+    approvers = {line.override.approved_by for order in orders for line in order.lines if line.override}
+    roles: dict[str, str] = {}
+    if approvers:
+        roles = dict(conn.execute(
+            select(STORE_USERS.c.user_id, STORE_USERS.c.role)
+            .where(STORE_USERS.c.store_id == store_id, STORE_USERS.c.user_id.in_(approvers))
+        ).all())
+    return StoreView(history, roles, _earlier_orders(conn, terminal_id, orders))
+
+
+def _earlier_orders(conn: Connection, terminal_id: str, orders: list[Order]) -> list[EarlierOrder]:
+    if not orders:
+        return []
+    columns = (ORDERS.c.server_seq, ORDERS.c.order_id, ORDERS.c.receipt_no, ORDERS.c.content_hash, ORDERS.c.created_at)
+    mine = ORDERS.c.terminal_id == terminal_id
+    # Two index lookups (terminal+receipt, terminal+hash); an OR would scan the terminal's orders.
+    query = union_all(
+        select(*columns).where(mine, ORDERS.c.receipt_no.in_({o.receipt_no for o in orders})),
+        select(*columns).where(mine, ORDERS.c.content_hash.in_({o.content_hash for o in orders})),
+    ).order_by("server_seq")
+    rows = {row.order_id: row for row in conn.execute(query)}  # a row may match both ways
+    return [EarlierOrder(r.order_id, r.receipt_no, r.content_hash, r.created_at) for r in rows.values()]
+
+
+def price_lock_conflicts(view: StoreView, order: Order) -> tuple[list[Conflict], set[int]]:
+    """PRICE_CHANGED / TAX_CHANGED / ITEM_UNKNOWN / ITEM_INACTIVE; also the unknown lines."""
     conflicts: list[Conflict] = []
     unknown: set[int] = set()
     for line in order.lines:
-        if line.sku not in history:
+        if line.sku not in view.history:
             unknown.add(line.line_no)
             conflicts.append(_conflict(line, ConflictCode.ITEM_UNKNOWN, "sku", line.sku, None, f"item {line.sku} is not in the store's catalog"))
             continue
-        server = _price_in_force(history[line.sku], order.created_at)
+        server = _price_in_force(view.history[line.sku], order.created_at)
         if not server.active:
             conflicts.append(_conflict(line, ConflictCode.ITEM_INACTIVE, "active", "true", "false", f"item {line.sku} was inactive at the time of sale"))
-        if line.unit_price != server.price and not _override_approved(line, roles):
-            conflicts.append(_conflict(line, ConflictCode.PRICE_CHANGED, "unit_price", line.unit_price, server.price, _price_message(line, roles)))
+        if line.unit_price != server.price and not _override_approved(line, view.roles):
+            conflicts.append(_conflict(line, ConflictCode.PRICE_CHANGED, "unit_price", line.unit_price, server.price, _price_message(line, view.roles)))
         if line.tax_code != server.tax_code:
             conflicts.append(_conflict(line, ConflictCode.TAX_CHANGED, "tax_code", line.tax_code, server.tax_code, f"tax code of {line.sku} is {server.tax_code}"))
         if line.tax_rate != server.tax_rate:
@@ -99,24 +136,16 @@ def _price_message(line: OrderLine, roles: dict[str, str]) -> str:
     return f"override approver {line.override.approved_by} lacks {Permission.PRICE_OVERRIDE.value}"
 
 
-def duplicate_conflicts(conn: Connection, order: Order) -> list[Conflict]:
+def duplicate_conflicts(view: StoreView, order: Order) -> list[Conflict]:
     """RECEIPT_NO_REUSED and DUPLICATE_CONTENT against this terminal's earlier orders."""
-    columns = (ORDERS.c.server_seq, ORDERS.c.order_id, ORDERS.c.receipt_no, ORDERS.c.content_hash, ORDERS.c.created_at)
-    mine = ORDERS.c.terminal_id == order.terminal_id
-    # Two index lookups (terminal+receipt, terminal+hash); an OR would scan the terminal's orders.
-    query = union_all(
-        select(*columns).where(mine, ORDERS.c.receipt_no == order.receipt_no),
-        select(*columns).where(mine, ORDERS.c.content_hash == order.content_hash),
-    ).order_by("server_seq")
-    rows = conn.execute(query).all()
     conflicts: list[Conflict] = []
     own_id = str(order.order_id)
-    reused = [r for r in rows if r.receipt_no == order.receipt_no and r.order_id != own_id]
+    reused = [r for r in view.earlier if r.receipt_no == order.receipt_no and r.order_id != own_id]
     if reused:
         conflicts.append(_conflict(None, ConflictCode.RECEIPT_NO_REUSED, "receipt_no", order.receipt_no, reused[0].order_id,
                                    f"receipt {order.receipt_no} was already used by order {reused[0].order_id}"))
     twins = [
-        r for r in rows
+        r for r in view.earlier
         if r.content_hash == order.content_hash and r.order_id != own_id
         and abs(r.created_at - order.created_at) <= DUPLICATE_WINDOW
     ]

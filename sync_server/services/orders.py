@@ -37,7 +37,7 @@ from .context import Caller, StoreSettings
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-_INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.server_seq)
+_INSERT_ORDERS = insert(ORDERS).returning(ORDERS.c.server_seq, sort_by_parameter_order=True)
 # Only a foreign order_id can collide on insert: the claim row already settled our own.
 _FOREIGN_ORDER_ID = validation_failed("order_id is already used by another terminal's order")
 _IN_PROGRESS = ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed")
@@ -92,31 +92,50 @@ def prepare(raw: object, caller: Caller, store: StoreSettings) -> PreparedOrder:
     return PreparedOrder(order, idempotency.fingerprint(raw))
 
 
-def _ingest(conn: Connection, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
-    order = prepared.order
-    key = str(order.order_id)
-    stored = idempotency.claim(conn, caller.terminal_id, key, "order", prepared.fingerprint)
-    if stored is not None:
-        return Outcome(stored.status_code, stored.body, replayed=True)
-    conflicts = order_checks.sorted_conflicts(_check(conn, store, order))
-    server_seq = _store_order(conn, order, conflicts)
-    if conflicts:
-        status_code, body = 202, OrderHeld(order_id=order.order_id, conflicts=conflicts).model_dump(mode="json")
-    else:
-        status_code, body = 201, OrderAccepted(order_id=order.order_id, server_seq=server_seq).model_dump(mode="json")
-    idempotency.record(conn, caller.terminal_id, key, status_code, body)
-    return Outcome(status_code, body, conflicts=[c.code for c in conflicts])
+def _ingest_many(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
+    """Claim, check and store orders with distinct keys in the caller's transaction.
+
+    One order or a whole batch take the same path; a batch just reads and writes in bulk.
+    """
+    claims = [(str(p.order.order_id), "order", p.fingerprint) for p in batch]
+    claimed, existing = idempotency.claim_many(conn, caller.terminal_id, claims)
+    fresh = [p.order for p in batch if str(p.order.order_id) in claimed]
+    view = order_checks.load_view(conn, store.store_id, caller.terminal_id, fresh)
+    judged: list[tuple[Order, list[Conflict]]] = []
+    for order in fresh:
+        judged.append((order, order_checks.sorted_conflicts(_check(conn, store, order, view))))
+        view.remember(order)
+    stored: dict[str, Outcome] = {}
+    for (order, conflicts), server_seq in zip(judged, _store_orders(conn, judged), strict=True):
+        if conflicts:
+            stored[str(order.order_id)] = Outcome(
+                202, OrderHeld(order_id=order.order_id, conflicts=conflicts).model_dump(mode="json"),
+                conflicts=[c.code for c in conflicts],
+            )
+        else:
+            stored[str(order.order_id)] = Outcome(201, OrderAccepted(order_id=order.order_id, server_seq=server_seq).model_dump(mode="json"))
+    if stored:
+        idempotency.record_many(conn, caller.terminal_id, [(key, o.status_code, o.body) for key, o in stored.items()])
+    return [stored.get(key) or _replay(existing[key], print_) for key, _, print_ in claims]
 
 
-def _check(conn: Connection, store: StoreSettings, order: Order) -> list[Conflict]:
-    conflicts = order_checks.duplicate_conflicts(conn, order)
+def _replay(row, print_: str) -> Outcome:
+    try:
+        response = idempotency.stored_response(row, "order", print_)
+    except ApiError as error:
+        return Outcome.refused(error)
+    return Outcome(response.status_code, response.body, replayed=True)
+
+
+def _check(conn: Connection, store: StoreSettings, order: Order, view: order_checks.StoreView) -> list[Conflict]:
+    conflicts = order_checks.duplicate_conflicts(view, order)
     unknown: set[int] = set()
     if order.kind == "return" and order.original_order_id is not None:
         # Refunds are checked against the sale they return, not today's catalog.
         conflicts += order_checks.return_conflicts(conn, store.store_id, order)
     else:
         # Sales, and blind returns (no receipt; README), are checked against the catalog.
-        price_conflicts, unknown = order_checks.price_lock_conflicts(conn, store.store_id, order)
+        price_conflicts, unknown = order_checks.price_lock_conflicts(view, order)
         conflicts += price_conflicts
     if store.track_stock and order.kind == "return":
         order_checks.put_back_stock(conn, store.store_id, order.lines)
@@ -126,9 +145,12 @@ def _check(conn: Connection, store: StoreSettings, order: Order) -> list[Conflic
     return conflicts
 
 
-def _store_order(conn: Connection, order: Order, conflicts: list[Conflict]) -> int:
-    server_seq = conn.execute(
-        _INSERT_ORDER,
+def _store_orders(conn: Connection, judged: list[tuple[Order, list[Conflict]]]) -> list[int]:
+    """Insert the orders (one statement) and their lines (one executemany); their server_seq."""
+    if not judged:
+        return []
+    now = datetime.now(UTC)
+    rows = [
         {
             "order_id": str(order.order_id),
             "store_id": order.store_id,
@@ -138,33 +160,31 @@ def _store_order(conn: Connection, order: Order, conflicts: list[Conflict]) -> i
             "receipt_no": order.receipt_no,
             "content_hash": order.content_hash,
             "created_at": order.created_at,
-            "received_at": datetime.now(UTC),
+            "received_at": now,
             "status": "held" if conflicts else "accepted",
             "gross": order.totals.gross,
             "body": canonical_json(order).decode("utf-8"),
             "conflicts": json.dumps([c.model_dump(mode="json") for c in conflicts], separators=(",", ":")),
-        },
-    ).scalar_one()
-    conn.execute(
-        insert(ORDER_LINES),
-        [
-            {
-                "server_seq": server_seq, "line_no": line.line_no, "sku": line.sku, "qty": line.qty,
-                "unit_price": line.unit_price, "tax_rate": line.tax_rate, "line_total": line.line_total,
-                "voided": False,
-            }
-            for line in order.lines
-        ],
-    )
-    return server_seq
+        }
+        for order, conflicts in judged
+    ]
+    seqs = list(conn.execute(_INSERT_ORDERS, rows).scalars())
+    lines = [
+        {
+            "server_seq": seq, "line_no": line.line_no, "sku": line.sku, "qty": line.qty,
+            "unit_price": line.unit_price, "tax_rate": line.tax_rate, "line_total": line.line_total, "voided": False,
+        }
+        for (order, _), seq in zip(judged, seqs, strict=True)
+        for line in order.lines
+    ]
+    conn.execute(insert(ORDER_LINES), lines)
+    return seqs
 
 
 def _ingest_in_savepoint(conn: Connection, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
     try:
         with conn.begin_nested():
-            return _ingest(conn, caller, store, prepared)
-    except ApiError as error:
-        return Outcome.refused(error)
+            return _ingest_many(conn, caller, store, [prepared])[0]
     except IntegrityError:
         return Outcome.refused(_FOREIGN_ORDER_ID)
 
@@ -181,9 +201,7 @@ def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: Prep
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with write_transaction(engine) as conn:
-                return _ingest(conn, caller, store, prepared)
-        except ApiError as error:
-            return Outcome.refused(error)
+                return _ingest_many(conn, caller, store, [prepared])[0]
         except IntegrityError:
             return Outcome.refused(_FOREIGN_ORDER_ID)
         except OperationalError as exc:
@@ -224,22 +242,49 @@ def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: lis
             items.append((str(prepared.order.order_id), prepared))
         except ApiError as error:
             items.append((_uuid_or_none(order_id), Outcome.refused(error)))
-    try:
-        with write_transaction(engine) as conn:
-            results = [
-                (oid, _ingest_in_savepoint(conn, caller, store, item) if isinstance(item, PreparedOrder) else item)
-                for oid, item in items
-            ]
-    except OperationalError as exc:
-        if not (is_lock_wait(exc) or is_retryable(exc)):
-            raise
-        log.warning("batch redone order by order", extra={"sqlstate": getattr(exc.orig, "sqlstate", None)})
-        results = [
-            (oid, _single(engine, caller, store, item) if isinstance(item, PreparedOrder) else item)
-            for oid, item in items
-        ]
+    written = iter(_write_batch(engine, caller, store, [item for _, item in items if isinstance(item, PreparedOrder)]))
+    results = [(oid, next(written) if isinstance(item, PreparedOrder) else item) for oid, item in items]
     _count([outcome for _, outcome in results])
     return results
+
+
+def _write_batch(engine: Engine, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
+    """Fast path: the whole batch in bulk, one transaction. If that trips (a foreign order_id,
+    a lock wait, a deadlock), redo it with a savepoint per order, then order by order."""
+    if not batch:
+        return []
+    for attempt in (_bulk, _savepoint_per_order):
+        try:
+            with write_transaction(engine) as conn:
+                return attempt(conn, caller, store, batch)
+        except IntegrityError:
+            log.warning("batch redone", extra={"reason": "integrity", "attempt": attempt.__name__})
+        except OperationalError as exc:
+            if not (is_lock_wait(exc) or is_retryable(exc)):
+                raise
+            log.warning("batch redone order by order", extra={"sqlstate": getattr(exc.orig, "sqlstate", None)})
+            break
+    return [_single(engine, caller, store, prepared) for prepared in batch]
+
+
+def _bulk(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
+    """First occurrences of each key in bulk; repeats after them (they replay or are refused)."""
+    seen: set[str] = set()
+    first, repeats = [], []
+    for index, prepared in enumerate(batch):
+        key = str(prepared.order.order_id)
+        (repeats if key in seen else first).append(index)
+        seen.add(key)
+    outcomes: list[Outcome | None] = [None] * len(batch)
+    for index, outcome in zip(first, _ingest_many(conn, caller, store, [batch[i] for i in first]), strict=True):
+        outcomes[index] = outcome
+    for index in repeats:
+        outcomes[index] = _ingest_many(conn, caller, store, [batch[index]])[0]
+    return outcomes  # type: ignore[return-value]
+
+
+def _savepoint_per_order(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
+    return [_ingest_in_savepoint(conn, caller, store, prepared) for prepared in batch]
 
 
 def _uuid_or_none(value: str | None) -> str | None:

@@ -321,3 +321,27 @@ async def test_admin_needs_the_bearer_token(shop) -> None:
     assert response.status_code == 401
     response = await shop.client(headers={"Authorization": "Bearer wrong"}).put("/v1/admin/stores/S1", json={"name": "x"})
     assert response.status_code == 401 and response.json()["code"] == "unauthorized"
+
+
+async def test_batch_sees_its_own_earlier_orders(till) -> None:
+    first = _order(till, receipt_no="R-7")
+    second = _order(till, receipt_no="R-7", lines=[("SKU2", "1", "2.50", "0.19")])
+    response = await till.http.post("/v1/orders:batch", json={"orders": [first.model_dump(mode="json"), second.model_dump(mode="json")]})
+    results = response.json()["results"]
+    assert [r["http_status"] for r in results] == [201, 202]
+    assert [(c["code"], c["server_value"]) for c in results[1]["body"]["conflicts"]] == [("RECEIPT_NO_REUSED", str(first.order_id))]
+
+
+async def test_batch_with_another_terminals_order_id_falls_back_and_keeps_the_rest(shop, till, engine) -> None:
+    other = await shop.terminal("S1")
+    taken = make_order(store_id="S1", terminal_id=other.terminal_id)
+    assert (await other.post_order(taken)).status_code == 201
+    clash = _order(till, order_id=str(taken.order_id))
+    fine = _order(till, lines=[("SKU2", "1", "2.50", "0.19")])
+    body = {"orders": [fine.model_dump(mode="json"), clash.model_dump(mode="json")]}
+    results = (await till.http.post("/v1/orders:batch", json=body)).json()["results"]
+    assert [r["http_status"] for r in results] == [201, 422]
+    assert "another terminal" in results[1]["body"]["detail"]
+    assert _count_orders(engine) == 2
+    single = await till.post_order(clash)
+    assert single.status_code == 422 and single.json()["code"] == "validation_failed"
