@@ -24,6 +24,7 @@ from .pay_dialog import PayDialog
 from .return_dialog import ReturnDialog
 from .ticket_view import TicketModel, TicketTable, TotalsPanel
 from .till_devices import TillDevices
+from .wedge_input import WedgeInput
 from .weigh_dialog import WeighDialog
 from .widgets import BigButton, Level, MessageBanner
 
@@ -77,6 +78,9 @@ class SaleScreen(QWidget):
 
         if device_bridge is not None:
             device_bridge.scanned.connect(self._scanned)
+        self.wedge = WedgeInput(self.entry)
+        self.wedge.scanned.connect(self._wedge_scanned)
+        self.wedge.bad_scan.connect(lambda message: self.banner.show_message(message, Level.ERROR))
         self.refresh()
 
     def _buttons(self) -> dict[str, BigButton]:
@@ -154,8 +158,12 @@ class SaleScreen(QWidget):
             raise TicketError(self.tr("a scale label already carries its quantity"))
         return scan.item.sku
 
+    def _wedge_scanned(self, code: str, _symbology: str) -> None:
+        """A keyboard-wedge scan: whatever the cashier had half-typed stays in the field."""
+        self.ring_up(code)
+
     def _scanned(self, code: str, _symbology: str) -> None:
-        """A serial scanner's scan (wedge scans arrive as typing in the entry field)."""
+        """A serial scanner's scan, from a device thread via the Qt bridge."""
         if QApplication.activeModalWidget() is not None or not self.isVisible():
             self.banner.show_message(self.tr("Scan ignored while a dialog is open: {code}").format(code=code),
                                      Level.WARNING)
