@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,13 @@ class Outgoing:
     path: str
     body: bytes
     attempts: int
+
+    @property
+    def original_order_id(self) -> str | None:
+        """For a return: the sale it refunds (the body is canonical JSON, so a cheap test first)."""
+        if self.kind != "order" or b'"kind":"return"' not in self.body:
+            return None
+        return json.loads(self.body).get("original_order_id")
 
     @classmethod
     def of(cls, entry: OutboxEntry) -> Outgoing:

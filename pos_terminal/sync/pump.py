@@ -155,13 +155,26 @@ class OutboxPump:
                 run.append(entry)
                 continue
             if len(run) >= self.settings.batch_from:
-                for i in range(0, len(run), self.settings.batch_size):
-                    yield run[i : i + self.settings.batch_size]
+                yield from self._batches(run)
             else:
                 yield from ([e] for e in run)
             run = []
             if entry is not None:
                 yield [entry]
+
+    def _batches(self, run: list[Outgoing]) -> Iterator[list[Outgoing]]:
+        """Cut `run` into batches; a return starts a new batch after its own sale's, so the
+        server has stored the sale before it checks the return against it."""
+        batch: list[Outgoing] = []
+        ids: set[str] = set()
+        for entry in run:
+            if len(batch) == self.settings.batch_size or entry.original_order_id in ids:
+                yield batch
+                batch, ids = [], set()
+            batch.append(entry)
+            ids.add(entry.key)
+        if batch:
+            yield batch
 
     # -- sending -------------------------------------------------------------------------
 

@@ -38,8 +38,17 @@ def test_accepted_orders_clear_in_one_batch_and_arrive_once(till, client, server
 
     report = pump.pump_once()
 
-    assert report.requests == 1 and report.done == 5  # backlog of 5 -> one orders:batch
-    assert [e.state for e in entries(till)] == [outbox.DONE] * 5
+    assert report.done == 5
+    sent = [json.loads(body).get("orders", [json.loads(body)]) for _, path, body, _ in server.flaky.seen
+            if path in ("/v1/orders", "/v1/orders:batch")]
+    assert report.requests == len(sent) == 2 and len(sent[0]) > 1  # the backlog went batched...
+    earlier: set[str] = set()
+    returns = 0
+    for request in sent:  # ...and a return waits for the request that carries its sale
+        returns += sum(o["kind"] == "return" for o in request)
+        assert {o["original_order_id"] for o in request if o["original_order_id"]} <= earlier
+        earlier |= {o["order_id"] for o in request}
+    assert returns >= 1
     assert set(statuses(till).values()) == {"accepted"}
     assert sorted(oid for oid, _ in server_orders(server.db_url)) == sorted(order_ids)
     assert seen[-1] == QueueChanged(0, None, 0)
@@ -184,3 +193,26 @@ def test_held_order_goes_to_the_conflict_inbox(till, client, server):
     assert ConflictsArrived([order_id]) in events
     assert json.loads(entry.response)["conflicts"][0]["code"] == "PRICE_CHANGED"
     assert server_orders(server.db_url) == [(order_id, "held")]
+
+
+def test_z_report_from_day_close_is_uploaded_through_the_outbox(till, client, server):
+    from decimal import Decimal
+
+    from pos_terminal.services import ApproverPin
+    from pos_terminal.services.drawer import DrawerService
+    from pos_terminal.sync.pump import PumpSettings
+    from sqlalchemy import create_engine, text
+
+    drawer = DrawerService(till.till)
+    till.till.sign_in("c1", "1111")
+    drawer.open(Decimal("100.00"))
+    till.till.sign_out()
+    ring_sales(till, 2)
+    till.till.sign_in("c1", "1111")
+    drawer.close_day(Decimal("100.00"), ApproverPin("m1", "9999"))
+    report = OutboxPump(till.db, client, settings=PumpSettings(batch_from=100)).pump_once()
+    assert report.done == 3 and [e.kind for e in entries(till)] == ["order", "order", "z_report"]
+    engine = create_engine(server.db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM z_reports")).scalar() == 1
+    engine.dispose()

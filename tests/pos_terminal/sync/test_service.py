@@ -48,3 +48,21 @@ def test_request_in_progress_is_retried_not_parked():
     clock_skew = Reply(401, b'{"code":"stale_timestamp"}', "c", httpx.Headers())
     assert judge("order", clock_skew)[0] is Verdict.FAILED  # the till's clock, not the order
     assert judge("order", Reply(502, b"", "c", httpx.Headers()))[0] is Verdict.FAILED
+
+
+def test_heartbeat_reports_queue_depth_and_devices_to_the_server(till, client, server):
+    import json
+
+    from sqlalchemy import create_engine, text
+
+    ring_sales(till, 2)  # not sent: the pump is not running
+    sync = SyncService(till, client, device_status=lambda: {"receipt": "paper_low"})
+    sync._heartbeat()
+    engine = create_engine(server.db_url)
+    with engine.connect() as conn:
+        [(raw,)] = conn.execute(text("SELECT last_heartbeat FROM terminals WHERE terminal_id = :t"),
+                                {"t": till.config.terminal_id}).all()
+    engine.dispose()
+    beat = json.loads(raw)
+    assert beat["queue_depth"] == 2 and beat["oldest_pending_age_s"] >= 0
+    assert beat["devices"] == {"receipt": "paper_low"} and beat["app_version"]
