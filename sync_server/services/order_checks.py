@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, select, union_all, update
+from sqlalchemy import Connection, and_, bindparam, select, union_all, update
 
 from pos_terminal.core.permissions import Permission, has_permission
 
@@ -65,39 +65,44 @@ class StoreView:
         self.earlier.append(EarlierOrder(str(order.order_id), order.receipt_no, order.content_hash, order.created_at))
 
 
+_PRICE_HISTORY = (
+    select(ITEM_PRICES.c.sku, ITEM_PRICES.c.price, ITEM_PRICES.c.tax_code, ITEM_PRICES.c.tax_rate,
+           ITEM_PRICES.c.active, ITEM_PRICES.c.effective_from)
+    .where(ITEM_PRICES.c.store_id == bindparam("store_id"), ITEM_PRICES.c.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(ITEM_PRICES.c.sku, ITEM_PRICES.c.effective_from, ITEM_PRICES.c.id)
+)
+_ROLES = select(STORE_USERS.c.user_id, STORE_USERS.c.role).where(
+    STORE_USERS.c.store_id == bindparam("store_id"), STORE_USERS.c.user_id.in_(bindparam("users", expanding=True))
+)
+_EARLIER_COLUMNS = (ORDERS.c.server_seq, ORDERS.c.order_id, ORDERS.c.receipt_no, ORDERS.c.content_hash, ORDERS.c.created_at)
+# Two index lookups (terminal+receipt, terminal+hash); an OR would scan the terminal's orders.
+_EARLIER = union_all(
+    select(*_EARLIER_COLUMNS).where(
+        ORDERS.c.terminal_id == bindparam("terminal_id"), ORDERS.c.receipt_no.in_(bindparam("receipts", expanding=True))
+    ),
+    select(*_EARLIER_COLUMNS).where(
+        ORDERS.c.terminal_id == bindparam("terminal_id"), ORDERS.c.content_hash.in_(bindparam("hashes", expanding=True))
+    ),
+).order_by("server_seq")
+
+
 def load_view(conn: Connection, store_id: str, terminal_id: str, orders: list[Order]) -> StoreView:
-    skus = {line.sku for order in orders for line in order.lines}
-    history: dict[str, list] = defaultdict(list)
-    if skus:
-        for row in conn.execute(
-            select(ITEM_PRICES.c.sku, ITEM_PRICES.c.price, ITEM_PRICES.c.tax_code, ITEM_PRICES.c.tax_rate,
-                   ITEM_PRICES.c.active, ITEM_PRICES.c.effective_from)
-            .where(ITEM_PRICES.c.store_id == store_id, ITEM_PRICES.c.sku.in_(skus))
-            .order_by(ITEM_PRICES.c.sku, ITEM_PRICES.c.effective_from, ITEM_PRICES.c.id)
-        ):
-            history[row.sku].append(row)
-    approvers = {line.override.approved_by for order in orders for line in order.lines if line.override}
-    roles: dict[str, str] = {}
-    if approvers:
-        roles = dict(conn.execute(
-            select(STORE_USERS.c.user_id, STORE_USERS.c.role)
-            .where(STORE_USERS.c.store_id == store_id, STORE_USERS.c.user_id.in_(approvers))
-        ).all())
-    return StoreView(history, roles, _earlier_orders(conn, terminal_id, orders))
-
-
-def _earlier_orders(conn: Connection, terminal_id: str, orders: list[Order]) -> list[EarlierOrder]:
     if not orders:
-        return []
-    columns = (ORDERS.c.server_seq, ORDERS.c.order_id, ORDERS.c.receipt_no, ORDERS.c.content_hash, ORDERS.c.created_at)
-    mine = ORDERS.c.terminal_id == terminal_id
-    # Two index lookups (terminal+receipt, terminal+hash); an OR would scan the terminal's orders.
-    query = union_all(
-        select(*columns).where(mine, ORDERS.c.receipt_no.in_({o.receipt_no for o in orders})),
-        select(*columns).where(mine, ORDERS.c.content_hash.in_({o.content_hash for o in orders})),
-    ).order_by("server_seq")
-    rows = {row.order_id: row for row in conn.execute(query)}  # a row may match both ways
-    return [EarlierOrder(r.order_id, r.receipt_no, r.content_hash, r.created_at) for r in rows.values()]
+        return StoreView({}, {}, [])
+    history: dict[str, list] = defaultdict(list)
+    skus = sorted({line.sku for order in orders for line in order.lines})
+    for row in conn.execute(_PRICE_HISTORY, {"store_id": store_id, "skus": skus}):
+        history[row.sku].append(row)
+    approvers = sorted({line.override.approved_by for order in orders for line in order.lines if line.override})
+    roles = dict(conn.execute(_ROLES, {"store_id": store_id, "users": approvers}).all()) if approvers else {}
+    params = {
+        "terminal_id": terminal_id,
+        "receipts": sorted({o.receipt_no for o in orders}),
+        "hashes": sorted({o.content_hash for o in orders}),
+    }
+    rows = {row.order_id: row for row in conn.execute(_EARLIER, params)}  # a row may match both ways
+    earlier = [EarlierOrder(r.order_id, r.receipt_no, r.content_hash, r.created_at) for r in rows.values()]
+    return StoreView(history, roles, earlier)
 
 
 def price_lock_conflicts(view: StoreView, order: Order) -> tuple[list[Conflict], set[int]]:
