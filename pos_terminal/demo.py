@@ -208,6 +208,17 @@ def _run_ui(config: TerminalConfig, sales: int) -> int:
     except ImportError as exc:
         print(f"the cashier UI is not available ({exc}); simulating sales instead", file=sys.stderr)
         return run_headless(config, sales)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Qt's event loop runs no Python code by itself, so a signal handler would wait for the
+    # next event; the idle timer lets Ctrl-C / SIGTERM close the window (children then stop).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.quit())
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(250)
     return run_app(config)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from pos_terminal.sync import ConnectionChanged, QueueChanged, SyncService
+from pos_terminal.sync import CatalogUpdated, ConnectionChanged, QueueChanged, SyncService
 from pos_terminal.sync.client import Reply
 from pos_terminal.sync.pump import Verdict, judge
 
@@ -36,6 +36,8 @@ def test_service_wakes_after_each_sale_and_drains_off_the_calling_thread(till, c
     assert threads == {"pos-sync"}  # never the caller's (UI) thread
     assert sorted(o for o, _ in server_orders(server.db_url)) == sorted(ids)
     assert any(isinstance(e, ConnectionChanged) and e.online for e in events)
+    pulled = [e for e in events if isinstance(e, CatalogUpdated)]  # catalog pulled on start
+    assert len(pulled) == 1 and len(pulled[0].upserted) == len(till.catalog)
 
 
 def test_request_in_progress_is_retried_not_parked():
