@@ -12,7 +12,6 @@ from pos_terminal.services import Services
 from pos_terminal.services.simulate import SaleSimulator
 from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.enrollment import client_for
-from pos_terminal.sync.events import EventHub
 
 from .harness import InProcessServer, MemoryKeyring, enrolled_till, enrollment_code, in_process_server
 
@@ -75,8 +74,3 @@ def ring_sales(services: Services, count: int, seed: int = 7) -> list[str]:
     sim.run(count)
     services.till.sign_out()
     return done
-
-
-@pytest.fixture
-def hub() -> EventHub:
-    return EventHub()

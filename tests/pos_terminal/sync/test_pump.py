@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -83,6 +83,8 @@ def test_lost_answer_is_resent_byte_identical_and_stored_once(till, client, serv
 
 
 def test_5xx_retries_with_full_jitter_backoff_then_succeeds(till, client, server, clock):
+    # The real server never answers 5xx on purpose, so FlakyApp wraps the real app and
+    # answers 503 while switched on; everything else is the real server.
     ring_sales(till, 1)
     draws = iter([0.5, 0.25])
     settings = PumpSettings(backoff=Backoff(base_s=10, cap_s=1000), breaker_threshold=5)
@@ -107,13 +109,13 @@ def test_5xx_retries_with_full_jitter_backoff_then_succeeds(till, client, server
     assert pump.pump_once().done == 1
 
 
-def test_breaker_opens_and_a_dead_server_costs_one_probe_per_interval(till, memory_keyring, clock):
-    from pos_terminal.keys import KeyringStore
-    from pos_terminal.sync.enrollment import client_for
+def test_breaker_opens_and_a_dead_server_costs_one_probe_per_interval(till, clock):
+    import httpx
+
+    from sync_server.signing import TerminalAuth
 
     ring_sales(till, 12)
     sent: list = []
-    import httpx
 
     class Counting(httpx.HTTPTransport):
         def handle_request(self, request):
@@ -121,8 +123,7 @@ def test_breaker_opens_and_a_dead_server_costs_one_probe_per_interval(till, memo
             return super().handle_request(request)
 
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connection refused
-    client = client_for(till.db, till.config, KeyringStore(memory_keyring), transport=Counting())
-    client._http.base_url = dead
+    client = SyncClient(dead, TerminalAuth(till.config.terminal_id, "secret"), transport=Counting())
     events: list = []
     hub = EventHub()
     hub.subscribe(events.append)
@@ -134,14 +135,14 @@ def test_breaker_opens_and_a_dead_server_costs_one_probe_per_interval(till, memo
     assert len(sent) == 3 and pump.breaker.state is BreakerState.OPEN
     assert ConnectionChanged(False, "open", pump.last_error) in events
 
-    for _ in range(3):  # three intervals: exactly one probe each
+    for interval in range(3):  # three intervals: exactly one probe each
         clock.advance(29)
         pump.pump_once()
-        assert len(sent) == 3 + _
+        assert len(sent) == 3 + interval
         clock.advance(1)
         pump.pump_once()
         pump.pump_once()
-        assert len(sent) == 4 + _
+        assert len(sent) == 4 + interval
     assert all(e.state == outbox.PENDING for e in entries(till))  # nothing dropped
 
 
