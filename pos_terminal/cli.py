@@ -53,8 +53,9 @@ def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _run(args: argparse.Namespace) -> int:
     from pos_terminal.app import run_app
+    from pos_terminal.sync.enrollment import enrolled_config
 
-    return run_app(_config(args))
+    return run_app(enrolled_config(_config(args)))  # sell as the enrolled till
 
 
 def _simulate(args: argparse.Namespace) -> int:

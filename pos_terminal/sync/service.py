@@ -60,6 +60,7 @@ class SyncService:
         else:
             self.client = client_for(services.db, client_or_config or services.config, secrets,
                                      transport=transport)
+        _check_identity(services.config, self.client)
         self.events = EventHub()
         self.pump = OutboxPump(services.db, self.client, self.events, settings=pump_settings,
                                clock=clock, rng=rng)
@@ -138,3 +139,15 @@ class SyncService:
                 self._latest_queue = event
                 self._queue_reports += 1
                 self._queue_cond.notify_all()
+
+
+class IdentityMismatch(RuntimeError):
+    """The till sells under another terminal id than it is enrolled as: the server would
+    refuse every order (403 store_mismatch), so sync does not start."""
+
+
+def _check_identity(config: TerminalConfig, client: SyncClient) -> None:
+    if client.terminal_id is not None and client.terminal_id != config.terminal_id:
+        raise IdentityMismatch(
+            f"the till sells as terminal {config.terminal_id!r} but is enrolled as "
+            f"{client.terminal_id!r}: open it with pos_terminal.sync.enrolled_config(config)")

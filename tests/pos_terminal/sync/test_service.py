@@ -68,3 +68,15 @@ def test_heartbeat_reports_queue_depth_and_devices_to_the_server(till, client, s
     beat = json.loads(raw)
     assert beat["queue_depth"] == 2 and beat["oldest_pending_age_s"] >= 0
     assert beat["devices"] == {"receipt": "paper_low"} and beat["app_version"]
+
+
+def test_sync_refuses_to_start_for_a_till_selling_under_another_terminal_id(till, client):
+    import dataclasses
+
+    import pytest
+
+    from pos_terminal.sync.service import IdentityMismatch
+
+    till.config = dataclasses.replace(till.config, terminal_id="T01")
+    with pytest.raises(IdentityMismatch, match="enrolled_config"):
+        SyncService(till, client)
