@@ -45,7 +45,8 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",
     "required": True,
     "description": 'RFC 8941 string (`"8e03...b1"`) or bare token; for orders the order_id',
-    "schema": {"type": "string", "minLength": 1, "maxLength": 257},
+    # An sf-string (quoted, printable ASCII without " or \) or a bare token.
+    "schema": {"type": "string", "pattern": r"""^("[ !#-\[\]-~]{1,255}"|[A-Za-z0-9!#$%&'*+.^_`|~:/-]{1,255})$"""},
 }
 
 
