@@ -31,10 +31,12 @@ class RequestContextMiddleware:
         given = headers.get("x-correlation-id", "")
         cid = given if _VALID_CID.fullmatch(given) else str(uuid.uuid4())
         tokens = (log_context.correlation_id.set(cid), log_context.terminal_id.set(None), log_context.store_id.set(None))
-        state = {"status": 500, "started": False}
+        state = {"status": 500, "started": False, "too_large": False}
         started_at = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
+            if state["too_large"]:
+                return  # whatever the app answers to a cut-off body (FastAPI says 400) becomes 413
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
                 message.setdefault("headers", [])
@@ -49,6 +51,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    state["too_large"] = True
                     raise _too_large(self.max_body_bytes)
             return message
 
@@ -59,11 +62,18 @@ class RequestContextMiddleware:
             await self.app(scope, limited_receive, send_with_id)
         except ApiError as error:
             if not state["started"]:
+                state["too_large"] = False
                 await _send_problem(send_with_id, error.status, error.problem())
         except Exception:
             log.exception("unhandled error")
             if not state["started"]:
+                state["too_large"] = False
                 await _send_problem(send_with_id, 500, problem_body(500, "internal_error", "unexpected server error"))
+        else:
+            if state["too_large"] and not state["started"]:
+                state["too_large"] = False
+                error = _too_large(self.max_body_bytes)
+                await _send_problem(send_with_id, error.status, error.problem())
         finally:
             self._observe(scope, state["status"], time.perf_counter() - started_at)
             for var, token in zip(
@@ -76,7 +86,7 @@ class RequestContextMiddleware:
         path = getattr(route, "path", "unmatched")
         method = scope["method"]
         metrics.REQUESTS.labels(path, method, str(status)).inc()
-        metrics.LATENCY.labels(path, method).observe(seconds)
+        metrics.LATENCY.labels(path, method, str(status)).observe(seconds)
         log.info(
             "request",
             extra={"method": method, "route": path, "status": status, "duration_ms": round(seconds * 1000, 2)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter("pos_sync_http_requests_total", "HTTP requests", ["route", "method", "status"])
-LATENCY = Histogram("pos_sync_http_request_duration_seconds", "HTTP request latency", ["route", "method"])
+LATENCY = Histogram("pos_sync_http_request_duration_seconds", "HTTP request latency", ["route", "method", "status"])
 ORDERS = Counter("pos_sync_orders_total", "Orders by outcome", ["outcome"])
 REPLAYS = Counter("pos_sync_idempotent_replays_total", "Responses replayed for a known Idempotency-Key")
 CONFLICTS = Counter("pos_sync_conflicts_total", "Order conflicts by code", ["code"])

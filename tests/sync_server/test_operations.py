@@ -75,3 +75,41 @@ async def test_duplicate_while_the_first_is_in_flight_is_409_on_postgres(pg_sche
     engine.dispose()
 
 
+
+
+async def test_unexpected_errors_are_500_problems_with_correlation_id(shop, monkeypatch) -> None:
+    from sync_server.services import catalog
+
+    await shop.add_store("S1")
+    till = await shop.terminal("S1")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(catalog, "delta", broken)
+    response = await till.http.get("/v1/catalog", headers={"X-Correlation-ID": "c-500"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "internal_error" and "bug" not in response.text
+    assert response.headers["X-Correlation-ID"] == "c-500"
+
+
+async def test_readiness_fails_when_the_database_is_unreachable() -> None:
+    settings = Settings(db_url="postgresql+psycopg://nobody@127.0.0.1:1/none", admin_token=ADMIN_TOKEN)
+    app = create_app(settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        assert (await client.get("/healthz")).status_code == 200
+        response = await client.get("/readyz")
+    assert response.status_code == 503 and response.json()["code"] == "not_ready"
+
+
+async def test_chunked_body_over_the_limit_is_413(shop) -> None:
+    await shop.add_store("S1")
+
+    async def chunks():
+        for _ in range(100):
+            yield b" " * 10_000
+
+    response = await shop.admin.put("/v1/admin/stores/S1", content=chunks())
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
