@@ -1,8 +1,12 @@
-"""Order intake: validate, claim the idempotency key, check, store — one transaction per order.
+"""Order intake: validate, claim the idempotency key, check, store — in one transaction.
 
-A batch runs in one transaction with a savepoint per order (each order still independent
-and idempotent by its order_id); if the batch hits a lock wait or deadlock it is redone
-order by order in separate transactions.
+`prepare` does everything that needs no database (nothing is stored for a 422). Then one
+path, `_ingest_many`, serves a single POST (a batch of one) and `orders:batch`: claim the
+keys, load what the checks read, judge each order (price lock, returns, duplicates, atomic
+stock decrement), insert orders and lines, record the responses to replay. A batch is
+written in bulk in one transaction; if that trips (another terminal's order_id, a lock
+wait, a deadlock) it is redone with a savepoint per order, then order by order, so one
+bad order never fails the others.
 """
 
 from __future__ import annotations
