@@ -142,3 +142,25 @@ def test_blind_return_needs_the_blind_return_permission(services: Services) -> N
     services.till.scan(BREAD)
     done = services.till.pay(_cash("19.71"))
     assert done.sale.kind == "return" and done.sale.original_order_id is None
+
+
+def test_an_enrolled_till_sells_under_the_identity_the_server_gave_it(tmp_path) -> None:
+    from pos_terminal.config import load_config
+    from pos_terminal.services import open_services
+    from pos_terminal.store.models import TerminalIdentity
+
+    config = load_config(data_dir=tmp_path)
+    first = open_services(config)
+    with first.db.transaction() as s:
+        s.add(TerminalIdentity(id=1, store_id="store-7", terminal_id="T-abc",
+                               server_url="http://127.0.0.1:1"))
+    first.close()
+    svc = open_services(config)  # the config file still says demo-store / T01
+    svc.till.sign_in("c1", "1111")
+    svc.till.scan(BREAD)
+    done = svc.till.pay(_cash("20.00"))
+    svc.close()
+    assert done.receipt_no.startswith("T-abc-")
+    with svc.db.reader() as s:
+        body = s.scalars(select(OutboxEntry.body)).one()
+    assert '"store_id":"store-7"' in body and '"terminal_id":"T-abc"' in body
