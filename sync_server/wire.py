@@ -253,6 +253,11 @@ def content_hash(order: Order | OrderContent | dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
+def sealed_order(fields: dict[str, Any]) -> Order:
+    """An Order built from its fields with `content_hash` computed: how a terminal makes one."""
+    return Order.model_validate({**fields, "content_hash": content_hash(fields)})
+
+
 def arithmetic_errors(order: OrderContent, mode: TaxMode, scale: int) -> list[str]:
     """What does not add up in `order` for a store with this tax mode and currency scale.
 

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from pos_terminal.core.tax import TaxMode
-from sync_server.wire import Order, arithmetic_errors, canonical_json, content_hash
+from sync_server.wire import Order, arithmetic_errors, canonical_json, content_hash, sealed_order
 
 from .factories import make_order
 
@@ -96,3 +96,10 @@ def test_exclusive_tax_adds_on_top() -> None:
     assert order.totals.gross == Decimal("10.80")
     assert arithmetic_errors(order, TaxMode.EXCLUSIVE, 2) == []
     assert arithmetic_errors(order, TaxMode.INCLUSIVE, 2) != []
+
+
+def test_sealed_order_computes_the_hash() -> None:
+    fields = make_order().model_dump(mode="json")
+    del fields["content_hash"]
+    order = sealed_order(fields)
+    assert order.content_hash == content_hash(order)
