@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from devices.printer import ReceiptPrinter
 from devices.simulators.printer import PrinterSimulator
 
 from .conftest import WAIT, sample_receipt
+from tests.waiting import wait_until
 
 CHILD = textwrap.dedent(
     """
@@ -38,14 +38,6 @@ CHILD = textwrap.dedent(
     """
 )
 
-
-def wait_until(condition, timeout: float) -> None:
-    """Poll a condition with a deadline (for state in another process's files: there is no event)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        time.sleep(0.02)
 
 
 def job_state(path: Path) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -14,14 +13,8 @@ from devices.scales import LINE_SETTINGS, Scale, ScaleError, WeightNotStable, pr
 from devices.simulators.scale import ScaleSimulator
 from devices.transports.base import TransportClosed
 from devices.transports.serial import SerialTransport
+from tests.waiting import wait_until
 
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.01)
 
 
 @pytest.fixture(params=["8217", "scp01", "sics"])

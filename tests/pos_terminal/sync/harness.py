@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from sync_server.db import migrations
 from sync_server.db.session import make_engine, write_transaction
 from sync_server.services import catalog, stores, terminals
 from sync_server.wire import StoreUpsert, StoreUserPut
+from tests.waiting import wait_until  # noqa: F401 - re-exported for the sync and e2e tests
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_CSV = ROOT / "resources" / "demo_catalog.csv"
@@ -248,11 +248,3 @@ class UvicornServer:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, poll_s: float = 0.05) -> None:
-    """Poll `condition` until true; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(poll_s)
