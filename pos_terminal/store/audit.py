@@ -20,6 +20,7 @@ from .models import AuditEntry
 
 # Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
 _INSERT_ENTRY = insert(AuditEntry.__table__)
+_LAST_ENTRY = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
 
 GENESIS = "0" * 64
 
@@ -40,9 +41,7 @@ def append(session: Session, *, at: datetime, actor: str, action: str,
 
     Returns the new entry's hash.
     """
-    last = session.connection().execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    last = session.connection().execute(_LAST_ENTRY).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     body = canonical(payload if payload is not None else {})
     digest = entry_hash(prev, seq, at, actor, action, subject, body)

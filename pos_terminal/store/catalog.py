@@ -34,8 +34,11 @@ def remove_items(session: Session, skus: list[str]) -> None:
         session.execute(delete(CatalogItemRow).where(CatalogItemRow.sku.in_(skus)))
 
 
+_VERSION = select(CatalogState.version).where(CatalogState.id == 1)  # built once: per-sale path
+
+
 def catalog_version(session: Session) -> int:
-    return session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0
+    return session.connection().execute(_VERSION).scalar() or 0
 
 
 def set_catalog_version(session: Session, version: int, etag: str | None = None) -> None:

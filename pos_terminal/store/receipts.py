@@ -3,19 +3,21 @@ rolled-back or crashed sale gives its number back: numbers run 1..N with no gap 
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from .models import ReceiptCounter
 
 
+_BUMP = (  # built once: every sale takes a number
+    update(ReceiptCounter)
+    .where(ReceiptCounter.terminal_id == bindparam("till"))
+    .values(last_no=ReceiptCounter.last_no + 1)
+    .returning(ReceiptCounter.last_no))
+
+
 def next_receipt_seq(session: Session, terminal_id: str) -> int:
-    bumped = session.connection().execute(
-        update(ReceiptCounter)
-        .where(ReceiptCounter.terminal_id == terminal_id)
-        .values(last_no=ReceiptCounter.last_no + 1)
-        .returning(ReceiptCounter.last_no)
-    ).scalar_one_or_none()
+    bumped = session.connection().execute(_BUMP, {"till": terminal_id}).scalar_one_or_none()
     if bumped is not None:
         return bumped
     session.add(ReceiptCounter(terminal_id=terminal_id, last_no=1))
