@@ -88,10 +88,18 @@ class Device:
                 self._state = LifecycleState.CLOSED
 
     def start(self, claim_timeout: float = 5.0) -> None:
-        """Convenience: open, claim and enable."""
-        self.open()
-        self.claim(claim_timeout)
-        self.enable()
+        """Convenience: open, claim and enable, from wherever the device is on that path.
+
+        Atomic under the lifecycle lock, so two owners starting the same device (the
+        device manager and a print queue, say) cannot trip over each other's steps.
+        """
+        with self._lifecycle_lock:
+            if self._state == LifecycleState.CLOSED:
+                self.open()
+            if self._state == LifecycleState.OPENED:
+                self.claim(claim_timeout)
+            if self._state == LifecycleState.CLAIMED:
+                self.enable()
 
     def __enter__(self) -> Device:
         self.start()

@@ -97,3 +97,35 @@ def test_device_lifecycle_and_power_events() -> None:
     assert recorder.events == [PowerEvent("thing", PowerState.ONLINE)]
     with pytest.raises(TimeoutError):
         recorder.wait_for(lambda e: isinstance(e, StatusEvent), timeout=0.05)
+
+
+def test_two_owners_starting_one_device_at_once_both_succeed() -> None:
+    """The device manager and the print queue both start the receipt printer on their own
+    threads; before `start` was atomic one of them failed with "cannot open while claimed"."""
+    opened = []
+    gate = threading.Barrier(2)
+
+    class SlowToClaim(Device):
+        def _do_open(self) -> None:
+            opened.append(threading.current_thread().name)
+
+        def _do_claim(self, timeout: float) -> None:
+            threading.Event().wait(0.05)  # a real claim takes a while: widen the window
+
+    device = SlowToClaim("receipt", EventBus())
+    errors: list[BaseException] = []
+
+    def owner() -> None:
+        gate.wait()
+        try:
+            device.start()
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=owner) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert errors == [] and len(opened) == 1
+    assert device.state == LifecycleState.ENABLED
