@@ -79,6 +79,8 @@ class PrinterConfig(BaseModel):
     path: str | None = None
     baudrate: int = 19200
     paper_width: Literal[58, 80] = 80
+    # "status" for printers without GS ( H (see devices.printer.PrinterConfig.confirm)
+    confirm: Literal["process_id", "status"] = "process_id"
 
 
 class DrawerConfig(_Model):

@@ -228,7 +228,7 @@ class DeviceManager:
             transport = _serial_transport(name, c, {"baudrate": 9600, "bytesize": 8, "parity": "N", "stopbits": 1})
             return _Managed(name, SerialScanner(name, transport, fmt, self.bus), identity_for(name, c), reopen=True)
         if isinstance(c, cfg.PrinterConfig):
-            printer = ReceiptPrinter(name, _printer_transport(name, c), self.bus, PrinterSettings(width_mm=c.paper_width))
+            printer = ReceiptPrinter(name, _printer_transport(name, c), self.bus, PrinterSettings(width_mm=c.paper_width, confirm=c.confirm))
             return _Managed(name, printer, None, reopen=False)
         if isinstance(c, cfg.DrawerConfig):
             printer = self._managed[c.printer].device

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from devices.base import Device, DeviceError, HealthReport, LifecycleState
 from devices.escpos.commands import PROCESS_ID_REPLY_HEADER, PROCESS_ID_REPLY_LEN, process_id_request, status_query
@@ -71,6 +72,11 @@ class PrinterConfig:
     io_timeout: float = 2.0  # one write or one status reply
     confirm_timeout: float = 10.0  # job sent -> process ID reply (printing takes time)
     lock_timeout: float = 15.0  # waiting for another thread's job or kick
+    # How a job is confirmed. "process_id": the printer echoes GS ( H after printing
+    # (Epson TM and compatibles). "status": for printers without GS ( H, a valid DLE EOT
+    # answer after the job showing no error; weaker (it says the printer took the bytes
+    # and is well, not that it finished), so choose it only for such printers.
+    confirm: Literal["process_id", "status"] = "process_id"
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,8 @@ class ReceiptPrinter(Device):
             job = InFlightJob(job_id, self._next_token(), self._connection)
             if before_write is not None:
                 before_write()
-            self._write(data + process_id_request(job.token), transmitted=False)
+            trailer = process_id_request(job.token) if self.config.confirm == "process_id" else b""
+            self._write(data + trailer, transmitted=False)
             return job
 
     def await_job(self, job: InFlightJob, timeout: float | None = None) -> None:
@@ -164,6 +171,9 @@ class ReceiptPrinter(Device):
         with self._locked():
             if job.connection != self._connection or not self.transport.is_open:
                 raise PrinterUnavailable("connection lost after the job was sent", transmitted=True)
+            if self.config.confirm == "status":
+                self._await_by_status(job)
+                return
             while job.token not in self._confirmed:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -174,6 +184,12 @@ class ReceiptPrinter(Device):
                 self._status()  # refresh paper/cover state after printing (near-end shows here)
             except PrinterUnavailable:
                 pass  # the job is confirmed; the next operation reconnects
+
+    def _await_by_status(self, job: InFlightJob) -> None:
+        """Fallback confirmation: the printer answers DLE EOT 1-4 after the job, error-free."""
+        status = self._status_after_send()
+        if not status.ready:
+            raise PrintUnconfirmed(job, status)
 
     def write_raw(self, data: bytes) -> None:
         """Send bytes that need no print confirmation (drawer kick)."""

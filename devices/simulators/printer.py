@@ -46,6 +46,7 @@ class PrinterSimulator:
         self.cover_open = False
         self.offline = False
         self.silent = False  # accepts data, never answers (the python-escpos blind spot)
+        self.process_id_supported = True  # False: a clone that ignores GS ( H
         self.drawer_open = False
         self.drawer_kicks = 0
         self.bytes_received = 0
@@ -255,7 +256,7 @@ class PrinterSimulator:
         while self._pending and self.can_print:
             conn, cmd = self._pending.popleft()
             if cmd.name == "process_id":
-                if not self.silent:
+                if not self.silent and self.process_id_supported:
                     _send(conn, process_id_reply(cmd.data[2:6]))
                 continue
             if cmd.name == "drawer_kick":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from devices.base import DeviceStateError, LifecycleState
@@ -118,3 +120,31 @@ def test_lifecycle_is_enforced(sim: PrinterSimulator) -> None:
         device.query_status()
     device.close()
     assert device.state == LifecycleState.CLOSED and not device.transport.is_open
+
+
+def test_a_printer_without_gs_h_prints_but_never_confirms(sim: PrinterSimulator, printer: ReceiptPrinter) -> None:
+    sim.process_id_supported = False  # many ESC/POS clones ignore GS ( H
+    job = printer.send_job("j1", render_receipt(sample_receipt(), 80))
+    with pytest.raises(PrintUnconfirmed, match="no confirmation yet"):
+        printer.await_job(job, timeout=0.2)
+    assert len(sim.receipts) == 1  # it printed; only the confirmation is missing
+
+
+def test_status_confirmation_serves_printers_without_gs_h(sim: PrinterSimulator) -> None:
+    sim.process_id_supported = False
+    device = ReceiptPrinter("receipt", TcpTransport("127.0.0.1", sim.port), None, replace(FAST, confirm="status"))
+    device.start()
+    try:
+        data = render_receipt(sample_receipt(), 80)
+        device.print_job("j1", data)
+        assert len(sim.receipts) == 1
+        sim.paper_out_after(len(data) // 2)  # the roll ends halfway through the next one
+        job = device.send_job("j2", data)
+        with pytest.raises(PrintUnconfirmed) as err:
+            device.await_job(job)
+        assert err.value.code == "paper_empty" and len(sim.receipts) == 1
+        sim.set_state(paper="ok")
+        device.await_job(job)  # the same job, not a resend
+        assert len(sim.receipts) == 2
+    finally:
+        device.close()
