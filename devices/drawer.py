@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devices.base import Device, DeviceError, HealthReport, LifecycleState
-from devices.escpos.commands import drawer_kick
+from devices.escpos.commands import drawer_kick, realtime_pulse
 from devices.escpos.status import PrinterStatus
 from devices.events import DeviceStatus, EventBus
 from devices.printer import PrinterNotReady, ReceiptPrinter
@@ -46,6 +46,7 @@ class DrawerConfig:
     open_when_pin3_high: bool = True
     open_timeout: float = 2.0  # kick sent -> drawer reports open
     poll_interval: float = 0.05
+    realtime_when_out_of_paper: bool = True  # DLE DC4 pulse while the roll is out
 
 
 class KickLedger:
@@ -140,13 +141,23 @@ class CashDrawer(Device):
                 return KickResult.ALREADY_DONE
             status = self.printer.query_status()
             self._drawer_open(status)  # publish the state before the kick
-            if not status.ready:
-                raise PrinterNotReady(status)  # ESC p would wait in the buffer of a printer in error
+            pulse = self._pulse_for(status)
             self.ledger.mark_sent(action_id)  # durable before the pulse leaves
-            self.printer.write_raw(drawer_kick(self.config.pin))
+            self.printer.write_raw(pulse)
             self._await_open()
             self.ledger.mark_done(action_id)
             return KickResult.OPENED
+
+    def _pulse_for(self, status: PrinterStatus) -> bytes:
+        """ESC p when the printer is ready. Out of paper, ESC p would wait in the buffer,
+        but the cashier still has to give change: the real-time DLE DC4 pulse opens the
+        drawer at once on printers that support it (if one ignores it, the kick times out
+        and is retried). Any other error (cover open, offline): nothing is sent."""
+        if status.ready:
+            return drawer_kick(self.config.pin)
+        if status.problem == "paper_empty" and self.config.realtime_when_out_of_paper:
+            return realtime_pulse(self.config.pin)
+        raise PrinterNotReady(status)
 
     def wait_closed(self, timeout: float) -> bool:
         """Poll until the cashier shuts the drawer; True if it did within `timeout`."""

@@ -37,6 +37,14 @@ def _check_token(token: bytes) -> None:
         raise ValueError(f"process id must be 4 printable ASCII bytes, got {token!r}")
 
 
+# DLE DC4 1 m t: real-time pulse on pin 2 (m=0) or 5 (m=1), on/off t*100 ms. Acted on at
+# once, even while the printer is out of paper (ESC p would wait in the buffer).
+def realtime_pulse(pin: int, on_ms: int = 100) -> bytes:
+    if pin not in (2, 5):
+        raise ValueError(f"drawer kick pin must be 2 or 5, got {pin}")
+    return bytes((0x10, 0x14, 1, 0 if pin == 2 else 1, max(1, min(8, on_ms // 100))))
+
+
 # ESC p m t1 t2: pulse drawer kick-out connector pin 2 (m=0) or pin 5 (m=1);
 # on-time t1*2 ms, off-time t2*2 ms.
 def drawer_kick(pin: int, on_ms: int = 100, off_ms: int = 100) -> bytes:

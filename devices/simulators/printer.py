@@ -249,7 +249,10 @@ class PrinterSimulator:
             n = cmd.args[0]
             if not self.silent and 1 <= n <= 4:
                 _send(conn, self.status().encode()[n - 1 : n])
-        elif cmd.name != "realtime_request":
+        elif cmd.name == "realtime_request":
+            if cmd.args[:1] == b"\x01" and not self.silent:  # DLE DC4 1 m t: pulse now, even in error
+                self._kick_drawer(conn, f"[drawer pulse pin {5 if cmd.args[1] else 2}]")
+        else:
             self._pending.append((conn, cmd))
 
     def _run_pending(self) -> None:
@@ -260,14 +263,19 @@ class PrinterSimulator:
                     _send(conn, process_id_reply(cmd.data[2:6]))
                 continue
             if cmd.name == "drawer_kick":
-                self.drawer_kicks += 1
-                self.drawer_open = True
-                if self._drop_after_kick:
-                    self._drop_after_kick = False
-                    self._conns.discard(conn)
-                    _close(conn)
+                self._kick_drawer(conn, None)
             self.paper.apply(cmd)
         self._flush_transcript()
+
+    def _kick_drawer(self, conn: socket.socket, note: str | None) -> None:
+        self.drawer_kicks += 1
+        self.drawer_open = True
+        if note is not None:
+            self.paper.lines.append(note)
+        if self._drop_after_kick:
+            self._drop_after_kick = False
+            self._conns.discard(conn)
+            _close(conn)
 
     def _flush_transcript(self) -> None:
         if self.transcript is None:

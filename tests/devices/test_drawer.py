@@ -78,3 +78,14 @@ def test_pin_5_and_polarity(tmp_path: Path, sim: PrinterSimulator, printer: Rece
     with CashDrawer("drawer", printer, tmp_path / "d2.sqlite3", config=DrawerConfig(pin=5)) as drawer:
         drawer.kick("sale-7/drawer")
     assert "[drawer kick pin 5]" in sim.rendering
+
+
+def test_out_of_paper_the_drawer_still_opens_once_by_real_time_pulse(
+    sim: PrinterSimulator, drawer: CashDrawer
+) -> None:
+    """The roll ran out mid-shift: the cashier must still be able to give change."""
+    sim.set_state(paper="out")
+    assert drawer.kick("sale-8/drawer") == KickResult.OPENED
+    assert sim.drawer_kicks == 1 and "[drawer pulse pin 2]" in sim.rendering
+    assert drawer.kick("sale-8/drawer") == KickResult.ALREADY_DONE  # a retry never opens it twice
+    assert sim.drawer_kicks == 1
