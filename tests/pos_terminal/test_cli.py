@@ -1,0 +1,36 @@
+"""`pos-terminal` as a shop technician runs it: simulate sales, then verify the journal."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pos_terminal.cli", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_audit_verify_names_the_first_tampered_entry(tmp_path: Path) -> None:
+    sim = _cli("simulate-sales", "--count", "6", "--data-dir", str(tmp_path), "--seed", "7")
+    assert sim.returncode == 0, sim.stderr
+    assert sim.stdout.count("committed ") == 6
+
+    ok = _cli("audit", "verify", "--data-dir", str(tmp_path))
+    assert ok.returncode == 0 and "chain unbroken" in ok.stdout
+
+    with sqlite3.connect(tmp_path / "terminal.sqlite3") as db:  # someone edits a sale's amount
+        seq = db.execute("SELECT min(seq) FROM audit_journal WHERE action = 'order.sale' "
+                         "AND seq > 2").fetchone()[0]
+        db.execute("UPDATE audit_journal SET payload = replace(payload, '\"gross\"', '\"Gross\"') "
+                   "WHERE seq = ?", (seq,))
+    broken = _cli("audit", "verify", "--data-dir", str(tmp_path))
+    assert broken.returncode == 1
+    assert f"BROKEN at entry {seq}" in broken.stdout
+
+
+def test_audit_verify_without_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    result = _cli("audit", "verify", "--data-dir", str(tmp_path / "nowhere"))
+    assert result.returncode == 2 and "no terminal database" in result.stderr
