@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean package
+.PHONY: install run test bench clean package translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ run: install
 # The whole suite. PostgreSQL cases run when POS_TEST_POSTGRES_URL is set (.ci/run sets it).
 test: install
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# Qt translations: lupdate gathers every tr() string into the .ts files translators edit,
+# lrelease compiles the .qm files the app loads (both committed). New language: add an
+# empty pos_terminal_<lang>.ts with `pyside6-lupdate ... -ts` and re-run this target.
+TS_FILES := $(wildcard pos_terminal/ui/translations/pos_terminal_*.ts)
+translations: install
+	$(VENV)/bin/pyside6-lupdate -locations relative -no-obsolete pos_terminal/app.py pos_terminal/ui/*.py -ts $(TS_FILES)
+	$(VENV)/bin/pyside6-lrelease $(TS_FILES)
 
 bench: install
 	@ls bench/*.py | grep -v __init__ | sed 's|bench/\(.*\)\.py|  .venv/bin/python -m bench.\1|'

@@ -104,11 +104,14 @@ def _start_sync(services: Services) -> tuple[Any, str | None]:
 
 
 def _receipt_labels() -> ReceiptLabels:
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("Receipt", text)
-
+    # Spelled-out translate calls with a literal context: lupdate files a bare tr() under no context.
     return ReceiptLabels(
-        tenders={"cash": tr("Cash"), "card": tr("Card"), "voucher": tr("Voucher"), "other": tr("Other"),
-                 "rounding": tr("Rounding")},
-        tax=tr("Tax"), footer=(tr("Thank you!"),), refund=tr("REFUND"),
+        tenders={"cash": QCoreApplication.translate("Receipt", "Cash"),
+                 "card": QCoreApplication.translate("Receipt", "Card"),
+                 "voucher": QCoreApplication.translate("Receipt", "Voucher"),
+                 "other": QCoreApplication.translate("Receipt", "Other"),
+                 "rounding": QCoreApplication.translate("Receipt", "Rounding")},
+        tax=QCoreApplication.translate("Receipt", "Tax"),
+        footer=(QCoreApplication.translate("Receipt", "Thank you!"),),
+        refund=QCoreApplication.translate("Receipt", "REFUND"),
     )

@@ -18,44 +18,40 @@ from pos_terminal.services.returns import ReceiptNotFound
 from pos_terminal.services.staff import UnknownUser
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Errors", text)
-
-
 def error_prefix(exc: BaseException) -> str:
     """The translated headline for an exception (most specific class first)."""
-    # Literal strings in each branch so Qt's lupdate can extract them.
+    # Spelled-out translate calls with literal context and text: lupdate only extracts those.
     if isinstance(exc, BarcodeError):
-        return _tr("Bad barcode")
+        return QCoreApplication.translate("Errors", "Bad barcode")
     if isinstance(exc, UnknownItem):
-        return _tr("Unknown item")
+        return QCoreApplication.translate("Errors", "Unknown item")
     if isinstance(exc, WrongPin):
-        return _tr("Wrong PIN")
+        return QCoreApplication.translate("Errors", "Wrong PIN")
     if isinstance(exc, UserLocked):
-        return _tr("User locked")
+        return QCoreApplication.translate("Errors", "User locked")
     if isinstance(exc, PinError):
-        return _tr("PIN refused")
+        return QCoreApplication.translate("Errors", "PIN refused")
     if isinstance(exc, UnknownUser):
-        return _tr("Unknown user")
+        return QCoreApplication.translate("Errors", "Unknown user")
     if isinstance(exc, PermissionDenied):
-        return _tr("Not allowed")
+        return QCoreApplication.translate("Errors", "Not allowed")
     if isinstance(exc, TenderError):
-        return _tr("Payment refused")
+        return QCoreApplication.translate("Errors", "Payment refused")
     if isinstance(exc, QuantityError):
-        return _tr("Quantity refused")
+        return QCoreApplication.translate("Errors", "Quantity refused")
     if isinstance(exc, DiscountError):
-        return _tr("Discount refused")
+        return QCoreApplication.translate("Errors", "Discount refused")
     if isinstance(exc, PriceError):
-        return _tr("Price refused")
+        return QCoreApplication.translate("Errors", "Price refused")
     if isinstance(exc, ReceiptNotFound):
-        return _tr("Receipt not found")
+        return QCoreApplication.translate("Errors", "Receipt not found")
     if isinstance(exc, TicketError):
-        return _tr("Refused")
+        return QCoreApplication.translate("Errors", "Refused")
     if isinstance(exc, MoneyError):
-        return _tr("Not a valid amount")
+        return QCoreApplication.translate("Errors", "Not a valid amount")
     if isinstance(exc, (DeviceError, TransportError)):
-        return _tr("Device problem")
-    return _tr("Error")
+        return QCoreApplication.translate("Errors", "Device problem")
+    return QCoreApplication.translate("Errors", "Error")
 
 
 def describe(exc: BaseException) -> str:

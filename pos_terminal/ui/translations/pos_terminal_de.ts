@@ -1,0 +1,1118 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de" sourcelanguage="en">
+<context>
+    <name>ApprovalDialog</name>
+    <message>
+        <location filename="../approval.py" line="+26"/>
+        <source>Manager approval</source>
+        <translation>Freigabe durch Aufsicht</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Manager ID</source>
+        <translation>Aufsicht-ID</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+15"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Approve</source>
+        <translation>Freigeben</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Manager</source>
+        <translation>Aufsicht</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Enter the manager&apos;s ID.</source>
+        <translation>Aufsicht-ID eingeben.</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <location filename="../conflicts_dialog.py" line="+58"/>
+        <source>Conflict inbox</source>
+        <translation>Konflikt-Eingang</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Resolve (manager PIN)</source>
+        <translation>Klären (Aufsicht-PIN)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Receipt {receipt} · {when} · {gross}</source>
+        <translation>Bon {receipt} · {when} · {gross}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>decision sent</source>
+        <translation>Entscheidung gesendet</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>refused: {why}</source>
+        <translation>abgelehnt: {why}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No held orders.</source>
+        <translation>Keine zurückgehaltenen Bons.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Line {n}</source>
+        <translation>Position {n}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Order</source>
+        <translation>Bon</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{where}: {message}
+till: {till} · server: {server}</source>
+        <translation>{where}: {message}
+Kasse: {till} · Server: {server}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Honour the till&apos;s value</source>
+        <translation>Wert der Kasse übernehmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accept the server&apos;s value</source>
+        <translation>Wert des Servers übernehmen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Void the line</source>
+        <translation>Position stornieren</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Resolve receipt {receipt}</source>
+        <translation>Bon {receipt} klären</translation>
+    </message>
+</context>
+<context>
+    <name>EntryDialog</name>
+    <message>
+        <location filename="../entry_dialog.py" line="+30"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Percent</source>
+        <translation>Prozent</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../errors.py" line="+25"/>
+        <source>Bad barcode</source>
+        <translation>Ungültiger Barcode</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unknown item</source>
+        <translation>Artikel unbekannt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Wrong PIN</source>
+        <translation>Falsche PIN</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>User locked</source>
+        <translation>Bediener gesperrt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>PIN refused</source>
+        <translation>PIN abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unknown user</source>
+        <translation>Bediener unbekannt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not allowed</source>
+        <translation>Nicht erlaubt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Payment refused</source>
+        <translation>Zahlung abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Quantity refused</source>
+        <translation>Menge abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Discount refused</source>
+        <translation>Rabatt abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Price refused</source>
+        <translation>Preis abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Receipt not found</source>
+        <translation>Bon nicht gefunden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refused</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not a valid amount</source>
+        <translation>Ungültiger Betrag</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Device problem</source>
+        <translation>Gerätefehler</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <location filename="../widgets.py" line="+38"/>
+        <source>Clear</source>
+        <translation>Löschen</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main_window.py" line="+38"/>
+        <source>{store} · till {terminal}</source>
+        <translation>{store} · Kasse {terminal}</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>&amp;Till</source>
+        <translation>&amp;Kasse</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out</source>
+        <translation>Abmelden</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Manager</source>
+        <translation>&amp;Aufsicht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Conflict inbox…</source>
+        <translation>Konflikt-Eingang…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The conflict inbox needs the sync service.</source>
+        <translation>Der Konflikt-Eingang braucht den Sync-Dienst.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Drawer</source>
+        <translation>&amp;Schublade</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open the drawer session (float)…</source>
+        <translation>Kasse eröffnen (Anfangsbestand)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No sale (open the cash drawer)</source>
+        <translation>Kein Verkauf (Schublade öffnen)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+34"/>
+        <source>X report</source>
+        <translation>X-Bericht</translation>
+    </message>
+    <message>
+        <location line="-33"/>
+        <source>Close the day (Z report)…</source>
+        <translation>Tagesabschluss (Z-Bericht)…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Drawer sessions are not available on this till.</source>
+        <translation>Kassensitzungen sind an dieser Kasse nicht verfügbar.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Open the drawer</source>
+        <translation>Kasse eröffnen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Opening float in the drawer</source>
+        <translation>Anfangsbestand in der Schublade</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open the cash drawer without a sale</source>
+        <translation>Schublade ohne Verkauf öffnen</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Close the day with {amount} counted</source>
+        <translation>Tagesabschluss mit {amount} gezählt</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Close the day</source>
+        <translation>Tagesabschluss</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cash counted in the drawer</source>
+        <translation>Gezähltes Bargeld in der Schublade</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>devices</source>
+        <translation>Geräte</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>not started</source>
+        <translation>nicht gestartet</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>not configured</source>
+        <translation>nicht eingerichtet</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>{n} order(s) held by the server: a manager should open the conflict inbox.</source>
+        <translation>{n} Bon(s) vom Server zurückgehalten: Die Aufsicht sollte den Konflikt-Eingang öffnen.</translation>
+    </message>
+</context>
+<context>
+    <name>PayDialog</name>
+    <message>
+        <location filename="../pay_dialog.py" line="+47"/>
+        <source>Refund</source>
+        <translation>Erstattung</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Payment</source>
+        <translation>Zahlung</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Amount (empty: what is due)</source>
+        <translation>Betrag (leer: offener Betrag)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cash</source>
+        <translation>Bar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Voucher</source>
+        <translation>Gutschein</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other</source>
+        <translation>Sonstige</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Remove last tender</source>
+        <translation>Letzte Zahlung entfernen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Complete refund</source>
+        <translation>Erstattung abschließen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Complete sale</source>
+        <translation>Verkauf abschließen</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Back to ticket</source>
+        <translation>Zurück zum Bon</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Next customer</source>
+        <translation>Nächster Kunde</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Receipt {receipt}</source>
+        <translation>Bon {receipt}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+30"/>
+        <source>Change: {amount}</source>
+        <translation>Rückgeld: {amount}</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>Total: {amount}</source>
+        <translation>Summe: {amount}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remaining: {amount}</source>
+        <translation>Restbetrag: {amount}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cash due (rounded): {amount}</source>
+        <translation>Bar zu zahlen (gerundet): {amount}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cash rounding</source>
+        <translation>Bargeldrundung</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Exact {amount}</source>
+        <translation>Passend {amount}</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <location filename="../../app.py" line="+109"/>
+        <source>Cash</source>
+        <translation>Bar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Voucher</source>
+        <translation>Gutschein</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other</source>
+        <translation>Sonstige</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rounding</source>
+        <translation>Rundung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tax</source>
+        <translation>MwSt.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Thank you!</source>
+        <translation>Vielen Dank!</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>REFUND</source>
+        <translation>ERSTATTUNG</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <location filename="../day_dialogs.py" line="+25"/>
+        <source>Z report {n}</source>
+        <translation>Z-Bericht {n}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>X report</source>
+        <translation>X-Bericht</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Sales</source>
+        <translation>Verkäufe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Returns</source>
+        <translation>Rückgaben</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tax {code} ({rate})</source>
+        <translation>MwSt. {code} ({rate})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{tax} on {net}</source>
+        <translation>{tax} auf {net}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tender {kind}</source>
+        <translation>Zahlart {kind}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cash rounding</source>
+        <translation>Bargeldrundung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discounts ({n} lines)</source>
+        <translation>Rabatte ({n} Pos.)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Price overrides ({n} lines)</source>
+        <translation>Preisänderungen ({n} Pos.)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Voids ({n} lines)</source>
+        <translation>Stornos ({n} Pos.)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Opening float</source>
+        <translation>Anfangsbestand</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cash sales</source>
+        <translation>Barumsatz</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cash refunds</source>
+        <translation>Bar-Erstattungen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paid in</source>
+        <translation>Einlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paid out</source>
+        <translation>Entnahmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Expected in drawer</source>
+        <translation>Sollbestand Schublade</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Counted</source>
+        <translation>Gezählt</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Over/short</source>
+        <translation>Differenz</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{what}: count</source>
+        <translation>{what}: Anzahl</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{what}: gross</source>
+        <translation>{what}: brutto</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDialog</name>
+    <message>
+        <location filename="../return_dialog.py" line="+37"/>
+        <source>Return</source>
+        <translation>Rückgabe</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Receipt number</source>
+        <translation>Bonnummer</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Look up</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Return without receipt</source>
+        <translation>Rückgabe ohne Bon</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Scan or type the receipt number</source>
+        <translation>Bonnummer scannen oder eingeben</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Quantity (empty: all that is left)</source>
+        <translation>Menge (leer: gesamte Restmenge)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Return selected line</source>
+        <translation>Gewählte Position zurücknehmen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Enter the receipt number.</source>
+        <translation>Bonnummer eingeben.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refund against receipt {receipt}</source>
+        <translation>Erstattung zu Bon {receipt}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Return without a receipt</source>
+        <translation>Rückgabe ohne Bon</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Finish or cancel the open ticket before a return.</source>
+        <translation>Vor einer Rückgabe den offenen Bon abschließen oder abbrechen.</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>{left} of {sold} left, {amount}</source>
+        <translation>{left} von {sold} übrig, {amount}</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Choose a line first.</source>
+        <translation>Zuerst eine Position wählen.</translation>
+    </message>
+</context>
+<context>
+    <name>SaleScreen</name>
+    <message>
+        <location filename="../sale_screen.py" line="+45"/>
+        <source>Scan or type a barcode or SKU, then Enter</source>
+        <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Qty</source>
+        <translation>Menge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weigh</source>
+        <translation>Wiegen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+148"/>
+        <source>Line discount</source>
+        <translation>Positionsrabatt</translation>
+    </message>
+    <message>
+        <location line="-147"/>
+        <location line="+153"/>
+        <location line="+2"/>
+        <source>Ticket discount</source>
+        <translation>Bonrabatt</translation>
+    </message>
+    <message>
+        <location line="-154"/>
+        <location line="+175"/>
+        <source>Price override</source>
+        <translation>Preisänderung</translation>
+    </message>
+    <message>
+        <location line="-174"/>
+        <source>Void line</source>
+        <translation>Position stornieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel ticket</source>
+        <translation>Bon abbrechen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Return</source>
+        <translation>Rückgabe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+20"/>
+        <source>Pay</source>
+        <translation>Bezahlen</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>RETURN</source>
+        <translation>RÜCKGABE</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refund</source>
+        <translation>Erstatten</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cashier: {name}</source>
+        <translation>Bediener: {name}</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>a scale label already carries its quantity</source>
+        <translation>das Waagenetikett enthält bereits die Menge</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Scan ignored while a dialog is open: {code}</source>
+        <translation>Scan ignoriert, solange ein Dialog offen ist: {code}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The ticket has no lines yet.</source>
+        <translation>Der Bon hat noch keine Positionen.</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Quantity</source>
+        <translation>Menge</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New quantity for line {n}</source>
+        <translation>Neue Menge für Position {n}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+2"/>
+        <source>Discount on line {n}</source>
+        <translation>Rabatt auf Position {n}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Discount on the whole ticket</source>
+        <translation>Rabatt auf den ganzen Bon</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Price override on line {n}: {price}</source>
+        <translation>Preisänderung Position {n}: {price}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New unit price for line {n}</source>
+        <translation>Neuer Einzelpreis für Position {n}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Void line {n}</source>
+        <translation>Position {n} stornieren</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cancel the whole ticket</source>
+        <translation>Ganzen Bon abbrechen</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Receipt {receipt} done. Change: {change}</source>
+        <translation>Bon {receipt} abgeschlossen. Rückgeld: {change}</translation>
+    </message>
+</context>
+<context>
+    <name>SignInScreen</name>
+    <message>
+        <location filename="../sign_in.py" line="+21"/>
+        <source>Sign in to {store}</source>
+        <translation>Anmelden bei {store}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>User ID</source>
+        <translation>Bediener-ID</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+13"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>Sign in</source>
+        <translation>Anmelden</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>User</source>
+        <translation>Bediener</translation>
+    </message>
+</context>
+<context>
+    <name>TicketModel</name>
+    <message>
+        <location filename="../ticket_view.py" line="+48"/>
+        <source>Line</source>
+        <translation>Pos.</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Description</source>
+        <translation>Bezeichnung</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Qty</source>
+        <translation>Menge</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Unit price</source>
+        <translation>Einzelpreis</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discount</source>
+        <translation>Rabatt</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Total</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Price overridden by {approver}: {reason}</source>
+        <translation>Preis geändert von {approver}: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>TillStatusBar</name>
+    <message>
+        <location filename="../status_bar.py" line="+18"/>
+        <source>Sync: starting…</source>
+        <translation>Sync: startet…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Devices: none</source>
+        <translation>Geräte: keine</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sync unavailable: sales are kept on this till</source>
+        <translation>Sync nicht verfügbar: Verkäufe bleiben auf dieser Kasse</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>connecting</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+24"/>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <location line="-24"/>
+        <location line="+25"/>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <location line="-24"/>
+        <source>Sync: {state}</source>
+        <translation>Sync: {state}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} to send</source>
+        <translation>{n} zu senden</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>oldest {minutes} min</source>
+        <translation>älteste {minutes} min</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{n} parked</source>
+        <translation>{n} geparkt</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{device}: unavailable</source>
+        <translation>{device}: nicht verfügbar</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>off/offline</source>
+        <translation>aus/offline</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{device}: {code}</source>
+        <translation>{device}: {code}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>paper out</source>
+        <translation>Papier leer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>paper low</source>
+        <translation>Papier fast leer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cover open</source>
+        <translation>Deckel offen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>drawer open</source>
+        <translation>Schublade offen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>drawer closed</source>
+        <translation>Schublade zu</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in motion</source>
+        <translation>in Bewegung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stable</source>
+        <translation>stabil</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>zero</source>
+        <translation>Null</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>overload</source>
+        <translation>Überlast</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>under zero</source>
+        <translation>unter Null</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not ready</source>
+        <translation>nicht bereit</translation>
+    </message>
+</context>
+<context>
+    <name>TotalsPanel</name>
+    <message>
+        <location filename="../ticket_view.py" line="+58"/>
+        <source>Tax {code} ({rate})</source>
+        <translation>MwSt. {code} ({rate})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{tax} on {net}</source>
+        <translation>{tax} auf {net}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Net</source>
+        <translation>Netto</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tax</source>
+        <translation>MwSt.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refund</source>
+        <translation>Erstattung</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Total</source>
+        <translation>Summe</translation>
+    </message>
+</context>
+<context>
+    <name>WeighDialog</name>
+    <message>
+        <location filename="../weigh_dialog.py" line="+28"/>
+        <source>Weigh</source>
+        <translation>Wiegen</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Weight in kg</source>
+        <translation>Gewicht in kg</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Read scale</source>
+        <translation>Waage ablesen</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No scale connected: key in the weight.</source>
+        <translation>Keine Waage angeschlossen: Gewicht eingeben.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add</source>
+        <translation>Hinzufügen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Reading the scale…</source>
+        <translation>Waage wird abgelesen…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Stable: {weight} kg</source>
+        <translation>Stabil: {weight} kg</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Scale in motion: waiting for a stable weight…</source>
+        <translation>Waage in Bewegung: warte auf stabiles Gewicht…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Choose the item first.</source>
+        <translation>Zuerst den Artikel wählen.</translation>
+    </message>
+</context>
+</TS>
