@@ -14,7 +14,6 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 from pos_terminal.config import load_config

@@ -13,12 +13,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from .catalog import Item, Unit
-from .money import Currency, MoneyError, to_decimal
+from .catalog import Item
+from .money import Currency
 from .permissions import Permission
 from .sale import FinishedSale, SaleLine
 from .tax import TaxMode
-from .ticket import DiscountError, QuantityError, Ticket, TicketError, TicketLine, UnknownLine
+from .ticket import DiscountError, Ticket, TicketError, TicketLine, UnknownLine, checked_quantity
 from .users import User, require
 
 
@@ -84,7 +84,7 @@ class ReceiptReturn:
     def add(self, line_no: int, qty: Decimal | None = None) -> TicketLine:
         """Return `qty` of an original line (all that is left when `qty` is None)."""
         sold = self._original_line(line_no)
-        wanted = self.returnable(line_no) if qty is None else self._qty(qty, sold)
+        wanted = self.returnable(line_no) if qty is None else checked_quantity(qty, sold.unit)
         if wanted <= 0:
             raise ReturnExceedsSale(f"line {line_no} ({sold.description}) is already fully returned")
         if wanted > self.returnable(line_no):
@@ -123,20 +123,6 @@ class ReceiptReturn:
             return self._sold[line_no]
         except KeyError:
             raise UnknownLine(f"the original receipt has no line {line_no}") from None
-
-    @staticmethod
-    def _qty(qty: object, sold: SaleLine) -> Decimal:
-        try:
-            value = to_decimal(qty, "quantity")
-        except MoneyError as exc:
-            raise QuantityError(str(exc)) from None
-        if value <= 0:
-            raise QuantityError(f"return quantity must be positive, got {value}")
-        if sold.unit is Unit.EA and value != value.to_integral_value():
-            raise QuantityError(f"pieces are returned whole, got {value}")
-        if value != value.quantize(Decimal("0.001")):
-            raise QuantityError(f"return quantity {value} has more than 3 decimals")
-        return value
 
 
 def _item_of(line: SaleLine) -> Item:

@@ -60,6 +60,24 @@ class DiscountNeedsApproval(DiscountError, NeedsApproval):
     pass
 
 
+def checked_quantity(value: object, unit: Unit) -> Decimal:
+    """A quantity as the protocol carries it: positive; whole pieces, or kg to 3 decimals."""
+    what = "weight" if unit is Unit.KG else "quantity"
+    try:
+        qty = to_decimal(value, what)
+    except MoneyError as exc:
+        raise QuantityError(str(exc)) from None
+    if qty <= 0:
+        raise QuantityError(f"{what} must be positive, got {qty}{' kg' if unit is Unit.KG else ''}")
+    if unit is Unit.EA:
+        if qty != qty.to_integral_value():
+            raise QuantityError(f"pieces are counted whole, got {qty}")
+        return qty.quantize(Decimal(1))
+    if qty != qty.quantize(Decimal(1).scaleb(-WEIGHT_SCALE)):
+        raise QuantityError(f"weight {qty} kg has more than {WEIGHT_SCALE} decimals")
+    return qty.quantize(Decimal(1).scaleb(-WEIGHT_SCALE))
+
+
 @dataclass(frozen=True)
 class Discount:
     kind: Literal["percent", "amount"]
@@ -155,7 +173,7 @@ class Ticket:
         """A line of `qty` pieces (or kg, for weighed items) at the catalog price."""
         if item.unit is Unit.KG:
             return self.add_weighed(item, qty)
-        return self._append(item, self._piece_qty(qty), item.price)
+        return self._append(item, checked_quantity(qty, Unit.EA), item.price)
 
     def add_scan(self, scan: ScanResult) -> TicketLine:
         """A scanned item; a scale label's weight or price becomes the line's quantity/price."""
@@ -169,7 +187,7 @@ class Ticket:
     def add_weighed(self, item: Item, weight_kg: Decimal) -> TicketLine:
         if item.unit is not Unit.KG:
             raise QuantityError(f"{item.name} is sold by the piece, not by weight")
-        return self._append(item, self._weight(weight_kg), item.price)
+        return self._append(item, checked_quantity(weight_kg, Unit.KG), item.price)
 
     def _append(self, item: Item, qty: Decimal, price: Decimal) -> TicketLine:
         self._check_open_for_items()
@@ -185,7 +203,7 @@ class Ticket:
     def set_quantity(self, line_no: int, qty: Decimal) -> None:
         self._check_open_for_items()
         line = self._line(line_no)
-        new_qty = self._weight(qty) if line.item.unit is Unit.KG else self._piece_qty(qty)
+        new_qty = checked_quantity(qty, line.item.unit)
         self._replace(replace(line, qty=new_qty))
 
     def discount_line(self, line_no: int, discount: Discount, approved_by: User | None = None) -> None:
@@ -352,30 +370,6 @@ class Ticket:
     def _check_open_for_items(self) -> None:
         if self._receipt_only:
             raise TicketError("a receipt return takes its lines and prices from the original receipt")
-
-    @staticmethod
-    def _piece_qty(qty: object) -> Decimal:
-        try:
-            value = to_decimal(qty, "quantity")
-        except MoneyError as exc:
-            raise QuantityError(str(exc)) from None
-        if value <= 0:
-            raise QuantityError(f"quantity must be positive, got {value}")
-        if value != value.to_integral_value():
-            raise QuantityError(f"pieces are counted whole, got {value}")
-        return value.quantize(Decimal(1))
-
-    @staticmethod
-    def _weight(weight: object) -> Decimal:
-        try:
-            value = to_decimal(weight, "weight")
-        except MoneyError as exc:
-            raise QuantityError(str(exc)) from None
-        if value <= 0:
-            raise QuantityError(f"weight must be positive, got {value} kg")
-        if value != value.quantize(Decimal(1).scaleb(-WEIGHT_SCALE)):
-            raise QuantityError(f"weight {value} kg has more than {WEIGHT_SCALE} decimals")
-        return value.quantize(Decimal(1).scaleb(-WEIGHT_SCALE))
 
     def _price_value(self, price: object) -> Decimal:
         try:

@@ -8,7 +8,6 @@ idempotency key, minted here once; the sync pump sends it (call `SyncService.wak
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from pos_terminal.store import audit, receipts
 from pos_terminal.store.db import Database, _make_engine, migrate
-from pos_terminal.store.models import AuditEntry, CatalogItemRow, ReceiptCounter
+from pos_terminal.store.models import CatalogItemRow, ReceiptCounter
 
 NOW = datetime(2026, 11, 21, 9, 15, tzinfo=timezone.utc)
 

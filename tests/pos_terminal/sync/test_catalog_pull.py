@@ -27,7 +27,7 @@ def test_first_pull_then_304_then_a_price_change(till, client, server):
 
     server.put_item("SKU00001", name="Bread Classic XL", barcodes=["4001234000015"], unit="ea",
                     price="2.49", tax_code="B", tax_rate="0.07", category="Bakery")
-    server.admin.delete(f"/v1/admin/stores/demo-store/items/SKU00002")
+    server.admin.delete("/v1/admin/stores/demo-store/items/SKU00002")
     events.clear()
     third = puller.pull_once()
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
 from devices.events import DataEvent, DeviceStatus, ErrorEvent, ErrorLocus, EventBus, StatusEvent
-from pos_terminal.ui.bridge import DeviceBridge, SyncBridge
+from pos_terminal.ui.bridge import DeviceBridge
 
 
 def _publish_from_worker(publish) -> int:  # type: ignore[no-untyped-def]

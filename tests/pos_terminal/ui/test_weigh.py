@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 
 from devices.simulators.scale import ScaleSimulator
 from pos_terminal.app import start_terminal
