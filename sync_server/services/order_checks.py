@@ -172,14 +172,20 @@ def return_conflicts(conn: Connection, store_id: str, order: Order) -> list[Conf
         return [_conflict(None, ConflictCode.ORIGINAL_ORDER_UNKNOWN, "original_order_id", original_id, None,
                           f"no sale {original_id} in this store")]
     sold: dict[str, Decimal] = defaultdict(Decimal)
-    paid: dict[str, Decimal] = {}
+    # The price paid is per sale line: one item can be on a receipt twice at two prices (an
+    # override, a price-embedded label). Return lines keep the sale's line_no (README), so
+    # that line's price is the one to match; a return line whose number does not name a
+    # line of that item may match any price the item was sold at.
+    paid_by_line: dict[tuple[int, str], Decimal] = {}
+    paid: dict[str, list[Decimal]] = defaultdict(list)
     for row in conn.execute(
-        select(ORDER_LINES.c.sku, ORDER_LINES.c.qty, ORDER_LINES.c.unit_price)
+        select(ORDER_LINES.c.line_no, ORDER_LINES.c.sku, ORDER_LINES.c.qty, ORDER_LINES.c.unit_price)
         .where(ORDER_LINES.c.server_seq == original.server_seq, ORDER_LINES.c.voided.is_(False))
         .order_by(ORDER_LINES.c.line_no)
     ):
         sold[row.sku] += row.qty
-        paid.setdefault(row.sku, row.unit_price)
+        paid_by_line[(row.line_no, row.sku)] = row.unit_price
+        paid[row.sku].append(row.unit_price)
     for row in conn.execute(
         select(ORDER_LINES.c.sku, ORDER_LINES.c.qty)
         .join(ORDERS, ORDERS.c.server_seq == ORDER_LINES.c.server_seq)
@@ -194,9 +200,11 @@ def return_conflicts(conn: Connection, store_id: str, order: Order) -> list[Conf
                                        f"only {max(left, Decimal(0))} of {line.sku} left to return"))
         else:
             sold[line.sku] = left - line.qty
-        if line.sku in paid and line.unit_price != paid[line.sku]:
-            conflicts.append(_conflict(line, ConflictCode.PRICE_CHANGED, "unit_price", line.unit_price, paid[line.sku],
-                                       f"{line.sku} was sold at {paid[line.sku]}"))
+        own = paid_by_line.get((line.line_no, line.sku))
+        prices = [own] if own is not None else paid.get(line.sku, [])
+        if prices and line.unit_price not in prices:
+            conflicts.append(_conflict(line, ConflictCode.PRICE_CHANGED, "unit_price", line.unit_price, prices[0],
+                                       f"{line.sku} was sold at {prices[0]}"))
     return conflicts
 
 
