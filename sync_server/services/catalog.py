@@ -10,7 +10,9 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import Connection, insert, select, update
 
-from ..core.errors import ApiError
+from pos_terminal.core.money import round_money
+
+from ..core.errors import ApiError, validation_failed
 from ..db.models import Item, ItemPrice, Store, TaxRateRow
 from ..wire import CatalogDelta, CatalogItem, ItemUpsert, TaxRate
 
@@ -30,7 +32,24 @@ def next_version(conn: Connection, store_id: str) -> int:
     return version
 
 
+def check_price_scale(conn: Connection, store_id: str, items: list[tuple[str, ItemUpsert]]) -> None:
+    """422 for a price with more decimals than the store's currency: tills keep prices at
+    that scale (a 1.999 price would break every catalog pull and, if sold, every order)."""
+    scale = conn.execute(select(Store.currency_scale).where(Store.store_id == store_id)).scalar_one_or_none()
+    if scale is None:
+        return  # next_version reports the unknown store
+    bad = [f"{sku}: price {item.price} has more than {scale} decimals" for sku, item in items
+           if item.price != round_money(item.price, scale)]
+    if bad:
+        raise validation_failed(bad)
+
+
 def upsert_item(conn: Connection, store_id: str, sku: str, item: ItemUpsert, version: int) -> None:
+    check_price_scale(conn, store_id, [(sku, item)])
+    _upsert_item(conn, store_id, sku, item, version)
+
+
+def _upsert_item(conn: Connection, store_id: str, sku: str, item: ItemUpsert, version: int) -> None:
     values = {
         "name": item.name, "barcodes": json.dumps(item.barcodes), "unit": item.unit, "price": item.price,
         "tax_code": item.tax_code, "category": item.category, "active": item.active, "removed": False,
@@ -126,6 +145,7 @@ def _row_item(row: dict[str, str]) -> ItemUpsert:
 def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUpsert]]) -> int:
     """All rows under one new catalog version, in the caller's transaction."""
     version = next_version(conn, store_id)
+    check_price_scale(conn, store_id, items)
     for sku, item in items:
-        upsert_item(conn, store_id, sku, item, version)
+        _upsert_item(conn, store_id, sku, item, version)
     return version
