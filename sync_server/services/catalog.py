@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
 from pos_terminal.core.money import round_money
 
@@ -58,16 +59,18 @@ def _upsert_item(conn: Connection, store_id: str, sku: str, item: ItemUpsert, ve
     where = (Item.store_id == store_id, Item.sku == sku)
     if conn.execute(update(Item).where(*where).values(**values)).rowcount == 0:
         conn.execute(insert(Item).values(store_id=store_id, sku=sku, **values))
+    effective = item.effective_from or datetime.now(UTC)
     conn.execute(
         insert(ItemPrice).values(
             store_id=store_id, sku=sku, price=item.price, tax_code=item.tax_code, tax_rate=item.tax_rate,
-            active=item.active, catalog_version=version, effective_from=item.effective_from or datetime.now(UTC),
+            active=item.active, catalog_version=version, effective_from=effective,
         )
     )
-    _upsert_tax_rate(conn, store_id, item, version)
+    _upsert_tax_rate(conn, store_id, sku, item, version, effective)
 
 
-def _upsert_tax_rate(conn: Connection, store_id: str, item: ItemUpsert, version: int) -> None:
+def _upsert_tax_rate(conn: Connection, store_id: str, sku: str, item: ItemUpsert, version: int,
+                     effective: datetime) -> None:
     current = conn.execute(
         select(TaxRateRow.rate).where(TaxRateRow.store_id == store_id, TaxRateRow.tax_code == item.tax_code)
     ).scalar_one_or_none()
@@ -79,6 +82,40 @@ def _upsert_tax_rate(conn: Connection, store_id: str, item: ItemUpsert, version:
             .where(TaxRateRow.store_id == store_id, TaxRateRow.tax_code == item.tax_code)
             .values(rate=item.tax_rate, version=version)
         )
+        _rerate_code(conn, store_id, item.tax_code, item.tax_rate, version, effective, sku)
+
+
+def _rerate_code(conn: Connection, store_id: str, tax_code: str, rate: Decimal, version: int,
+                 effective: datetime, changed_sku: str) -> None:
+    """A code's new rate applies to every item of that code: the delta's `tax_rates` tells
+    the tills so and they re-rate them all. Give each other item of the code a price row
+    with the new rate from the same moment (its price unchanged), else the price lock would
+    hold every later sale of those items as TAX_CHANGED."""
+    # A subquery, not a list of skus: a code can cover more items than a statement takes parameters.
+    skus = select(Item.sku).where(Item.store_id == store_id, Item.tax_code == tax_code, Item.sku != changed_sku)
+    history = conn.execute(
+        select(ItemPrice.sku, ItemPrice.price, ItemPrice.tax_code, ItemPrice.active, ItemPrice.effective_from)
+        .where(ItemPrice.store_id == store_id, ItemPrice.sku.in_(skus))
+        .order_by(ItemPrice.sku, ItemPrice.effective_from, ItemPrice.id)
+    ).all()
+    in_force: dict[str, Row] = {}
+    for row in history:  # the row in force at `effective` (the earliest if all are later)
+        if row.sku not in in_force or row.effective_from <= effective:
+            in_force[row.sku] = row
+    rows = [
+        {"store_id": store_id, "sku": row.sku, "price": row.price, "tax_code": tax_code, "tax_rate": rate,
+         "active": row.active, "catalog_version": version, "effective_from": effective}
+        for row in in_force.values() if row.tax_code == tax_code
+    ]
+    if rows:
+        conn.execute(insert(ItemPrice), rows)
+    # Prices scheduled after the change are not in force yet: they take the new rate too.
+    conn.execute(
+        update(ItemPrice)
+        .where(ItemPrice.store_id == store_id, ItemPrice.sku.in_(skus), ItemPrice.tax_code == tax_code,
+               ItemPrice.effective_from > effective)
+        .values(tax_rate=rate)
+    )
 
 
 def remove_item(conn: Connection, store_id: str, sku: str) -> int:
