@@ -7,7 +7,7 @@ decrement is an atomic conditional UPDATE, so two terminals never both take the 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 from decimal import Decimal
@@ -59,10 +59,16 @@ class StoreView:
     history: dict[str, list]  # sku -> price rows, oldest first
     roles: dict[str, str]  # user_id -> role, for override approvers
     earlier: list[EarlierOrder]  # the terminal's orders sharing a receipt_no or content_hash
+    # (original order id, sku) -> qty returned by this batch's earlier orders: they are not
+    # in the database yet when the batch's later returns are checked.
+    returned: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
     def remember(self, order: Order) -> None:
         """An order of the same batch counts as earlier for the orders after it."""
         self.earlier.append(EarlierOrder(str(order.order_id), order.receipt_no, order.content_hash, order.created_at))
+        if order.kind == "return" and order.original_order_id is not None:
+            for line in order.lines:
+                self.returned[(str(order.original_order_id), line.sku)] += line.qty
 
 
 _PRICE_HISTORY = (
@@ -160,7 +166,7 @@ def duplicate_conflicts(view: StoreView, order: Order) -> list[Conflict]:
     return conflicts
 
 
-def return_conflicts(conn: Connection, store_id: str, order: Order) -> list[Conflict]:
+def return_conflicts(conn: Connection, store_id: str, order: Order, view: StoreView) -> list[Conflict]:
     """ORIGINAL_ORDER_UNKNOWN, RETURN_EXCEEDS_SALE, and PRICE_CHANGED against the price paid."""
     original_id = str(order.original_order_id)
     original = conn.execute(
@@ -192,6 +198,9 @@ def return_conflicts(conn: Connection, store_id: str, order: Order) -> list[Conf
         .where(ORDERS.c.original_order_id == original_id, ORDER_LINES.c.voided.is_(False))
     ):
         sold[row.sku] -= row.qty
+    for (original_of, sku), qty in view.returned.items():
+        if original_of == original_id:
+            sold[sku] -= qty
     conflicts: list[Conflict] = []
     for line in sorted(order.lines, key=lambda l: l.line_no):
         left = sold.get(line.sku, Decimal(0))

@@ -136,7 +136,7 @@ def _check(conn: Connection, store: StoreSettings, order: Order, view: order_che
     unknown: set[int] = set()
     if order.kind == "return" and order.original_order_id is not None:
         # Refunds are checked against the sale they return, not today's catalog.
-        conflicts += order_checks.return_conflicts(conn, store.store_id, order)
+        conflicts += order_checks.return_conflicts(conn, store.store_id, order, view)
     else:
         # Sales, and blind returns (no receipt; README), are checked against the catalog.
         price_conflicts, unknown = order_checks.price_lock_conflicts(view, order)
