@@ -14,8 +14,10 @@ sales acceptable too. A hypothesis mix of random tickets closes the module.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from pos_terminal.core.barcodes import make_variable_label
 from pos_terminal.core.catalog import Item, Unit
@@ -32,7 +35,9 @@ from pos_terminal.core.tax import TaxMode
 from pos_terminal.core.ticket import Discount, Ticket, TicketError
 from pos_terminal.services import CompletedOrder, TenderInput
 from pos_terminal.services.catalog import read_catalog_csv
+from pos_terminal.store.models import OutboxEntry
 from pos_terminal.sync.catalog_pull import CatalogPuller, apply_to_catalog
+from sync_server import wire
 from tests.pos_terminal.sync.harness import DEMO_CSV
 
 from .contract_shop import MANAGER, SUPERVISOR, ContractServer, ContractTill
@@ -428,6 +433,31 @@ def test_blind_returns(till):
     till.verify()
 
 
+def test_returns_of_one_sale_in_one_batch_are_counted_together(server, till_template, tmp_path):
+    """README: in `orders:batch` an order sees the batch's earlier orders. The till never
+    over-returns by itself, so the second return here is its own refund re-sealed under a
+    new id (as a till restored from an old backup would send it): 1 sold, 2 returned."""
+    till = ContractTill.open(server, tmp_path / "till", TaxMode.INCLUSIVE, template=till_template)
+    try:
+        till.till.add_sku(WATER_A)
+        sale = till.pay_card()
+        till.drain()
+        till.services.returns.start(sale.receipt_no, MANAGER)
+        till.services.returns.add(1)
+        refund = till.pay_cash(note=False)
+        with till.services.db.reader() as s:
+            body = s.scalar(select(OutboxEntry.body).where(OutboxEntry.idempotency_key == refund.order_id))
+        twin = {k: v for k, v in json.loads(body).items() if k != "content_hash"}
+        twin.update(order_id=str(uuid.uuid4()), receipt_no="RESTORED-1", cashier_id="s1")
+        reply = till.client.post_orders_batch([body.encode(), wire.canonical_json(wire.sealed_order(twin))])
+        results = json.loads(reply.body)["results"]
+        assert [r["http_status"] for r in results] == [201, 202]
+        assert [c["code"] for c in results[1]["body"]["conflicts"]] == ["RETURN_EXCEEDS_SALE"]
+        till.verify()  # the till's own refund: accepted (its resend replays the batch's answer)
+    finally:
+        till.close()
+
+
 def test_identical_content_within_ten_minutes_is_held_only_as_duplicate(till):
     """Pins the one hold `verify` tolerates: two identical partial returns (or sales)
     within 10 minutes carry the same content hash, which PROTOCOL.md holds for review."""
@@ -450,7 +480,9 @@ def test_a_catalog_price_the_currency_cannot_carry_is_refused_and_the_till_keeps
     """A 1.999 price would be refused by the till's exact-cents catalog (every later pull
     failing) and, if sold, by the server's own order arithmetic: the server refuses it."""
     sku = "CONTRACT-SAFFRON"
-    item = {"name": "Saffron", "unit": "ea", "tax_code": "A", "tax_rate": "0.19"}
+    # A name that tests the content hash's canonical JSON (non-ASCII, quotes, backslash).
+    item = {"name": 'Safran «La Mancha» crème brûlée 🍮 "1 g" \\ pot', "unit": "ea", "tax_code": "A",
+            "tax_rate": "0.19"}
     refused = server.put_item("vat-store", sku, price="1.999", **item)
     assert refused.status_code == 422 and refused.json()["code"] == "validation_failed", refused.text
     assert "more than 2 decimals" in refused.text
