@@ -426,7 +426,8 @@ class ItemUpsert(_Request):
     category: Annotated[str, Field(max_length=100)] = ""
     active: Bool = True
     effective_from: Time | None = None
-    """When the price takes effect; default: now. Lets a head office schedule a change."""
+    """When the price took effect; default: now. A past time backdates the price lock;
+    a time in the future (beyond 5 s of clock skew) is refused: tills would sell it early."""
 
 
 class StockSet(_Request):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -45,8 +45,17 @@ def check_price_scale(conn: Connection, store_id: str, items: list[tuple[str, It
         raise validation_failed(bad)
 
 
+# Tills take a price as soon as it is in the catalog delta, so a price that starts later
+# would be sold early and every such sale held: scheduling is refused (beyond clock skew).
+MAX_FUTURE_EFFECTIVE = timedelta(seconds=5)
+
+
 def upsert_item(conn: Connection, store_id: str, sku: str, item: ItemUpsert, version: int) -> None:
     check_price_scale(conn, store_id, [(sku, item)])
+    if item.effective_from is not None and item.effective_from > datetime.now(UTC) + MAX_FUTURE_EFFECTIVE:
+        raise validation_failed(
+            f"{sku}: effective_from {item.effective_from.isoformat()} is in the future; scheduled "
+            "price changes are not supported, send the change when it takes effect")
     _upsert_item(conn, store_id, sku, item, version)
 
 

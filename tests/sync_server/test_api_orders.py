@@ -344,3 +344,14 @@ async def test_batch_with_another_terminals_order_id_falls_back_and_keeps_the_re
     assert _count_orders(engine) == 2
     single = await till.post_order(clash)
     assert single.status_code == 422 and single.json()["code"] == "validation_failed"
+
+
+async def test_a_scheduled_price_is_refused_not_sold_early(shop, till) -> None:
+    """Tills sell a catalog price as soon as they pull it; a future price would be held on
+    every sale until it starts, so the server refuses to schedule one."""
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    response = await shop.admin.put("/v1/admin/stores/S1/items/SKU1", json={
+        "name": "Item SKU1", "unit": "ea", "price": "1.30", "tax_code": "A", "tax_rate": "0.19",
+        "effective_from": later})
+    assert response.status_code == 422 and response.json()["code"] == "validation_failed"
+    assert "scheduled" in response.json()["detail"]
