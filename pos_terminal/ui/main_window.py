@@ -110,9 +110,7 @@ class MainWindow(QMainWindow):
     def open_conflicts(self) -> None:
         from .conflicts_dialog import ConflictsDialog
 
-        dialog = ConflictsDialog(self.conflicts, self)
-        self.sale.dialog = dialog
-        dialog.open()
+        self.sale.open_dialog(ConflictsDialog(self.conflicts, self))
 
     # -- drawer and end of day ------------------------------------------------------------
 
@@ -148,9 +146,7 @@ class MainWindow(QMainWindow):
         self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), approve)
 
     def _show_report(self, report: Any, summary: Any) -> None:
-        dialog = ReportDialog(report, summary, self.services.config.currency, self)
-        self.sale.dialog = dialog
-        dialog.open()
+        self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self))
 
     # -- bridges ----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from pos_terminal.core.money import to_decimal
 from pos_terminal.core.ticket import Discount, TicketError
@@ -36,7 +36,7 @@ class SaleScreen(QWidget):
         super().__init__(parent)
         self.services, self.till = services, services.till
         self.devices, self.device_bridge = devices, device_bridge
-        self.dialog: Any = None  # the dialog currently open (tests reach it here)
+        self.dialog: Any = None  # the dialog opened last (tests reach it here)
         currency = services.config.currency
 
         self.entry = QLineEdit()
@@ -177,11 +177,18 @@ class SaleScreen(QWidget):
             self.banner.show_message(self.tr("The ticket has no lines yet."), Level.WARNING)
         return line_no
 
-    def _ask(self, dialog: EntryDialog, then: Callable[[EntryDialog], None]) -> None:
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Open `dialog` (reachable as `self.dialog`); once it closes, refresh the ticket and
+        give the entry field the focus back. The dialog before it is freed, or one per sale
+        would pile up under the window for the whole day."""
+        _free(self.dialog)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: then(dialog))
         dialog.finished.connect(self._dialog_closed)
         dialog.open()
+
+    def _ask(self, dialog: EntryDialog, then: Callable[[EntryDialog], None]) -> None:
+        dialog.accepted.connect(lambda: then(dialog))
+        self.open_dialog(dialog)
 
     def _dialog_closed(self) -> None:
         self.refresh()
@@ -213,11 +220,9 @@ class SaleScreen(QWidget):
                     then(result)
                 return
         dialog = ApprovalDialog(purpose, action, self)
-        self.dialog = dialog
         if then is not None:
             dialog.accepted.connect(lambda: then(dialog.result_value))
-        dialog.finished.connect(self._dialog_closed)
-        dialog.open()
+        self.open_dialog(dialog)
 
     def change_quantity(self) -> None:
         if (line_no := self._line_no()) is None:
@@ -226,10 +231,7 @@ class SaleScreen(QWidget):
                   lambda d: self._run(lambda: self.till.set_quantity(line_no, to_decimal(d.text, "quantity"))))
 
     def weigh(self) -> None:
-        dialog = WeighDialog(self.till, self.devices, self.device_bridge, self)
-        self.dialog = dialog
-        dialog.finished.connect(self._dialog_closed)
-        dialog.open()
+        self.open_dialog(WeighDialog(self.till, self.devices, self.device_bridge, self))
 
     def line_discount(self) -> None:
         if (line_no := self._line_no()) is None:
@@ -276,10 +278,8 @@ class SaleScreen(QWidget):
 
     def start_return(self) -> None:
         dialog = ReturnDialog(self.services, self)
-        self.dialog = dialog
         dialog.ticket_changed.connect(self.refresh)
-        dialog.finished.connect(self._dialog_closed)
-        dialog.open()
+        self.open_dialog(dialog)
 
     # -- paying -----------------------------------------------------------------------
 
@@ -287,13 +287,20 @@ class SaleScreen(QWidget):
         if not len(self.till.ticket):
             return
         dialog = PayDialog(self.till, self)
-        self.dialog = dialog
         dialog.committed.connect(self._committed)
-        dialog.finished.connect(self._dialog_closed)
-        dialog.open()
+        self.open_dialog(dialog)
 
     def _committed(self, order: CompletedOrder) -> None:
         self.refresh()  # the till has a fresh ticket now
         change = money(order.sale.change_given, self.services.config.currency)
         self.banner.show_message(self.tr("Receipt {receipt} done. Change: {change}").format(
             receipt=order.receipt_no, change=change), Level.INFO)
+
+
+def _free(dialog: QDialog | None) -> None:
+    """Delete a closed dialog, unless a background operation still has to report to it
+    (a weigh dialog cancelled while the scale is read)."""
+    operation = getattr(dialog, "operation", None)
+    if dialog is None or dialog.isVisible() or (operation is not None and operation.running):
+        return
+    dialog.deleteLater()

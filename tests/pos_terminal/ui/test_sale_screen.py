@@ -102,3 +102,17 @@ def test_void_line_by_the_cashier(qtbot, window, services):
     screen.buttons["void"].click()
     assert [l.line_no for l in services.till.ticket.ticket_lines()] == [2]
     assert screen.model.rowCount() == 1
+
+
+def test_a_closed_dialog_is_freed_when_the_next_one_opens(qtbot, window, services):
+    # One dialog per sale (and per weighing, discount...) must not pile up under the
+    # window for the whole day, nor stay connected to the device bridge.
+    screen = window.sale
+    screen.buttons["weigh"].click()
+    first = screen.dialog
+    first.reject()
+    with qtbot.waitSignal(first.destroyed, timeout=5_000):
+        screen.buttons["weigh"].click()
+    second = screen.dialog
+    assert second is not first and second.isVisible()
+    second.reject()
