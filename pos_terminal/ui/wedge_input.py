@@ -35,9 +35,9 @@ class WedgeInput(QObject):
         self.scanner = WedgeScanner("wedge", fmt or ScanFormat(aim=False), bus)
         self.scanner.start()
         entry.installEventFilter(self)
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(lambda: self._deliver(self.scanner.flush(self.clock())))
-        self._timer.start(FLUSH_INTERVAL_MS)
+        # Armed only while keys are held: an idle till must not wake 25 times a second.
+        self._timer = QTimer(self, singleShot=True, interval=FLUSH_INTERVAL_MS)
+        self._timer.timeout.connect(self._flush)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if watched is not self.entry or event.type() != QEvent.Type.KeyPress:
@@ -51,7 +51,16 @@ class WedgeInput(QObject):
             self._deliver(self.scanner.flush(self.clock() + 3600))
             return False
         self._deliver(self.scanner.key(char, self.clock()))
+        self._arm()
         return True
+
+    def _flush(self) -> None:
+        self._deliver(self.scanner.flush(self.clock()))
+        self._arm()
+
+    def _arm(self) -> None:
+        if self.scanner.decoder.pending:
+            self._timer.start()
 
     def _deliver(self, typed: str) -> None:
         for char in typed:

@@ -58,3 +58,12 @@ def test_a_bad_scan_shows_an_error_and_adds_nothing(qtbot, window) -> None:
     qtbot.keyClick(screen.entry, Qt.Key.Key_Return)
     assert screen.till.ticket.lines() == []
     assert "check digit" in screen.banner.text()
+
+
+def test_the_flush_timer_runs_only_while_a_key_is_held(qtbot, window) -> None:
+    screen = window.sale
+    assert not screen.wedge._timer.isActive()  # an idle till is not woken every 40 ms
+    _type(qtbot, window, "S", step=0.15)
+    assert screen.wedge._timer.isActive() and screen.entry.text() == ""
+    qtbot.waitUntil(lambda: screen.entry.text() == "S", timeout=2000)
+    assert not screen.wedge._timer.isActive()
