@@ -119,11 +119,7 @@ class PrintQueue:
         self._wake.set()
 
     def job(self, job_id: str) -> QueuedJob | None:
-        with self._db_lock:
-            row = self._db.execute(
-                "SELECT job_id, data, state, ambiguous, attempts FROM print_jobs WHERE job_id = ?", (job_id,)
-            ).fetchone()
-        return QueuedJob(row[0], row[1], row[2], bool(row[3]), row[4]) if row else None
+        return self._select_job("WHERE job_id = ?", (job_id,))
 
     def pending_count(self) -> int:
         with self._db_lock:
@@ -214,10 +210,12 @@ class PrintQueue:
                 raise
 
     def _next_job(self) -> QueuedJob | None:
+        return self._select_job("WHERE state != 'done' ORDER BY seq LIMIT 1")
+
+    def _select_job(self, where: str, params: tuple[object, ...] = ()) -> QueuedJob | None:
         with self._db_lock:
             row = self._db.execute(
-                "SELECT job_id, data, state, ambiguous, attempts FROM print_jobs"
-                " WHERE state != 'done' ORDER BY seq LIMIT 1"
+                f"SELECT job_id, data, state, ambiguous, attempts FROM print_jobs {where}", params
             ).fetchone()
         return QueuedJob(row[0], row[1], row[2], bool(row[3]), row[4]) if row else None
 
