@@ -5,7 +5,7 @@ A slow use case (committing a sale, reading the scale, kicking the drawer) runs 
 queued signal, where the success/failure callbacks run. The callable never touches a
 widget, and the callbacks never block the GUI.
 
-    Operation(lambda: till.pay(tenders), parent=self) \\
+    Operation(lambda: till.pay(tenders)) \\
         .success(self._paid).failure(self._refused).run_in_background()
 """
 
