@@ -44,15 +44,20 @@ class DrawerSession:
     movements: tuple[CashMovement, ...] = ()
 
     def with_movement(self, movement: CashMovement, currency: Currency = Currency()) -> DrawerSession:
-        try:
-            amount = currency.parse(movement.amount, "cash movement")
-        except MoneyError as exc:
-            raise DrawerError(str(exc)) from None
-        if amount <= 0:
-            raise DrawerError(f"a {movement.kind.value} must be positive, got {amount}")
-        if not movement.reason.strip():
-            raise DrawerError(f"a {movement.kind.value} needs a reason")
-        return replace(self, movements=(*self.movements, replace(movement, amount=amount)))
+        return replace(self, movements=(*self.movements, checked_movement(movement, currency)))
+
+
+def checked_movement(movement: CashMovement, currency: Currency = Currency()) -> CashMovement:
+    """The movement with its amount in the currency; DrawerError for a bad amount or no reason."""
+    try:
+        amount = currency.parse(movement.amount, "cash movement")
+    except MoneyError as exc:
+        raise DrawerError(str(exc)) from None
+    if amount <= 0:
+        raise DrawerError(f"a {movement.kind.value} must be positive, got {amount}")
+    if not movement.reason.strip():
+        raise DrawerError(f"a {movement.kind.value} needs a reason")
+    return replace(movement, amount=amount)
 
 
 def open_session(opening_float: Decimal, opened_by: str, opened_at: datetime | None = None,

@@ -17,7 +17,6 @@ from pos_terminal.core import drawer as core_drawer
 from pos_terminal.core import reports
 from pos_terminal.core.permissions import Permission
 from pos_terminal.core.sale import FinishedSale
-from pos_terminal.core.users import require
 from pos_terminal.store import audit, outbox, sales
 from pos_terminal.store import drawer as repo
 from pos_terminal.store.models import CashMovementRow, DrawerSessionRow, ZReportRow
@@ -50,7 +49,7 @@ class DrawerService:
             return repo.open_session_row(s, self.till.config.terminal_id) is not None
 
     def open(self, opening_float: Decimal) -> str:
-        cashier, now = self.till._cashier(), self.till.clock()
+        cashier, now = self.till.signed_in(), self.till.clock()
         core = core_drawer.open_session(opening_float, cashier.user_id, now, self.till.config.currency)
         with self.till.db.transaction() as s:
             if repo.open_session_row(s, self.till.config.terminal_id) is not None:
@@ -66,12 +65,11 @@ class DrawerService:
     def cash_movement(self, kind: core_drawer.MovementKind, amount: Decimal, reason: str,
                       approver: ApproverPin | None = None) -> None:
         """Paid-in or paid-out; a paid-out needs a supervisor (`drawer.no_sale`)."""
-        cashier, now = self.till._cashier(), self.till.clock()
-        if kind is core_drawer.MovementKind.PAID_OUT:
-            self._approved(approver, Permission.DRAWER_NO_SALE, "paid out")
-        movement = core_drawer.CashMovement(kind, amount, reason, cashier.user_id, now)
-        checked = core_drawer.DrawerSession(Decimal(0), cashier.user_id).with_movement(
-            movement, self.till.config.currency).movements[-1]
+        cashier, now = self.till.signed_in(), self.till.clock()
+        checked = core_drawer.checked_movement(
+            core_drawer.CashMovement(kind, amount, reason, cashier.user_id, now), self.till.config.currency)
+        if kind is core_drawer.MovementKind.PAID_OUT:  # bad input is refused before a manager is asked
+            self.till.approve(approver, Permission.DRAWER_NO_SALE, "paid out")
         with self.till.db.transaction() as s:
             row = self._open_row(s)
             s.add(CashMovementRow(session_id=row.session_id, at=now, kind=kind.value,
@@ -82,8 +80,8 @@ class DrawerService:
 
     def no_sale(self, approver: ApproverPin | None = None) -> str:
         """Open the drawer without a sale: approved, journalled, then kicked once."""
-        cashier, now = self.till._cashier(), self.till.clock()
-        self._approved(approver, Permission.DRAWER_NO_SALE, "no sale")
+        cashier, now = self.till.signed_in(), self.till.clock()
+        self.till.approve(approver, Permission.DRAWER_NO_SALE, "no sale")
         action_id = str(uuid.uuid4())
         with self.till.db.transaction() as s:
             row = self._open_row(s)
@@ -98,7 +96,7 @@ class DrawerService:
 
     def x_report(self, approver: ApproverPin | None = None) -> tuple[reports.Report, core_drawer.DrawerSummary]:
         """Mid-day figures of the open session; changes nothing."""
-        self._approved(approver, Permission.X_REPORT_RUN, "x report")
+        self.till.approve(approver, Permission.X_REPORT_RUN, "x report")
         with self.till.db.reader() as s:
             row = self._open_row(s)
             records, session = self._session_state(s, row)
@@ -106,9 +104,9 @@ class DrawerService:
 
     def close_day(self, counted_cash: Decimal, approver: ApproverPin) -> DayClose:
         """The Z report: count, close, number, journal and queue it for the server."""
-        cashier, now = self.till._cashier(), self.till.clock()
-        manager = self._approved(approver, Permission.Z_REPORT_RUN, "z report")
+        cashier, now = self.till.signed_in(), self.till.clock()
         counted = self.till.config.currency.parse(counted_cash, "counted cash")
+        manager = self.till.approve(approver, Permission.Z_REPORT_RUN, "z report")
         cfg = self.till.config
         with self.till.db.transaction() as s:
             row = self._open_row(s)
@@ -146,13 +144,6 @@ class DrawerService:
             core_drawer.CashMovement(core_drawer.MovementKind(m.kind), m.amount, m.reason, m.user_id, m.at)
             for m in repo.movements(s, row.session_id) if m.kind != "no_sale")
         return records, core_drawer.DrawerSession(row.opening_float, row.opened_by, row.opened_at, moves)
-
-    def _approved(self, approver: ApproverPin | None, permission: Permission, subject: str):  # type: ignore[no-untyped-def]
-        cashier = self.till._cashier()
-        if approver is None:
-            require(cashier, permission)
-            return cashier
-        return self.till.staff.approve(approver.user_id, approver.pin, permission, subject).approver
 
     def _wire_report(self, report: reports.Report, report_id: str, row: DrawerSessionRow,
                      now: datetime, counts: Counter[str]) -> wire.ZReport:

@@ -37,7 +37,7 @@ class Returns:
                 raise ReceiptNotFound(receipt_no)
             original = sales.to_finished_sale(order, cfg.tax_mode, cfg.currency.scale)
             before = sales.returned_quantities(s, order.order_id)
-        manager = self._approve(approver, Permission.REFUND, receipt_no)
+        manager = self.till.approve(approver, Permission.REFUND, receipt_no)
         self._current = ReceiptReturn(original, order.order_id, manager, cfg.tax_mode,
                                       cfg.currency, already_returned=before)
         self.till.ticket = self._current.ticket
@@ -45,8 +45,8 @@ class Returns:
 
     def start_blind(self, approver: ApproverPin) -> Ticket:
         """A return without a receipt; lines are rung up like a sale."""
-        self._approve(approver, Permission.REFUND, "blind return")
-        manager = self._approve(approver, Permission.BLIND_RETURN, "blind return")
+        self.till.approve(approver, Permission.REFUND, "blind return")
+        manager = self.till.approve(approver, Permission.BLIND_RETURN, "blind return")
         self._current = None
         self.till.ticket = start_blind_return(self.till.config.tax_mode, manager,
                                               self.till.config.currency)
@@ -67,7 +67,3 @@ class Returns:
         if self._current is None or self.till.ticket is not self._current.ticket:
             raise LookupError("no receipt return is open")
         return self._current
-
-    def _approve(self, approver: ApproverPin, permission: Permission, subject: str):  # type: ignore[no-untyped-def]
-        self.till._cashier()
-        return self.till.staff.approve(approver.user_id, approver.pin, permission, subject).approver

@@ -16,7 +16,7 @@ from pos_terminal.core.catalog import Catalog
 from pos_terminal.core.permissions import Permission
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.ticket import Discount, NeedsApproval, Ticket, TicketError, TicketLine
-from pos_terminal.core.users import User
+from pos_terminal.core.users import User, require
 from pos_terminal.store.db import Database
 
 from .checkout import AfterCommit, CompletedOrder, commit_sale
@@ -68,6 +68,21 @@ class Till:
     def sign_out(self) -> None:
         self.cashier = None
 
+    def signed_in(self) -> User:
+        """The signed-in cashier; NotSignedIn when nobody is."""
+        if self.cashier is None:
+            raise NotSignedIn()
+        return self.cashier
+
+    def approve(self, approver: ApproverPin | None, permission: Permission, subject: str) -> User:
+        """Who authorises `permission` now: the approver on their PIN (checked, counted
+        towards lockout, journalled), or without one the signed-in user, who must hold it."""
+        cashier = self.signed_in()
+        if approver is None:
+            require(cashier, permission)
+            return cashier
+        return self.staff.approve(approver.user_id, approver.pin, permission, subject).approver
+
     # -- ringing up ----------------------------------------------------------------------
 
     def scan(self, code: str) -> TicketLine:
@@ -98,12 +113,12 @@ class Till:
         self.ticket.override_price(line_no, price, approved, reason)
 
     def void_line(self, line_no: int, approver: ApproverPin | None = None) -> None:
-        by = self._approve(approver, Permission.LINE_VOID, f"line {line_no}") or self._cashier()
+        by = self._approve(approver, Permission.LINE_VOID, f"line {line_no}") or self.signed_in()
         self.ticket.void_line(line_no, by)
 
     def cancel_ticket(self, approver: ApproverPin | None = None) -> None:
         """Abandon the open ticket (nothing was paid, nothing is stored)."""
-        if len(self.ticket) and not self._cashier().can(Permission.ORDER_VOID):
+        if len(self.ticket) and not self.signed_in().can(Permission.ORDER_VOID):
             if approver is None:
                 raise NeedsApproval("cancelling a ticket with lines needs a manager's approval")
             self._approve(approver, Permission.ORDER_VOID, "ticket")
@@ -113,7 +128,7 @@ class Till:
 
     def pay(self, tenders: Sequence[TenderInput]) -> CompletedOrder:
         """Take the tenders and commit the sale; on any error nothing is written."""
-        cashier = self._cashier()
+        cashier = self.signed_in()
         tender_set = self.ticket.tender_set(self.config.cash_rounding or None)
         for t in tenders:
             tender_set.add(t.type, t.amount, t.reference)
@@ -131,15 +146,10 @@ class Till:
                       discount_limit_pct=self.config.discount_limit_pct,
                       original_order_id=original_order_id)
 
-    def _cashier(self) -> User:
-        if self.cashier is None:
-            raise NotSignedIn()
-        return self.cashier
-
     def _approve(self, approver: ApproverPin | None, permission: Permission,
                  subject: str) -> User | None:
-        cashier = self._cashier()
-        if approver is None:
-            # A supervisor ringing up approves their own action; a cashier needs a manager.
-            return cashier if cashier.can(permission) else None
-        return self.staff.approve(approver.user_id, approver.pin, permission, subject).approver
+        """As `approve`, but None (not an error) when a cashier acts without the permission:
+        the ticket then decides whether the action needs an approval at all."""
+        if approver is None and not self.signed_in().can(permission):
+            return None
+        return self.approve(approver, permission, subject)

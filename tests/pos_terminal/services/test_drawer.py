@@ -56,3 +56,20 @@ def test_cashier_cannot_run_the_z_report(services: Services) -> None:
     with pytest.raises(PermissionDenied):
         services.drawer.close_day(Decimal("50.00"), ApproverPin("c1", "1111"))
     assert services.drawer.is_open()
+
+
+def test_bad_amounts_are_refused_before_a_manager_is_asked(services: Services) -> None:
+    from pos_terminal.core.drawer import DrawerError
+    from pos_terminal.core.money import MoneyError
+    from pos_terminal.store.models import AuditEntry
+
+    services.drawer.open(Decimal("50.00"))
+    with services.db.reader() as s:
+        journalled = s.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
+    with pytest.raises(DrawerError):
+        services.drawer.cash_movement(MovementKind.PAID_OUT, Decimal("5.001"), "courier", MANAGER)
+    with pytest.raises(MoneyError):
+        services.drawer.close_day(Decimal("50.001"), MANAGER)
+    with services.db.reader() as s:  # no approval was journalled for either
+        assert s.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) == journalled
+    assert services.drawer.is_open()
