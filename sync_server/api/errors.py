@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..core.errors import ApiError, problem_body
+from ..core.errors import ApiError, error_lines, problem_body, validation_failed
+from ..db.session import is_lock_wait
+from ..services.idempotency import request_in_progress
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +50,14 @@ async def _http_error(_: Request, exc: Exception) -> ProblemResponse:
 
 async def _validation_error(_: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg', '')}" for err in exc.errors()]
-    return ProblemResponse(problem_body(422, "validation_failed", "; ".join(errors)[:2000], errors=errors[:100]), status_code=422)
+    return problem_response(validation_failed(error_lines(exc.errors())))
 
 
 async def _database_error(_: Request, exc: Exception) -> ProblemResponse:
-    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03":
+    assert isinstance(exc, OperationalError)
+    if is_lock_wait(exc):
         # A row lock held too long: a twin request with the same Idempotency-Key is in flight.
-        body = problem_body(409, "request_in_progress", "a request with this Idempotency-Key is still being processed")
-        return ProblemResponse(body, status_code=409)
+        return problem_response(request_in_progress())
     log.error("database unavailable", extra={"error": str(exc)[:300]})
     body = problem_body(503, "database_unavailable", "the database is busy or unreachable; retry later")
     return ProblemResponse(body, status_code=503, headers={"Retry-After": "1"})

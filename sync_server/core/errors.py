@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ApiError(Exception):
@@ -48,3 +53,16 @@ def problem_body(status: int, code: str, detail: str | None = None, **extra: Any
 def validation_failed(errors: list[str] | str) -> ApiError:
     errors = [errors] if isinstance(errors, str) else errors
     return ApiError(422, "validation_failed", "; ".join(errors)[:2000], extra={"errors": errors[:100]})
+
+
+def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Pydantic (or FastAPI) validation errors as `where: what` lines."""
+    return [f"{'.'.join(str(p) for p in err.get('loc', ())) or 'body'}: {err.get('msg', '')}" for err in errors]
+
+
+def parse_model(model: type[M], raw: object) -> M:
+    """`raw` (parsed JSON) as `model`, or 422 validation_failed naming every bad field."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_failed(error_lines(exc.errors())) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
@@ -56,6 +57,16 @@ def _sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def is_lock_wait(exc: OperationalError) -> bool:
+    """PostgreSQL gave up waiting for a row lock (`lock_timeout`): a twin holds the claim."""
+    return getattr(exc.orig, "sqlstate", None) == "55P03"
+
+
+def is_retryable(exc: OperationalError) -> bool:
+    """A deadlock or serialization failure: the transaction may simply be run again."""
+    return getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
 
 
 @contextmanager

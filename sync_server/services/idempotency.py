@@ -51,6 +51,10 @@ _RECORD = (
 )
 
 
+def request_in_progress() -> ApiError:
+    return ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed")
+
+
 def claim(conn: Connection, terminal_id: str, key: str, scope: str, print_: str) -> StoredResponse | None:
     """Claim `key` for this request; None when it is ours, else the first response to replay."""
     claimed, existing = claim_many(conn, terminal_id, [(key, scope, print_)])
@@ -82,7 +86,7 @@ def stored_response(row: Mapping[str, Any], scope: str, print_: str) -> StoredRe
     if row["scope"] != scope or row["fingerprint"] != print_:
         raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
     if row["status_code"] is None:
-        raise ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed")
+        raise request_in_progress()
     return StoredResponse(row["status_code"], json.loads(row["response_body"]))
 
 

@@ -18,14 +18,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..core import metrics
-from ..core.errors import ApiError, validation_failed
+from ..core.errors import ApiError, parse_model, validation_failed
 from ..db.models import ORDER_LINES, ORDERS
-from ..db.session import read_connection, write_transaction
+from ..db.session import is_lock_wait, is_retryable, read_connection, write_transaction
 from ..wire import (
     Conflict,
     Order,
@@ -44,7 +43,6 @@ MAX_ATTEMPTS = 3
 _INSERT_ORDERS = insert(ORDERS).returning(ORDERS.c.server_seq, sort_by_parameter_order=True)
 # Only a foreign order_id can collide on insert: the claim row already settled our own.
 _FOREIGN_ORDER_ID = validation_failed("order_id is already used by another terminal's order")
-_IN_PROGRESS = ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed")
 
 
 @dataclass
@@ -65,10 +63,6 @@ class PreparedOrder:
     fingerprint: str
 
 
-def pydantic_errors(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in exc.errors()]
-
-
 def check_owner(raw: object, caller: Caller) -> None:
     """403 store_mismatch for another store's or terminal's order, before anything is read."""
     if not isinstance(raw, dict):
@@ -84,10 +78,7 @@ def prepare(raw: object, caller: Caller, store: StoreSettings) -> PreparedOrder:
     if not isinstance(raw, dict):
         raise validation_failed("an order must be a JSON object")
     check_owner(raw, caller)
-    try:
-        order = Order.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_failed(pydantic_errors(exc)) from None
+    order = parse_model(Order, raw)
     errors = arithmetic_errors(order, store.tax_mode, store.currency_scale)
     if content_hash(order) != order.content_hash:
         errors.append("content_hash does not match the order's content")
@@ -193,14 +184,6 @@ def _ingest_in_savepoint(conn: Connection, caller: Caller, store: StoreSettings,
         return Outcome.refused(_FOREIGN_ORDER_ID)
 
 
-def is_lock_wait(exc: OperationalError) -> bool:
-    return getattr(exc.orig, "sqlstate", None) == "55P03"
-
-
-def is_retryable(exc: OperationalError) -> bool:
-    return getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
-
-
 def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
@@ -210,7 +193,7 @@ def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: Prep
             return Outcome.refused(_FOREIGN_ORDER_ID)
         except OperationalError as exc:
             if is_lock_wait(exc):
-                return Outcome.refused(_IN_PROGRESS)
+                return Outcome.refused(idempotency.request_in_progress())
             if not is_retryable(exc) or attempt == MAX_ATTEMPTS:
                 raise
             log.warning("order transaction retried", extra={"attempt": attempt, "sqlstate": exc.orig.sqlstate})

@@ -6,30 +6,22 @@ import json
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, case, select, update
 
 from pos_terminal.core.permissions import Permission, has_permission
 
-from ..core.errors import ApiError, validation_failed
+from ..core.errors import ApiError, parse_model
 from ..db.models import OrderLineRow, OrderRow, Stock, StoreUser
 from ..db.session import write_transaction
 from ..wire import Conflict, ConflictCode, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
 from . import idempotency
 from .context import Caller
 from .order_checks import to_milli
-from .orders import Outcome, pydantic_errors
-
-
-def parse_request(raw: object) -> ResolutionRequest:
-    try:
-        return ResolutionRequest.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_failed(pydantic_errors(exc)) from None
+from .orders import Outcome
 
 
 def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: str) -> Outcome:
-    request = parse_request(raw)
+    request = parse_model(ResolutionRequest, raw)
     with write_transaction(engine) as conn:
         stored = idempotency.claim(conn, caller.terminal_id, key, f"resolution:{order_id}", idempotency.fingerprint(raw))
         if stored is not None:

@@ -6,26 +6,22 @@ import json
 from datetime import UTC, datetime
 from uuid import UUID
 
-from pydantic import ValidationError
 from sqlalchemy import Engine, func, insert, select
 
-from ..core.errors import ApiError, validation_failed
+from ..core.errors import ApiError, parse_model, validation_failed
 from ..db.models import ZReportRow
 from ..db.session import write_transaction
 from ..wire import ZReport, ZReportAccepted, canonical_json
 from . import idempotency
 from .context import Caller
-from .orders import Outcome, check_owner, pydantic_errors
+from .orders import Outcome, check_owner
 
 Z_SEQUENCE_GAP = "Z_SEQUENCE_GAP"
 
 
 def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str) -> Outcome:
     check_owner(raw, caller)
-    try:
-        report = ZReport.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_failed(pydantic_errors(exc)) from None
+    report = parse_model(ZReport, raw)
     try:
         same_key = UUID(key) == report.report_id
     except ValueError:

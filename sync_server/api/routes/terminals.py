@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from pydantic import ValidationError
 
-from ...core.errors import validation_failed
+from ...core.errors import parse_model
 from ...db.session import write_transaction
 from ...services import terminals
-from ...services.orders import pydantic_errors
 from ...wire import EnrollRequest, EnrollResponse, Heartbeat
 from ..deps import EngineDep, RawBody, TerminalDep, parse_json
 from ..openapi import json_body, problems
@@ -31,10 +29,7 @@ def enroll(request: EnrollRequest, engine: EngineDep) -> EnrollResponse:
     responses=problems(401, 403, 413, 422, 503),
 )
 def heartbeat(caller: TerminalDep, body: RawBody, engine: EngineDep) -> Response:
-    try:
-        beat = Heartbeat.model_validate(parse_json(body))
-    except ValidationError as exc:
-        raise validation_failed(pydantic_errors(exc)) from None
+    beat = parse_model(Heartbeat, parse_json(body))
     with write_transaction(engine) as conn:
         terminals.heartbeat(conn, caller.terminal_id, beat)
     return Response(status_code=204)
