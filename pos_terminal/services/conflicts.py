@@ -19,6 +19,7 @@ from sqlalchemy import select
 from pos_terminal.core.permissions import Permission
 from pos_terminal.store import audit, outbox
 from pos_terminal.store.models import Order, OutboxEntry
+from pos_terminal.sync.client import resolution_path
 from sync_server import wire
 
 from . import Services
@@ -92,10 +93,6 @@ def resolve(services: Services, order_id: str, decisions: Sequence[Decision],
         outbox.enqueue(s, kind=RESOLUTION, key=key, path=resolution_path(order_id), body=body, at=now)
         s.get_one(Order, order_id).sync_status = "resolving"
     return key
-
-
-def resolution_path(order_id: str) -> str:
-    return f"/v1/orders/{order_id}/resolution"
 
 
 def _check_complete(held: HeldOrder, decisions: Sequence[Decision]) -> None:

@@ -16,7 +16,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import httpx
 
@@ -142,10 +142,6 @@ class SyncClient:
 
     # -- orders ----------------------------------------------------------------------------
 
-    def post_order(self, body: bytes, order_id: str) -> Reply:
-        """`POST /v1/orders` with the stored body; the order id is the idempotency key."""
-        return self.request("POST", "/v1/orders", body, idempotency_key=order_id)
-
     def post_orders_batch(self, bodies: list[bytes]) -> Reply:
         """`POST /v1/orders:batch`. Each body is spliced in unchanged (no re-serialising)."""
         if not 0 < len(bodies) <= wire.MAX_ORDERS_PER_BATCH:
@@ -156,10 +152,7 @@ class SyncClient:
         reply = self.request("GET", f"/v1/orders/{quote(order_id, safe='')}")
         return wire.OrderStatusOut.model_validate_json(self._expect(reply, 200).body)
 
-    def post_resolution(self, order_id: str, body: bytes, key: str) -> Reply:
-        return self.request("POST", resolution_path(order_id), body, idempotency_key=key)
-
-    # -- catalog, heartbeat, Z reports, enrollment -------------------------------------------
+    # -- catalog, heartbeat, enrollment ----------------------------------------------------
 
     def catalog_delta(self, since: int, etag: str | None = None) -> CatalogPull:
         headers = {"If-None-Match": etag} if etag else None
@@ -173,21 +166,12 @@ class SyncClient:
         body = wire.canonical_json(beat)
         self._expect(self.request("POST", "/v1/terminals/heartbeat", body), 200, 202, 204)
 
-    def upload_z_report(self, body: bytes, report_id: str) -> Reply:
-        return self.request("POST", "/v1/z-reports", body, idempotency_key=report_id)
-
     def enroll(self, enrollment_code: str, terminal_name: str) -> wire.EnrollResponse:
         """Unsigned: the terminal has no secret yet. 403 enrollment_code_invalid raises."""
         body = wire.canonical_json(wire.EnrollRequest(enrollment_code=enrollment_code,
                                                       terminal_name=terminal_name))
         reply = self.request("POST", "/v1/terminals/enroll", body)
         return wire.EnrollResponse.model_validate_json(self._expect(reply, 200, 201).body)
-
-    def ready(self) -> bool:
-        try:
-            return self.request("GET", "/readyz").status == 200
-        except Unreachable:
-            return False
 
     @staticmethod
     def _expect(reply: Reply, *statuses: int) -> Reply:
@@ -197,4 +181,13 @@ class SyncClient:
 
 
 def resolution_path(order_id: str) -> str:
+    """Where a manager's decisions about a held order go (`order_id_of_resolution` reverses it)."""
     return f"/v1/orders/{quote(order_id, safe='')}/resolution"
+
+
+def order_id_of_resolution(path: str) -> str:
+    """`/v1/orders/{id}/resolution` -> id."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 4 or parts[:2] != ["v1", "orders"] or parts[3] != "resolution":
+        raise ValueError(f"not a resolution path: {path!r}")
+    return unquote(parts[2])

@@ -32,7 +32,7 @@ from pos_terminal.store.db import Database
 from . import _queue
 from ._queue import Outgoing
 from .backoff import Backoff, BreakerState, CircuitBreaker
-from .client import Reply, SyncClient, Unreachable
+from .client import Reply, SyncClient, Unreachable, order_id_of_resolution
 from .events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
 
 log = logging.getLogger(__name__)
@@ -298,14 +298,6 @@ class OutboxPump:
         self._publish_connection()
         if not report.sent_anything:
             self.events.emit(self.queue_state())
-
-
-def order_id_of_resolution(path: str) -> str:
-    """`/v1/orders/{id}/resolution` -> id."""
-    parts = path.strip("/").split("/")
-    if len(parts) != 4 or parts[:2] != ["v1", "orders"] or parts[3] != "resolution":
-        raise ValueError(f"not a resolution path: {path!r}")
-    return parts[2]
 
 
 def _batch_results(reply: Reply, group: list[Outgoing]) -> list[Reply] | None:
