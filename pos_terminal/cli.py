@@ -53,18 +53,15 @@ def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _run(args: argparse.Namespace) -> int:
     from pos_terminal.app import run_app
-    from pos_terminal.sync.enrollment import enrolled_config
 
-    return run_app(enrolled_config(_config(args)))  # sell as the enrolled till
+    return run_app(_config(args))  # open_services makes it sell as the enrolled till
 
 
 def _simulate(args: argparse.Namespace) -> int:
     from pos_terminal.services import open_services
     from pos_terminal.services.simulate import SaleSimulator
 
-    from pos_terminal.sync.enrollment import enrolled_config
-
-    services = open_services(enrolled_config(_config(args)))  # sell as the enrolled till
+    services = open_services(_config(args))  # sells as the enrolled till, if it is one
 
     def report(order) -> None:  # type: ignore[no-untyped-def]
         print(f"committed {order.receipt_no} {order.order_id}", flush=True)

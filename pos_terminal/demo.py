@@ -93,7 +93,7 @@ def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
     url = f"http://127.0.0.1:{port}"
     if _ready(url):
         raise DemoError(f"something already answers on {url} (an old demo?); stop it or pass --port")
-    db_url = f"sqlite:///{demo_dir / 'server.sqlite3'}"
+    db_url = _db_url(demo_dir)
     server_cli(db_url, "migrate")
     server_cli(db_url, "store", "add", STORE, "--name", "Demo Corner Shop")
     for user_id, name, role in STAFF:
@@ -150,7 +150,8 @@ def ensure_enrolled(config: TerminalConfig, demo_dir: Path) -> TerminalConfig:
     """Enroll once; again only if the server no longer accepts this till's signature."""
     from pos_terminal.store.db import Database
     from pos_terminal.sync.client import ProblemReply
-    from pos_terminal.sync.enrollment import NotEnrolled, client_for, enroll, enrolled_config, load_identity
+    from pos_terminal.store.identity import as_enrolled
+    from pos_terminal.sync.enrollment import NotEnrolled, client_for, enroll, load_identity
 
     db = Database(config.db_path)
     try:
@@ -161,7 +162,7 @@ def ensure_enrolled(config: TerminalConfig, demo_dir: Path) -> TerminalConfig:
                 with client_for(db, config, secrets) as client:
                     client.catalog_delta(0)
                 print(f"till already enrolled as {identity.terminal_id}")
-                return enrolled_config(config)
+                return as_enrolled(config, identity)
             except (ProblemReply, NotEnrolled) as exc:
                 print(f"re-enrolling the till: {exc}")
         code = server_cli(_db_url(demo_dir), "enroll-code", "--store", STORE)
@@ -171,7 +172,7 @@ def ensure_enrolled(config: TerminalConfig, demo_dir: Path) -> TerminalConfig:
         raise DemoError(str(exc)) from None
     finally:
         db.close()
-    return enrolled_config(config)
+    return as_enrolled(config, identity)
 
 
 def run_headless(config: TerminalConfig, sales: int, timeout_s: float = 120.0) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +9,7 @@ from datetime import datetime
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.catalog import Catalog
 from pos_terminal.store.db import Database
-from pos_terminal.store.models import TerminalIdentity
+from pos_terminal.store.identity import as_enrolled, read_identity
 
 from .catalog import load_catalog, seed_catalog
 from .checkout import CompletedOrder
@@ -39,11 +38,12 @@ class Services:
 def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_now) -> Services:
     """Open (and migrate) the till's database, seed an empty till, load the catalog.
 
-    An enrolled till always sells under the store and terminal id the server gave it,
-    whatever the config file says (else every order would be refused as another store's).
+    An enrolled till sells under its enrolled identity (`store.identity`), whatever the
+    config file says.
     """
     db = Database(config.db_path)
-    config = _as_enrolled(db, config)
+    with db.reader() as s:
+        config = as_enrolled(config, read_identity(s))
     staff = Staff(db, clock)
     staff.seed(config.seed_users)
     seed_catalog(db, config.catalog_csv)
@@ -51,11 +51,3 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
     till = Till(db, config, catalog, staff, clock)
     return Services(config, db, catalog, staff, till, Returns(till), DrawerService(till))
 
-
-def _as_enrolled(db: Database, config: TerminalConfig) -> TerminalConfig:
-    with db.reader() as s:
-        row = s.get(TerminalIdentity, 1)
-    if row is None or not row.server_url:
-        return config
-    return dataclasses.replace(config, store_id=row.store_id, terminal_id=row.terminal_id,
-                               server_url=row.server_url)

@@ -7,16 +7,14 @@ database. After enrollment, `enrolled_config` makes the till sell under that ide
 
 from __future__ import annotations
 
-import dataclasses
 import socket
-from dataclasses import dataclass
 
 import httpx
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.keys import SecretStore, open_secret_store
 from pos_terminal.store.db import Database
-from pos_terminal.store.models import TerminalIdentity
+from pos_terminal.store.identity import Identity, as_enrolled, read_identity, write_identity
 from sync_server.signing import TerminalAuth
 
 from .client import SyncClient
@@ -26,13 +24,6 @@ class NotEnrolled(RuntimeError):
     def __str__(self) -> str:
         return ("this till is not enrolled with a sync server: run "
                 "`pos-terminal enroll --code CODE --server URL`")
-
-
-@dataclass(frozen=True)
-class Identity:
-    store_id: str
-    terminal_id: str
-    server_url: str
 
 
 def enroll(db: Database, secrets: SecretStore, server_url: str, code: str,
@@ -46,9 +37,7 @@ def enroll(db: Database, secrets: SecretStore, server_url: str, code: str,
     secrets.set(answer.terminal_id, answer.secret)
     identity = Identity(answer.store_id, answer.terminal_id, server_url.rstrip("/"))
     with db.transaction() as s:
-        row = s.get(TerminalIdentity, 1) or TerminalIdentity(id=1)
-        row.store_id, row.terminal_id, row.server_url = identity.store_id, identity.terminal_id, identity.server_url
-        s.add(row)
+        write_identity(s, identity)
     if previous is not None and previous.terminal_id != identity.terminal_id:
         secrets.delete(previous.terminal_id)
     return identity
@@ -56,10 +45,7 @@ def enroll(db: Database, secrets: SecretStore, server_url: str, code: str,
 
 def load_identity(db: Database) -> Identity | None:
     with db.reader() as s:
-        row = s.get(TerminalIdentity, 1)
-        if row is None or not row.server_url:
-            return None
-        return Identity(row.store_id, row.terminal_id, row.server_url)
+        return read_identity(s)
 
 
 def enrolled_config(config: TerminalConfig) -> TerminalConfig:
@@ -68,13 +54,9 @@ def enrolled_config(config: TerminalConfig) -> TerminalConfig:
         return config
     db = Database(config.db_path)
     try:
-        identity = load_identity(db)
+        return as_enrolled(config, load_identity(db))
     finally:
         db.close()
-    if identity is None:
-        return config
-    return dataclasses.replace(config, store_id=identity.store_id, terminal_id=identity.terminal_id,
-                               server_url=identity.server_url)
 
 
 def client_for(db: Database, config: TerminalConfig, secrets: SecretStore | None = None, *,

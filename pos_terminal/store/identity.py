@@ -1,0 +1,45 @@
+"""Who this till is: the one `terminal_identity` row, written when it enrolls.
+
+An enrolled till always sells under the store and terminal id the server gave it,
+whatever the config file says (else every order would be refused as another store's).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from pos_terminal.config import TerminalConfig
+
+from .models import TerminalIdentity
+
+
+@dataclass(frozen=True)
+class Identity:
+    store_id: str
+    terminal_id: str
+    server_url: str
+
+
+def read_identity(session: Session) -> Identity | None:
+    """The enrolled identity; None when the till has not enrolled."""
+    row = session.get(TerminalIdentity, 1)
+    if row is None or not row.server_url:
+        return None
+    return Identity(row.store_id, row.terminal_id, row.server_url)
+
+
+def write_identity(session: Session, identity: Identity) -> None:
+    row = session.get(TerminalIdentity, 1) or TerminalIdentity(id=1)
+    row.store_id, row.terminal_id, row.server_url = identity.store_id, identity.terminal_id, identity.server_url
+    session.add(row)
+
+
+def as_enrolled(config: TerminalConfig, identity: Identity | None) -> TerminalConfig:
+    """`config` selling under the enrolled identity (unchanged when not enrolled)."""
+    if identity is None:
+        return config
+    return dataclasses.replace(config, store_id=identity.store_id, terminal_id=identity.terminal_id,
+                               server_url=identity.server_url)
