@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from .models import CashMovementRow, DrawerSessionRow, Order, ZReportRow
+from .sales import WITH_CHILDREN
 
 
 def open_session_row(session: Session, terminal_id: str) -> DrawerSessionRow | None:
@@ -36,8 +37,7 @@ def movements(session: Session, session_id: str) -> list[CashMovementRow]:
 def session_orders(session: Session, session_id: str) -> list[Order]:
     return list(session.scalars(
         select(Order).where(Order.drawer_session_id == session_id)
-        .options(selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
-        .order_by(Order.receipt_seq)))
+        .options(*WITH_CHILDREN).order_by(Order.receipt_seq)))
 
 
 def adopt_unreported_orders(session: Session, terminal_id: str, session_id: str) -> None:

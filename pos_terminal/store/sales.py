@@ -107,17 +107,13 @@ def _insert_children(session: Session, order_id: str, sale: FinishedSale) -> Non
         ])
 
 
-def get_order(session: Session, order_id: str) -> Order | None:
-    return session.scalars(
-        select(Order).where(Order.order_id == order_id)
-        .options(selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
-    ).first()
+# Loader options that read an order's lines, tenders and voids with it (no query per order).
+WITH_CHILDREN = (selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
 
 
 def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
     return session.scalars(
-        select(Order).where(Order.receipt_no == receipt_no)
-        .options(selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
+        select(Order).where(Order.receipt_no == receipt_no).options(*WITH_CHILDREN)
     ).first()
 
 

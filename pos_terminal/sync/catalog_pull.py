@@ -9,7 +9,7 @@ whole. The changed items are then announced (`CatalogUpdated`) for the in-memory
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -76,7 +76,7 @@ def apply_delta(session: Session, delta: wire.CatalogDelta, etag: str | None) ->
     for stored in repo.load_items(session):
         new_rate = changed_rates.get(stored.tax_code)
         if stored.sku not in items and new_rate is not None and new_rate != stored.tax_rate:
-            items[stored.sku] = _with_rate(stored, new_rate)
+            items[stored.sku] = replace(stored, tax_rate=new_rate)
     removed = sorted(set(delta.removed) - set(items))
     repo.upsert_items(session, list(items.values()))
     repo.remove_items(session, removed)
@@ -101,9 +101,3 @@ def _state(session: Session) -> tuple[int, str | None]:
 def _known_rates(session: Session) -> dict[str, Decimal]:
     return {code: rate for code, rate in session.execute(
         select(CatalogItemRow.tax_code, CatalogItemRow.tax_rate).distinct())}
-
-
-def _with_rate(item: Item, rate: Decimal) -> Item:
-    return Item(sku=item.sku, name=item.name, barcodes=item.barcodes, unit=item.unit,
-                price=item.price, tax_code=item.tax_code, tax_rate=rate,
-                category=item.category, active=item.active)
