@@ -478,7 +478,7 @@ class ZReport(_Request):
     report_id: UUID
     store_id: Id
     terminal_id: Id
-    z_number: Annotated[Int, Field(ge=1)]
+    z_number: Annotated[Int, Field(ge=1, le=2**31 - 1)]  # the server stores it in a 32-bit INTEGER
     opened_at: Time
     closed_at: Time
     sales_count: Annotated[Int, Field(ge=0)]
