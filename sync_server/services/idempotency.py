@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,6 +50,14 @@ _RECORD = (
     .where(IDEMPOTENCY.c.terminal_id == bindparam("b_terminal"), IDEMPOTENCY.c.key == bindparam("b_key"))
     .values(status_code=bindparam("b_status"), response_body=bindparam("b_body"))
 )
+
+
+def key_is(key: str, value: UUID) -> bool:
+    """Whether the Idempotency-Key is `value` (an order_id or report_id), in any UUID spelling."""
+    try:
+        return UUID(key) == value
+    except ValueError:
+        return False
 
 
 def request_in_progress() -> ApiError:

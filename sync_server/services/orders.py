@@ -203,7 +203,7 @@ def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: Prep
 def submit_order(engine: Engine, caller: Caller, store: StoreSettings, raw: object, key: str) -> Outcome:
     try:
         prepared = prepare(raw, caller, store)
-        if not _same_uuid(key, prepared.order.order_id):
+        if not idempotency.key_is(key, prepared.order.order_id):
             raise validation_failed("Idempotency-Key must be the order_id")
     except ApiError as error:
         _count([Outcome.refused(error)])
@@ -211,13 +211,6 @@ def submit_order(engine: Engine, caller: Caller, store: StoreSettings, raw: obje
     outcome = _single(engine, caller, store, prepared)
     _count([outcome])
     return outcome
-
-
-def _same_uuid(key: str, order_id: UUID) -> bool:
-    try:
-        return UUID(key) == order_id
-    except ValueError:
-        return False
 
 
 def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: list[object]) -> list[tuple[str | None, Outcome]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from uuid import UUID
 
 from sqlalchemy import Engine, func, insert, select
 
@@ -22,11 +21,7 @@ Z_SEQUENCE_GAP = "Z_SEQUENCE_GAP"
 def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str) -> Outcome:
     check_owner(raw, caller)
     report = parse_model(ZReport, raw)
-    try:
-        same_key = UUID(key) == report.report_id
-    except ValueError:
-        same_key = False
-    if not same_key:
+    if not idempotency.key_is(key, report.report_id):
         raise validation_failed("Idempotency-Key must be the report_id")
     with write_transaction(engine) as conn:
         stored = idempotency.claim(conn, caller.terminal_id, key, "z-report", idempotency.fingerprint(raw))
