@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,13 @@ from ..db.models import Item, ItemPrice, Store, TaxRateRow
 from ..wire import CatalogDelta, CatalogItem, ItemUpsert, TaxRate
 
 CSV_HEADER = ["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate", "category", "active"]
+
+
+def price_in_force(history: list[Row], at: datetime) -> Row:
+    """Of one item's price rows (oldest first), the last effective at `at`; the first one if
+    `at` predates them all (a till's clock running behind)."""
+    in_force = [row for row in history if row.effective_from <= at]
+    return in_force[-1] if in_force else history[0]
 
 
 def next_version(conn: Connection, store_id: str) -> int:
@@ -102,19 +110,18 @@ def _rerate_code(conn: Connection, store_id: str, tax_code: str, rate: Decimal, 
     hold every later sale of those items as TAX_CHANGED."""
     # A subquery, not a list of skus: a code can cover more items than a statement takes parameters.
     skus = select(Item.sku).where(Item.store_id == store_id, Item.tax_code == tax_code, Item.sku != changed_sku)
-    history = conn.execute(
+    history: dict[str, list[Row]] = defaultdict(list)
+    for row in conn.execute(
         select(ItemPrice.sku, ItemPrice.price, ItemPrice.tax_code, ItemPrice.active, ItemPrice.effective_from)
         .where(ItemPrice.store_id == store_id, ItemPrice.sku.in_(skus))
         .order_by(ItemPrice.sku, ItemPrice.effective_from, ItemPrice.id)
-    ).all()
-    in_force: dict[str, Row] = {}
-    for row in history:  # the row in force at `effective` (the earliest if all are later)
-        if row.sku not in in_force or row.effective_from <= effective:
-            in_force[row.sku] = row
+    ):
+        history[row.sku].append(row)
+    in_force = [price_in_force(prices, effective) for prices in history.values()]
     rows = [
         {"store_id": store_id, "sku": row.sku, "price": row.price, "tax_code": tax_code, "tax_rate": rate,
          "active": row.active, "catalog_version": version, "effective_from": effective}
-        for row in in_force.values() if row.tax_code == tax_code
+        for row in in_force if row.tax_code == tax_code
     ]
     if rows:
         conn.execute(insert(ItemPrice), rows)

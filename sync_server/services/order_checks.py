@@ -18,6 +18,7 @@ from pos_terminal.core.permissions import Permission, has_permission
 
 from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STOCK, STORE_USERS
 from ..wire import Conflict, ConflictCode, Order, OrderLine
+from .catalog import price_in_force
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 MILLI = Decimal(1000)
@@ -37,12 +38,6 @@ def _conflict(line: OrderLine | None, code: ConflictCode, field: str, terminal, 
 
 def sorted_conflicts(conflicts: list[Conflict]) -> list[Conflict]:
     return sorted(conflicts, key=Conflict.sort_key)
-
-
-def _price_in_force(history: list, created_at):
-    """The last price effective at `created_at`; the first one if the sale predates it (clock skew)."""
-    in_force = [row for row in history if row.effective_from <= created_at]
-    return in_force[-1] if in_force else history[0]
 
 
 class EarlierOrder(NamedTuple):
@@ -120,7 +115,7 @@ def price_lock_conflicts(view: StoreView, order: Order) -> tuple[list[Conflict],
             unknown.add(line.line_no)
             conflicts.append(_conflict(line, ConflictCode.ITEM_UNKNOWN, "sku", line.sku, None, f"item {line.sku} is not in the store's catalog"))
             continue
-        server = _price_in_force(view.history[line.sku], order.created_at)
+        server = price_in_force(view.history[line.sku], order.created_at)
         if not server.active:
             conflicts.append(_conflict(line, ConflictCode.ITEM_INACTIVE, "active", "true", "false", f"item {line.sku} was inactive at the time of sale"))
         if line.unit_price != server.price and not _override_approved(line, view.roles):
