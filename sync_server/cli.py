@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from pos_terminal.core.permissions import Role
 from pos_terminal.core.tax import TaxMode
@@ -39,8 +43,15 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine(args: argparse.Namespace):
-    return make_engine(_settings(args).database_url, pool_size=1)
+@contextmanager
+def _transaction(args: argparse.Namespace) -> Iterator[Connection]:
+    """One transaction on an engine of its own, disposed afterwards (main() may run in a test)."""
+    engine = make_engine(_settings(args).database_url, pool_size=1)
+    try:
+        with write_transaction(engine) as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def cmd_store_add(args: argparse.Namespace) -> int:
@@ -48,14 +59,14 @@ def cmd_store_add(args: argparse.Namespace) -> int:
         name=args.name, currency=args.currency, currency_scale=args.scale,
         tax_mode=TaxMode(args.tax_mode), track_stock=args.track_stock,
     )
-    with write_transaction(_engine(args)) as conn:
+    with _transaction(args) as conn:
         out, created = stores.upsert_store(conn, args.store_id, body)
     print(f"store {out.store_id} {'created' if created else 'updated'}")
     return 0
 
 
 def cmd_enroll_code(args: argparse.Namespace) -> int:
-    with write_transaction(_engine(args)) as conn:
+    with _transaction(args) as conn:
         code = terminals.create_enrollment_code(conn, args.store, args.ttl or _settings(args).enrollment_code_ttl_s)
     print(code.code)
     return 0
@@ -63,21 +74,21 @@ def cmd_enroll_code(args: argparse.Namespace) -> int:
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
     items = catalog.read_csv(Path(args.file))
-    with write_transaction(_engine(args)) as conn:
+    with _transaction(args) as conn:
         version = catalog.import_items(conn, args.store, items)
     print(f"imported {len(items)} items into {args.store} as catalog version {version}")
     return 0
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    with write_transaction(_engine(args)) as conn:
+    with _transaction(args) as conn:
         user = stores.put_user(conn, args.store, args.user_id, StoreUserPut(name=args.name, role=Role(args.role)))
     print(f"user {user.user_id} ({user.role.value}) in store {user.store_id}")
     return 0
 
 
 def cmd_terminal_revoke(args: argparse.Namespace) -> int:
-    with write_transaction(_engine(args)) as conn:
+    with _transaction(args) as conn:
         revoked_at = terminals.revoke(conn, args.terminal_id)
     print(f"terminal {args.terminal_id} revoked at {revoked_at.isoformat()}")
     return 0
