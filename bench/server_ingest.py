@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from sync_server.db import migrations
 from sync_server.db.models import OrderLineRow, OrderRow
 from sync_server.db.session import make_engine
 from sync_server.signing import TerminalAuth
-from sync_server.wire import Order, canonical_json, content_hash
+from sync_server.wire import Order, canonical_json, sealed_order
 
 ADMIN_TOKEN = "bench-admin"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -59,10 +58,8 @@ def make_order(terminal_id: str, n: int) -> Order:
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "catalog_version": 1, "lines": lines,
         "tenders": [{"type": "card", "amount": f"{totals.gross:.2f}", "reference": None}], "change_given": "0.00",
         "totals": {"net": f"{totals.net:.2f}", "tax": f"{totals.tax:.2f}", "gross": f"{totals.gross:.2f}"},
-        "content_hash": "0" * 64,
     }
-    body["content_hash"] = content_hash(body)
-    return Order.model_validate(body)
+    return sealed_order(body)
 
 
 @contextmanager
@@ -77,18 +74,21 @@ def server(db_url: str, log: Path):
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while True:
+        while not _ready(base):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start:\n{log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
+            time.sleep(0.05)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def _ready(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def setup_shop(base: str) -> tuple[str, str]:
@@ -158,7 +158,7 @@ def bare_insert(db_url: str, orders: list[Order], bulk: bool) -> float:
         chunk = orders[i : i + BATCH_SIZE] if bulk else [orders[i]]
         with engine.begin() as conn:
             seqs = list(conn.execute(insert_orders, [_order_row(o, now) for o in chunk]).scalars())
-            conn.execute(insert(OrderLineRow.__table__), [r for o, seq in zip(chunk, seqs) for r in _line_rows(o, seq)])
+            conn.execute(insert(OrderLineRow.__table__), [r for o, seq in zip(chunk, seqs, strict=True) for r in _line_rows(o, seq)])
     elapsed = time.perf_counter() - start
     engine.dispose()
     return elapsed
@@ -203,7 +203,6 @@ def main() -> None:
             with admin.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             admin.dispose()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from pos_terminal.core.tax import TaxMode, compute_totals, line_total
-from sync_server.wire import Order, content_hash
+from sync_server.wire import Order, sealed_order
 
 
 def make_order(
@@ -52,7 +52,5 @@ def make_order(
         "tenders": [{"type": "card", "amount": f"{totals.gross:.2f}", "reference": None}],
         "change_given": "0.00",
         "totals": {"net": f"{totals.net:.2f}", "tax": f"{totals.tax:.2f}", "gross": f"{totals.gross:.2f}"},
-        "content_hash": "0" * 64,
     }
-    body["content_hash"] = content_hash(body)
-    return Order.model_validate(body)
+    return sealed_order(body)
