@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from sync_server.db.models import EnrollmentCode
@@ -55,7 +56,14 @@ async def test_heartbeat_feeds_gauges(shop, till) -> None:
     assert f'status="paper_low",terminal_id="{till.terminal_id}"' not in metrics  # old status dropped
 
 
+async def _samples(shop) -> dict[tuple[str, frozenset], float]:
+    text = (await shop.admin.get("/metrics")).text
+    return {(s.name, frozenset(s.labels.items())): s.value for f in text_string_to_metric_families(text) for s in f.samples}
+
+
 async def test_metrics_count_requests_orders_and_conflicts(shop, till) -> None:
+    # Counters live for the whole test process: compare before and after, not mere presence.
+    before = await _samples(shop)
     order = make_order(store_id="S1", terminal_id=till.terminal_id, lines=[("SKU1", "1", "9.99", "0.19")])
     await till.post_order(order)
     await till.post_order(order)
@@ -63,6 +71,17 @@ async def test_metrics_count_requests_orders_and_conflicts(shop, till) -> None:
     assert 'pos_sync_conflicts_total{code="PRICE_CHANGED"}' in metrics
     assert "pos_sync_idempotent_replays_total" in metrics
     assert 'pos_sync_http_requests_total{method="POST",route="/v1/orders",status="202"}' in metrics
+    after = await _samples(shop)
+
+    def grew(name: str, **labels: str) -> float:
+        key = (name, frozenset(labels.items()))
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert grew("pos_sync_conflicts_total", code="PRICE_CHANGED") == 1
+    assert grew("pos_sync_orders_total", outcome="held") == 1
+    assert grew("pos_sync_orders_total", outcome="replayed") == 1
+    assert grew("pos_sync_idempotent_replays_total") == 1
+    assert grew("pos_sync_http_requests_total", method="POST", route="/v1/orders", status="202") == 2
 
 
 async def test_health_and_readiness(shop) -> None:
@@ -128,6 +147,14 @@ async def test_z_reports_flag_sequence_gaps_and_replay(till) -> None:
     assert missing.status_code == 400 and missing.json()["code"] == "idempotency_key_missing"
     other = {**_z(till, 4), "store_id": "S2"}
     assert (await post(other)).json()["code"] == "store_mismatch"
+
+
+async def test_z_number_beyond_its_column_is_422_not_500(till) -> None:
+    # Found by the fuzz: a z_number past a 32-bit INTEGER overflowed in the driver (500).
+    report = _z(till, 2**31)
+    response = await till.http.post("/v1/z-reports", json=report, headers={"Idempotency-Key": f'"{report["report_id"]}"'})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "validation_failed" and "z_number" in response.json()["detail"]
 
 
 async def test_resolution_needs_permission_and_completeness(shop, till) -> None:
