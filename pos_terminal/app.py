@@ -21,7 +21,7 @@ from pos_terminal.services import Services, open_services
 from pos_terminal.services.drawer import DrawerService
 from pos_terminal.ui.conflicts_dialog import ConflictInbox
 from pos_terminal.ui.main_window import MainWindow
-from pos_terminal.ui.till_devices import ReceiptLabels, TillDevices, open_till_devices
+from pos_terminal.services.till_devices import ReceiptLabels, TillDevices, open_till_devices
 
 log = logging.getLogger(__name__)
 TRANSLATIONS = Path(__file__).resolve().parent / "ui" / "translations"

@@ -26,7 +26,7 @@ from pos_terminal.services import ApproverPin, Services
 
 from .approval import ApprovalDialog
 from .errors import describe
-from .formatting import money
+from pos_terminal.services.formatting import money
 from .widgets import BigButton
 
 

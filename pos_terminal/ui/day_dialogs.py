@@ -11,7 +11,7 @@ from pos_terminal.core.drawer import DrawerSummary
 from pos_terminal.core.money import Currency
 from pos_terminal.core.reports import Amounts, Report
 
-from .formatting import money, percent
+from pos_terminal.services.formatting import money, percent
 from .widgets import BigButton
 
 

@@ -20,11 +20,11 @@ from pos_terminal.services.drawer import DrawerService
 from .bridge import DeviceBridge, SyncBridge
 from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
-from .formatting import money
+from pos_terminal.services.formatting import money
 from .sale_screen import SaleScreen
 from .sign_in import SignInScreen
 from .status_bar import TillStatusBar
-from .till_devices import TillDevices
+from pos_terminal.services.till_devices import TillDevices
 from .widgets import Level
 
 

@@ -29,7 +29,7 @@ from pos_terminal.core.tenders import TenderError, TenderSet
 from pos_terminal.services import CompletedOrder, TenderInput, Till
 
 from .errors import describe
-from .formatting import money
+from pos_terminal.services.formatting import money
 from .operations import Operation
 from .widgets import BigButton, Keypad
 

@@ -24,7 +24,7 @@ from pos_terminal.services import Services
 
 from .approval import ApprovalDialog
 from .errors import describe
-from .formatting import money, quantity
+from pos_terminal.services.formatting import money, quantity
 from .widgets import BigButton, Keypad
 
 

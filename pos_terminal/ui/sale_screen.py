@@ -18,11 +18,11 @@ from .approval import ApprovalDialog
 from .bridge import DeviceBridge
 from .entry_dialog import EntryDialog
 from .errors import describe, needs_approval
-from .formatting import money
+from pos_terminal.services.formatting import money
 from .pay_dialog import PayDialog
 from .return_dialog import ReturnDialog
 from .ticket_view import TicketModel, TicketTable, TotalsPanel
-from .till_devices import TillDevices
+from pos_terminal.services.till_devices import TillDevices
 from .wedge_input import WedgeInput
 from .weigh_dialog import WeighDialog
 from .widgets import BigButton, Level, MessageBanner

@@ -13,7 +13,7 @@ from pos_terminal.core.sale import SaleLine
 from pos_terminal.core.tax import TaxMode, Totals
 from pos_terminal.core.ticket import Ticket
 
-from .formatting import money, percent, quantity
+from pos_terminal.services.formatting import money, percent, quantity
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -15,9 +15,9 @@ from pos_terminal.services import Till
 
 from .bridge import DeviceBridge
 from .errors import describe
-from .formatting import money
+from pos_terminal.services.formatting import money
 from .operations import Operation
-from .till_devices import TillDevices
+from pos_terminal.services.till_devices import TillDevices
 from .widgets import BigButton, Keypad
 
 

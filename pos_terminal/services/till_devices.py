@@ -1,7 +1,7 @@
 """The till's devices as the UI needs them: weigh, print a receipt, kick the drawer.
 
-Qt-free on purpose (the UI calls it from `Operation`s and bridges its EventBus), so it
-could move to `services/` unchanged. Every device is optional: a device that cannot be
+The UI calls it from `Operation`s and bridges its EventBus to Qt signals; nothing here
+knows about Qt. Every device is optional: a device that cannot be
 built or reached is listed in `unavailable` with the reason, and the till keeps selling.
 """
 
@@ -20,7 +20,8 @@ from devices.escpos.receipt import Receipt, ReceiptLine, TaxLine
 from devices.escpos.receipt import Tender as ReceiptTender
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import TenderType
-from pos_terminal.services import CompletedOrder
+
+from .checkout import CompletedOrder
 
 from .formatting import currency_symbol, percent
 
