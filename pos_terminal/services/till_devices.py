@@ -22,7 +22,6 @@ from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import TenderType
 
 from .checkout import CompletedOrder
-
 from .formatting import currency_symbol, percent
 
 log = logging.getLogger(__name__)
