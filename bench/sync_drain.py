@@ -29,7 +29,7 @@ from pos_terminal.services import Services, open_services
 from pos_terminal.services.simulate import SaleSimulator
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
-from pos_terminal.sync.enrollment import client_for, enroll, enrolled_config
+from pos_terminal.sync.enrollment import client_for, enroll
 from pos_terminal.sync.pump import OutboxPump, PumpSettings
 
 
@@ -64,7 +64,7 @@ def _till(root: Path, name: str, db_url: str, url: str, orders: int) -> Services
     db = Database(config.db_path)
     enroll(db, open_secret_store(config.data_dir), url, _cli(db_url, "enroll-code", "--store", "demo-store"), name)
     db.close()
-    services = open_services(enrolled_config(config))
+    services = open_services(config)  # sells under the enrolled identity
     SaleSimulator(services, random.Random(42), lambda _o: None).run(orders)
     return services
 
