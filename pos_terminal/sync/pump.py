@@ -192,8 +192,7 @@ class OutboxPump:
             results = _batch_results(reply, group)
             if results is not None:
                 self._alive()
-                for entry, item_reply in zip(group, results, strict=True):
-                    self._file(entry, item_reply, report)
+                self._file(list(zip(group, results, strict=True)), report)
                 return True
         verdict, reason = judge("batch", reply)
         if verdict is Verdict.FAILED:
@@ -212,40 +211,50 @@ class OutboxPump:
         except Unreachable as exc:
             self._fail([entry], str(exc), report)
             return False
-        verdict = self._file(entry, reply, report)
+        [verdict] = self._file([(entry, reply)], report)
         return verdict is not Verdict.FAILED
 
     # -- filing answers --------------------------------------------------------------------
 
-    def _file(self, entry: Outgoing, reply: Reply, report: RoundReport) -> Verdict:
-        verdict, reason = judge(entry.kind, reply)
-        if verdict is Verdict.FAILED:
-            self._fail([entry], reason or "failed", report)
-            return verdict
-        self._alive()
-        now = self.clock()
-        body = reply.body.decode("utf-8", "replace")
-        with self.db.transaction() as s:
-            if verdict is Verdict.RETRY:
-                outbox.retry_later(s, entry.seq, now + self._delay(entry), reason or "retry")
-                report.retried += 1
-            elif verdict is Verdict.DONE:
-                outbox.settle(s, entry.seq, outbox.DONE, response=body)
-                self._on_done(s, entry)
-                report.done += 1
-            elif verdict is Verdict.HELD:
-                outbox.settle(s, entry.seq, outbox.HELD, response=body)
-                _queue.set_order_status(s, entry.key, "held")
-                report.held.append(entry.key)
-            else:
-                outbox.settle(s, entry.seq, outbox.PARKED, response=body, error=reason)
-                if entry.kind == "order":
-                    _queue.set_order_status(s, entry.key, "parked")
-                report.parked += 1
-        if verdict is Verdict.PARKED:
-            log.warning("outbox entry %s (%s %s) parked: %s", entry.seq, entry.kind, entry.key, reason)
-            self.events.emit(Parked(entry.seq, entry.kind, entry.key, reason or ""))
-        return verdict
+    def _file(self, answers: list[tuple[Outgoing, Reply]], report: RoundReport) -> list[Verdict]:
+        """Record the server's answers; a batch's answers in ONE transaction (one fsync,
+        not one per order: that was the drain's bottleneck)."""
+        judged = [(entry, reply, *judge(entry.kind, reply)) for entry, reply in answers]
+        for entry, _, verdict, reason in judged:
+            if verdict is Verdict.FAILED:  # e.g. one order of a batch answered 5xx
+                self._fail([entry], reason or "failed", report)
+        filed = [j for j in judged if j[2] is not Verdict.FAILED]
+        if filed:
+            self._alive()
+            now = self.clock()
+            with self.db.transaction() as s:
+                for entry, reply, verdict, reason in filed:
+                    self._settle(s, entry, verdict, reason, reply.body.decode("utf-8", "replace"),
+                                 now, report)
+        for entry, _, verdict, reason in filed:
+            if verdict is Verdict.PARKED:
+                log.warning("outbox entry %s (%s %s) parked: %s", entry.seq, entry.kind, entry.key, reason)
+                self.events.emit(Parked(entry.seq, entry.kind, entry.key, reason or ""))
+        return [verdict for _, _, verdict, _ in judged]
+
+    def _settle(self, s, entry: Outgoing, verdict: Verdict, reason: str | None, body: str,  # type: ignore[no-untyped-def]
+                now: datetime, report: RoundReport) -> None:
+        if verdict is Verdict.RETRY:
+            outbox.retry_later(s, entry.seq, now + self._delay(entry), reason or "retry")
+            report.retried += 1
+        elif verdict is Verdict.DONE:
+            outbox.settle(s, entry.seq, outbox.DONE, response=body)
+            self._on_done(s, entry)
+            report.done += 1
+        elif verdict is Verdict.HELD:
+            outbox.settle(s, entry.seq, outbox.HELD, response=body)
+            _queue.set_order_status(s, entry.key, "held")
+            report.held.append(entry.key)
+        else:
+            outbox.settle(s, entry.seq, outbox.PARKED, response=body, error=reason)
+            if entry.kind == "order":
+                _queue.set_order_status(s, entry.key, "parked")
+            report.parked += 1
 
     def _on_done(self, session, entry: Outgoing) -> None:  # type: ignore[no-untyped-def]
         if entry.kind == "order":
