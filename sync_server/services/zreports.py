@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import ApiError, parse_model, validation_failed
 from ..db.models import ZReportRow
@@ -23,6 +24,15 @@ def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str) -> Ou
     report = parse_model(ZReport, raw)
     if not idempotency.key_is(key, report.report_id):
         raise validation_failed("Idempotency-Key must be the report_id")
+    try:
+        return _store(engine, caller, report, raw, key)
+    except IntegrityError:
+        # Two different reports with one z_number racing (PostgreSQL lets both past the
+        # check above): the loser is told what the check would have told it.
+        raise ApiError(409, "z_number_reused", f"Z {report.z_number} is already reported") from None
+
+
+def _store(engine: Engine, caller: Caller, report: ZReport, raw: object, key: str) -> Outcome:
     with write_transaction(engine) as conn:
         stored = idempotency.claim(conn, caller.terminal_id, key, "z-report", idempotency.fingerprint(raw))
         if stored is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -147,6 +149,18 @@ async def test_z_reports_flag_sequence_gaps_and_replay(till) -> None:
     assert missing.status_code == 400 and missing.json()["code"] == "idempotency_key_missing"
     other = {**_z(till, 4), "store_id": "S2"}
     assert (await post(other)).json()["code"] == "store_mismatch"
+
+
+async def test_two_reports_racing_for_one_z_number_get_201_and_409(till) -> None:
+    """On PostgreSQL both requests pass the "already reported?" check before either commits;
+    the unique index stops the second, which must be a 409, never a 500."""
+    async def post(report: dict):
+        return await till.http.post("/v1/z-reports", json=report, headers={"Idempotency-Key": f'"{report["report_id"]}"'})
+
+    for z_number in range(1, 6):
+        replies = await asyncio.gather(post(_z(till, z_number)), post(_z(till, z_number)))
+        assert sorted(r.status_code for r in replies) == [201, 409], [r.text for r in replies]
+        assert [r.json()["code"] for r in replies if r.status_code == 409] == ["z_number_reused"]
 
 
 async def test_z_number_beyond_its_column_is_422_not_500(till) -> None:
