@@ -6,6 +6,8 @@ approval is verified, counted towards lockout and audited by `Staff`.
 
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,6 +24,8 @@ from pos_terminal.store.db import Database
 from .checkout import AfterCommit, CompletedOrder, commit_sale
 from .staff import Staff
 
+
+log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
@@ -136,7 +140,10 @@ class Till:
         completed = commit_sale(self.db, self.config, sale, self.clock())
         self.ticket = self._new_ticket()
         for callback in self._after_commit:
-            callback(completed)
+            try:
+                callback(completed)
+            except Exception:  # the sale is durable: a failed print or wake must not undo it
+                log.exception("after-commit step failed for %s", completed.receipt_no)
         return completed
 
     # -- internals -----------------------------------------------------------------------

@@ -164,3 +164,19 @@ def test_an_enrolled_till_sells_under_the_identity_the_server_gave_it(tmp_path) 
     with svc.db.reader() as s:
         body = s.scalars(select(OutboxEntry.body)).one()
     assert '"store_id":"store-7"' in body and '"terminal_id":"T-abc"' in body
+
+
+def test_a_failing_after_commit_step_does_not_undo_the_sale(services: Services) -> None:
+    """Printing and waking the sync pump run after the commit; if one fails, the cashier
+    still gets the receipt number of a sale that is durably stored."""
+    def broken_printer(_order) -> None:  # type: ignore[no-untyped-def]
+        raise OSError("printer on fire")
+
+    seen: list[str] = []
+    services.till.on_committed(broken_printer)
+    services.till.on_committed(lambda order: seen.append(order.receipt_no))
+    services.till.scan(BREAD)
+    done = services.till.pay(_cash("20.00"))
+    assert seen == [done.receipt_no]  # later steps still ran
+    with services.db.reader() as s:
+        assert s.get(Order, done.order_id) is not None
