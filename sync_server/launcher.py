@@ -1,0 +1,142 @@
+"""Start `pos-sync-server serve` as a child process and know when it is ready.
+
+One launcher for everything that needs a real server under uvicorn on this machine: the
+demo (`python -m pos_terminal.demo`), the benchmarks and the tests.
+
+    with ServerProcess(db_url, env={"POS_SYNC_ADMIN_TOKEN": token}, log_path=log) as server:
+        httpx.get(server.url + "/v1/...")
+
+`start()` spawns the server and polls GET /readyz until it answers 200, failing fast (with
+the log) if the process exits first. `stop()` terminates, then kills; `kill()` is SIGKILL
+for crash tests, after which `start()` brings the server back on the same port.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+POLL_S = 0.05  # a process gives no readiness event: poll /readyz, with a deadline
+LOG_TAIL_CHARS = 3000
+
+
+class ServerStartError(RuntimeError):
+    """The server exited before it was ready, or was not ready in time."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now: bind port 0, read it, release it.
+
+    A small race remains: another process may take the port before the server binds it
+    (the server then exits with "address already in use" and `start()` says so). Letting
+    uvicorn bind port 0 itself would close it, but a restart must reuse the same port.
+    """
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def answers_ready(url: str) -> bool:
+    """Whether a server at `url` answers GET /readyz with 200 right now."""
+    try:
+        return httpx.get(url.rstrip("/") + "/readyz", timeout=1.0).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+class ServerProcess:
+    """`pos-sync-server --db DB_URL serve` on `host:port` (a free port unless given).
+
+    `env` is added to this process's environment (e.g. POS_SYNC_ADMIN_TOKEN). Output goes
+    to `log_path` (appended, so a restart keeps the earlier run) or is discarded.
+    """
+
+    def __init__(self, db_url: str, *, port: int | None = None, host: str = "127.0.0.1",
+                 env: Mapping[str, str] | None = None, log_path: Path | None = None) -> None:
+        self.db_url = db_url
+        self.host = host
+        self.port = port or free_port(host)
+        self.env = dict(env or {})
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self, ready_timeout: float = 60.0) -> ServerProcess:
+        """Spawn the server and wait until it is ready; stopped again if that fails."""
+        if self.running:
+            raise RuntimeError(f"the server on {self.url} is already running")
+        command = [sys.executable, "-m", "sync_server.cli", "--db", self.db_url,
+                   "serve", "--host", self.host, "--port", str(self.port)]
+        env = {**os.environ, **self.env}
+        if self.log_path is None:
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL, env=env)
+        else:
+            with self.log_path.open("ab") as log:  # the child keeps its own handle
+                self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
+                                                stderr=subprocess.STDOUT, env=env)
+        try:
+            self.wait_ready(ready_timeout)
+        except BaseException:  # also Ctrl-C while waiting: leave no server behind
+            self.stop()
+            raise
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        """Poll /readyz until 200; ServerStartError if the process exits or time runs out."""
+        assert self.process is not None, "start() the server first"
+        deadline = time.monotonic() + timeout
+        while not answers_ready(self.url):
+            if self.process.poll() is not None:
+                raise ServerStartError(f"pos-sync-server exited with {self.process.returncode} "
+                                       f"before it was ready on {self.url}{self._log_excerpt()}")
+            if time.monotonic() > deadline:
+                raise ServerStartError(f"pos-sync-server not ready on {self.url} after {timeout} s"
+                                       f"{self._log_excerpt()}")
+            time.sleep(POLL_S)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM (uvicorn shuts down gracefully); SIGKILL if it has not exited in `timeout`."""
+        if not self.running:
+            return
+        assert self.process is not None
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL, no shutdown at all: what a crash looks like to clients."""
+        if self.running:
+            assert self.process is not None
+            self.process.kill()
+            self.process.wait(10)
+
+    def __enter__(self) -> ServerProcess:
+        return self if self.running else self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def _log_excerpt(self) -> str:
+        if self.log_path is None:
+            return " (no log kept: pass log_path)"
+        tail = self.log_path.read_text(errors="replace")[-LOG_TAIL_CHARS:] if self.log_path.exists() else ""
+        return f"; log {self.log_path}:\n{tail}"
