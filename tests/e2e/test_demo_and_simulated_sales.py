@@ -22,6 +22,7 @@ from pos_terminal.services import open_services
 from pos_terminal.store.models import Order
 from pos_terminal.sync import PumpSettings, SyncService
 from pos_terminal.sync.enrollment import enrolled_config
+from sync_server.launcher import answers_ready
 from tests.pos_terminal.sync.harness import (
     DEFAULT_CONFIG,
     UvicornServer,
@@ -105,8 +106,7 @@ def test_ctrl_c_stops_the_demo_and_its_server(tmp_path, child_env):
         for line in proc.stdout:  # the demo says when its server is up
             if line.startswith("sync server ready"):
                 break
-        wait_until(lambda: httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200,
-                   20, "demo server ready")
+        wait_until(lambda: answers_ready(f"http://127.0.0.1:{port}"), 20, "demo server ready")
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 130
     finally:

@@ -8,13 +8,8 @@ because a healthy server never does so on purpose (see the tests that use it).
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -30,6 +25,7 @@ from pos_terminal.sync.enrollment import enroll, enrolled_config
 from sync_server.core.config import Settings
 from sync_server.db import migrations
 from sync_server.db.session import make_engine, write_transaction
+from sync_server.launcher import ServerProcess, free_port  # noqa: F401 - free_port re-exported
 from sync_server.services import catalog, stores, terminals
 from sync_server.wire import StoreUpsert, StoreUserPut
 from tests.waiting import wait_until  # noqa: F401 - re-exported for the sync and e2e tests
@@ -126,12 +122,6 @@ class FlakyApp:
         await self.app(scope, replay, send)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def prepare_server_db(db_url: str, csv_path: Path = DEMO_CSV, store_id: str = STORE) -> None:
     """Migrate and set up the demo shop: store, catalog, the staff who approve things."""
     migrations.upgrade(db_url)
@@ -203,47 +193,8 @@ def enrolled_till(data_dir: Path, server_url: str, code: str, keystore: KeyringS
     return open_services(enrolled_config(config))
 
 
-@dataclass
-class UvicornServer:
-    """`pos-sync-server serve` as a real subprocess on an ephemeral port."""
+class UvicornServer(ServerProcess):
+    """`pos-sync-server serve` as a real subprocess on an ephemeral port, ADMIN_TOKEN its admin token."""
 
-    db_url: str
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen | None = None
-    log_path: Path | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 30.0) -> None:
-        env = {**os.environ, "POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN}
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sync_server.cli", "serve", "--db", self.db_url,
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=log, stderr=log, env=env)
-        wait_until(self._ready, timeout, f"server on port {self.port} ready")
-
-    def _ready(self) -> bool:
-        assert self.proc is not None
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"sync server exited with {self.proc.returncode}")
-        try:
-            return httpx.get(self.url + "/readyz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
+    def __init__(self, db_url: str, log_path: Path | None = None) -> None:
+        super().__init__(db_url, env={"POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN}, log_path=log_path)
