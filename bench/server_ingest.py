@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +28,7 @@ from pos_terminal.core.tax import TaxMode, compute_totals, line_total
 from sync_server.db import migrations
 from sync_server.db.models import OrderLineRow, OrderRow
 from sync_server.db.session import make_engine
+from sync_server.launcher import ServerProcess
 from sync_server.signing import TerminalAuth
 from sync_server.wire import Order, canonical_json, sealed_order
 
@@ -60,35 +57,6 @@ def make_order(terminal_id: str, n: int) -> Order:
         "totals": {"net": f"{totals.net:.2f}", "tax": f"{totals.tax:.2f}", "gross": f"{totals.gross:.2f}"},
     }
     return sealed_order(body)
-
-
-@contextmanager
-def server(db_url: str, log: Path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    cli = Path(sys.executable).parent / "pos-sync-server"
-    env = {**os.environ, "POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN, "POS_SYNC_LOG_LEVEL": "WARNING"}
-    with log.open("wb") as out:
-        process = subprocess.Popen([str(cli), "--db", db_url, "serve", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _ready(base):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.05)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def setup_shop(base: str) -> tuple[str, str]:
@@ -166,7 +134,9 @@ def bare_insert(db_url: str, orders: list[Order], bulk: bool) -> float:
 
 def run(name: str, db_url: str, workdir: Path) -> None:
     migrations.upgrade(db_url)
-    with server(db_url, workdir / f"{name}.log") as base:
+    env = {"POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN, "POS_SYNC_LOG_LEVEL": "WARNING"}
+    with ServerProcess(db_url, env=env, log_path=workdir / f"{name}.log") as server:
+        base = server.url
         terminal_id, secret = setup_shop(base)
         auth = TerminalAuth(terminal_id, secret)
         singles = [make_order(terminal_id, n) for n in range(SINGLE_ORDERS)]

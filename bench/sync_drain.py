@@ -14,14 +14,11 @@ import argparse
 import dataclasses
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import httpx
 
 from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, load_config
 from pos_terminal.keys import PASSPHRASE_ENV, open_secret_store
@@ -31,32 +28,13 @@ from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 from pos_terminal.sync.enrollment import client_for, enroll
 from pos_terminal.sync.pump import OutboxPump, PumpSettings
+from sync_server.launcher import ServerProcess
 
 
 def _cli(db_url: str, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "sync_server.cli", "--db", db_url, *args],
                           capture_output=True, text=True, check=True)
     return done.stdout.strip()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(db_url: str, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "sync_server.cli", "serve", "--db", db_url,
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("sync server did not start")
 
 
 def _till(root: Path, name: str, db_url: str, url: str, orders: int) -> Services:
@@ -101,17 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         for user_id, role in (("m1", "manager"), ("s1", "supervisor"), ("c1", "cashier")):
             _cli(db_url, "user", "add", user_id, "--store", "demo-store", "--name", user_id, "--role", role)
         _cli(db_url, "catalog", "import", str(RESOURCES / "demo_catalog.csv"), "--store", "demo-store")
-        port = _free_port()
-        server = _start_server(db_url, port)
-        try:
-            url = f"http://127.0.0.1:{port}"
+        with ServerProcess(db_url) as server:
+            url = server.url
             single_till = _till(root, "single", db_url, url, args.orders)
             batch_till = _till(root, "batch", db_url, url, args.orders)
             single_s, single_req = _drain(single_till, PumpSettings(batch_from=10**9))
             batch_s, batch_req = _drain(batch_till, PumpSettings(batch_size=args.batch))
-        finally:
-            server.terminate()
-            server.wait(10)
     single_rate, batch_rate = args.orders / single_s, args.orders / batch_s
     print(f"backlog of {args.orders} orders drained to pos-sync-server (SQLite, uvicorn, 127.0.0.1)")
     print(f"  single POST /v1/orders : {single_s:7.2f} s  {single_rate:8.1f} orders/s  ({single_req} requests)")
