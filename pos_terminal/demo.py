@@ -19,15 +19,13 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
-import httpx
-
 from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, TerminalConfig, load_config
 from pos_terminal.keys import PASSPHRASE_ENV, SecretStoreUnavailable, keyring_usable, open_secret_store
+from sync_server.launcher import ServerProcess, ServerStartError, answers_ready
 
 log = logging.getLogger("pos_terminal.demo")
 
@@ -91,7 +89,7 @@ def server_cli(db_url: str, *args: str) -> str:
 
 def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
     url = f"http://127.0.0.1:{port}"
-    if _ready(url):
+    if answers_ready(url):
         raise DemoError(f"something already answers on {url} (an old demo?); stop it or pass --port")
     db_url = _db_url(demo_dir)
     server_cli(db_url, "migrate")
@@ -102,25 +100,14 @@ def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
     if not marker.exists():  # importing again would only bump the catalog version
         print(server_cli(db_url, "catalog", "import", str(RESOURCES / "demo_catalog.csv"), "--store", STORE))
         marker.write_text("resources/demo_catalog.csv\n")
-    log_file = (demo_dir / "server.log").open("ab")
-    proc = _spawn(children, [sys.executable, "-m", "sync_server.cli", "serve", "--db", db_url,
-                             "--host", "127.0.0.1", "--port", str(port)], log_file)
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not _ready(url):
-        if proc.poll() is not None:
-            raise DemoError(f"the sync server exited ({proc.returncode}); see {demo_dir / 'server.log'}")
-        if time.monotonic() > deadline:
-            raise DemoError(f"the sync server did not become ready on {url}")
-        time.sleep(0.1)
+    server = ServerProcess(db_url, port=port, log_path=demo_dir / "server.log")
+    try:
+        server.start(READY_TIMEOUT_S)  # stops the server itself if it fails or Ctrl-C comes
+    except ServerStartError as exc:
+        raise DemoError(str(exc)) from None
+    children.callback(server.stop)
     print(f"sync server ready at {url} (database {db_url})")
     return url
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(url + "/readyz", timeout=1.0).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def _db_url(demo_dir: Path) -> str:

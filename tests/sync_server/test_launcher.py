@@ -28,8 +28,11 @@ def test_a_server_that_exits_at_once_fails_fast_naming_its_log(tmp_path):
     log = tmp_path / "server.log"
     server = ServerProcess(f"sqlite:///{tmp_path}", log_path=log)  # a directory, not a database file
     started = time.monotonic()
-    with pytest.raises(ServerStartError, match="exited with 1 before it was ready") as failed:
-        server.start(ready_timeout=60)
+    try:
+        with pytest.raises(ServerStartError, match="exited with 1 before it was ready") as failed:
+            server.start(ready_timeout=60)
+    finally:
+        server.stop()  # only matters if it did start: leave no server behind a failed test
     assert time.monotonic() - started < 30, "waited for the deadline instead of noticing the exit"
     assert str(log) in str(failed.value) and "unable to open database file" in str(failed.value)
     assert not server.running
@@ -41,5 +44,8 @@ def test_a_taken_port_is_reported_not_waited_for(tmp_path):
         taken.listen()
         server = ServerProcess(f"sqlite:///{tmp_path / 'server.sqlite3'}", port=taken.getsockname()[1],
                                log_path=tmp_path / "server.log")
-        with pytest.raises(ServerStartError, match="address already in use"):
-            server.start(ready_timeout=60)
+        try:
+            with pytest.raises(ServerStartError, match="address already in use"):
+                server.start(ready_timeout=60)
+        finally:
+            server.stop()
