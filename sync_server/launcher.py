@@ -21,6 +21,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import httpx
 
@@ -76,7 +77,7 @@ class ServerProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self, ready_timeout: float = 60.0) -> ServerProcess:
+    def start(self, ready_timeout: float = 60.0) -> Self:
         """Spawn the server and wait until it is ready; stopped again if that fails."""
         if self.running:
             raise RuntimeError(f"the server on {self.url} is already running")
@@ -128,7 +129,7 @@ class ServerProcess:
             self.process.kill()
             self.process.wait(10)
 
-    def __enter__(self) -> ServerProcess:
+    def __enter__(self) -> Self:
         return self if self.running else self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
