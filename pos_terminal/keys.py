@@ -162,6 +162,11 @@ def open_secret_store(data_dir: Path, env: Mapping[str, str] | None = None) -> S
             f"(e.g. GNOME Keyring / KWallet), or opt in to an encrypted file at {path} by "
             f"setting {PASSPHRASE_ENV} to a passphrase."
         )
-    log.warning("no OS keyring: terminal secret kept in %s, encrypted with a key derived from "
-                "%s (scrypt); keep that passphrase out of shell history", path, PASSPHRASE_ENV)
+    if path not in _warned:  # once per file and process: the till opens it more than once
+        _warned.add(path)
+        log.warning("no OS keyring: terminal secret kept in %s, encrypted with a key derived from "
+                    "%s (scrypt); keep that passphrase out of shell history", path, PASSPHRASE_ENV)
     return EncryptedFileStore(path, passphrase)
+
+
+_warned: set[Path] = set()
