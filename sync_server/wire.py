@@ -24,6 +24,7 @@ from pydantic import (
     PlainSerializer,
     Strict,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -112,8 +113,26 @@ Text = Annotated[str, Field(max_length=200)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: object) -> object:
+        # PostgreSQL cannot store NUL in text (it would be a 500); no till sends one.
+        if _has_nul(value):
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+        return value
 
 
 class _Response(BaseModel):

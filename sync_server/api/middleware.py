@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import logging as log_context
 from ..core import metrics
-from ..core.errors import ApiError, problem_body
+from ..core.errors import ApiError, problem_body, validation_failed
 
 log = logging.getLogger("sync_server.access")
 _VALID_CID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
@@ -56,6 +56,9 @@ class RequestContextMiddleware:
             return message
 
         try:
+            if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"").lower():
+                # PostgreSQL cannot compare or store NUL in text: refuse it before any lookup
+                raise validation_failed("NUL (%00) characters are not allowed in the URL")
             length = headers.get("content-length", "")
             if length.isdigit() and int(length) > self.max_body_bytes:
                 raise _too_large(self.max_body_bytes)

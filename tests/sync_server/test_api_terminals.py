@@ -208,3 +208,17 @@ async def test_resolution_of_another_stores_order_is_404(shop, till) -> None:
     body = {"resolutions": [{"line_no": 1, "code": "PRICE_CHANGED", "action": "accept_server", "approved_by": "x", "reason": "r"}]}
     response = await other.http.post(f"/v1/orders/{order.order_id}/resolution", json=body, headers={"Idempotency-Key": '"k1"'})
     assert response.status_code == 404
+
+
+async def test_nul_characters_are_422_not_500(shop, till) -> None:
+    """Found by the fuzz on PostgreSQL, which cannot store NUL in text: a NUL in a body,
+    a path or a query is a clear 422 on both databases."""
+    body = await shop.admin.put("/v1/admin/stores/S9", json={"name": "Caf\u00e9\u0000"})
+    assert body.status_code == 422 and "NUL" in body.json()["detail"]
+    path = await shop.admin.put("/v1/admin/stores/S%00", json={"name": "Shop"})
+    assert path.status_code == 422 and path.json()["code"] == "validation_failed"
+    query = await till.http.get("/v1/catalog", params={"since": "1\u0000"})
+    assert query.status_code == 422
+    heartbeat = await till.http.post("/v1/terminals/heartbeat", json={
+        "queue_depth": 0, "oldest_pending_age_s": 0, "app_version": "1", "devices": {"prin\u0000ter": "online"}})
+    assert heartbeat.status_code == 422
