@@ -6,6 +6,8 @@ fuzz reaches validation and the database instead of stopping at 401. Bounded exa
 
 from __future__ import annotations
 
+import os
+
 import shutil
 
 import pytest
@@ -77,6 +79,9 @@ def _as_terminal(terminal_id: str):
     return pin
 
 
+# Per operation; raise it for a longer hunt: POS_FUZZ_EXAMPLES=500 pytest tests/sync_server/test_fuzz.py
+EXAMPLES = int(os.environ.get("POS_FUZZ_EXAMPLES", "25"))
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -93,7 +98,7 @@ def test_api_never_500s_and_honours_its_schema(live_server) -> None:
     assert len(operations) >= 17
     for operation in operations:
 
-        @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy().map(_as_terminal(terminal_id)))
         def fuzz(case) -> None:
             case.call_and_validate(base_url=base_url, session=session, checks=CHECKS)
