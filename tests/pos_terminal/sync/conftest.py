@@ -74,3 +74,18 @@ def ring_sales(services: Services, count: int, seed: int = 7) -> list[str]:
     sim.run(count)
     services.till.sign_out()
     return done
+
+
+def ring_sale_the_server_will_hold(services: Services, server: InProcessServer) -> str:
+    """One sale whose first line's price head office had raised a moment before it was
+    rung (the till had not pulled the change yet): the server holds it as PRICE_CHANGED."""
+    from pos_terminal.store.models import Order
+
+    [order_id] = ring_sales(services, 1)
+    with services.db.reader() as s:
+        order = s.get_one(Order, order_id)
+        line, sold_at = order.lines[0], order.created_at
+    server.put_item(line.sku, name="changed", unit=line.unit, price=str(line.unit_price + 1),
+                    tax_code=line.tax_code, tax_rate=str(line.tax_rate),
+                    effective_from=(sold_at - timedelta(milliseconds=1)).isoformat())
+    return order_id

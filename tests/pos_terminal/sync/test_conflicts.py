@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,19 +14,13 @@ from pos_terminal.store.models import AuditEntry, Order, OutboxEntry
 from pos_terminal.sync.pump import OutboxPump
 from sync_server.wire import ResolutionAction
 
-from .conftest import ring_sales
+from .conftest import ring_sale_the_server_will_hold
 from .harness import server_orders
 
 
 @pytest.fixture
 def held(till, client, server) -> str:
-    [order_id] = ring_sales(till, 1)
-    with till.db.reader() as s:
-        order = s.get_one(Order, order_id)
-        line, sold_at = order.lines[0], order.created_at
-    server.put_item(line.sku, name="changed", unit=line.unit, price=str(line.unit_price + 1),
-                    tax_code=line.tax_code, tax_rate=str(line.tax_rate),
-                    effective_from=(sold_at - timedelta(milliseconds=1)).isoformat())
+    order_id = ring_sale_the_server_will_hold(till, server)
     OutboxPump(till.db, client).pump_once()
     return order_id
 

@@ -15,7 +15,7 @@ from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
 from pos_terminal.sync.pump import OutboxPump, PumpSettings
 
-from .conftest import ring_sales
+from .conftest import ring_sale_the_server_will_hold, ring_sales
 from .harness import free_port, server_orders
 
 
@@ -175,14 +175,7 @@ def test_4xx_parks_when_sent_singly_too(till, client, server):
 
 
 def test_held_order_goes_to_the_conflict_inbox(till, client, server):
-    [order_id] = ring_sales(till, 1)
-    with till.db.reader() as s:
-        order = s.get_one(Order, order_id)
-        line, sold_at = order.lines[0], order.created_at
-    # Head office had changed the price just before the sale (the till had not pulled it yet).
-    server.put_item(line.sku, name="changed", unit=line.unit, price=str(line.unit_price + 1),
-                    tax_code=line.tax_code, tax_rate=str(line.tax_rate),
-                    effective_from=(sold_at - timedelta(milliseconds=1)).isoformat())
+    order_id = ring_sale_the_server_will_hold(till, server)
     events: list = []
     hub = EventHub()
     hub.subscribe(events.append)
