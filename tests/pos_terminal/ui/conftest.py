@@ -55,3 +55,22 @@ def scan(qtbot, screen, code: str) -> None:  # type: ignore[no-untyped-def]
 def order_count(services: Services) -> int:
     with services.db.reader() as s:
         return s.query(Order).count()
+
+
+def visible_texts(root):  # type: ignore[no-untyped-def]
+    """Every text a cashier can see on `root`: title, labels, buttons, placeholders,
+    tooltips and menu actions (the translation tests check them all)."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+
+    texts = {root.windowTitle()}
+    for w in root.findChildren(QWidget):
+        if not w.isVisibleTo(root):
+            continue
+        if isinstance(w, (QLabel, QAbstractButton)):
+            texts.add(w.text())
+        if isinstance(w, QLineEdit):
+            texts.add(w.placeholderText())
+        texts.add(w.toolTip())
+    texts |= {a.text() for a in root.findChildren(QAction)}
+    return texts - {""}

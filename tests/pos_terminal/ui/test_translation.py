@@ -7,10 +7,9 @@ import re
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QTranslator
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
-from .conftest import BREAD, scan, sign_in
+from .conftest import BREAD, scan, sign_in, visible_texts
 
 
 class MarkingTranslator(QTranslator):
@@ -36,17 +35,7 @@ def _words(text: str) -> bool:
 
 def _untranslated(root: QWidget, data: set[str]) -> list[str]:
     found = []
-    texts: list[str] = [root.windowTitle()]
-    for w in root.findChildren(QWidget):
-        if not w.isVisibleTo(root):
-            continue
-        if isinstance(w, (QLabel, QAbstractButton)):
-            texts.append(w.text())
-        if isinstance(w, QLineEdit):
-            texts.append(w.placeholderText())
-        texts.append(w.toolTip())
-    texts += [a.text() for a in root.findChildren(QAction)]
-    for text in texts:
+    for text in sorted(visible_texts(root)):
         text = text.replace("&", "")
         if _words(text) and "⟦" not in text and text not in MarkingTranslator.GERMAN.values() \
                 and not any(d in text for d in data):

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, Qt, QTranslator
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from pos_terminal.app import TRANSLATIONS, _receipt_labels, install_translations
 
-from .conftest import BAD_CHECK_DIGIT, BREAD, scan, sign_in
+from .conftest import BAD_CHECK_DIGIT, BREAD, scan, sign_in, visible_texts
 
 TS = TRANSLATIONS / "pos_terminal_de.ts"
 QM = TRANSLATIONS / "pos_terminal_de.qm"
@@ -42,24 +41,10 @@ def german(qtbot) -> Iterator[list[QTranslator]]:  # type: ignore[no-untyped-def
         app.removeTranslator(translator)
 
 
-def _visible_texts(root: QWidget) -> set[str]:
-    texts = {root.windowTitle()}
-    for w in root.findChildren(QWidget):
-        if not w.isVisibleTo(root):
-            continue
-        if isinstance(w, (QLabel, QAbstractButton)):
-            texts.add(w.text())
-        if isinstance(w, QLineEdit):
-            texts.add(w.placeholderText())
-        texts.add(w.toolTip())
-    texts |= {a.text() for a in root.findChildren(QAction)}
-    return texts - {""}
-
-
 def _still_english(root: QWidget) -> set[str]:
     """Visible texts that are an English source whose German differs (so: not translated)."""
     english = {src for _, src, tr in _messages(TS) if tr.text != src}
-    return _visible_texts(root) & english
+    return visible_texts(root) & english
 
 
 def test_main_window_speaks_german(qtbot, german, services):  # type: ignore[no-untyped-def]
