@@ -78,6 +78,15 @@ TaxRateValue = _decimal_type(_RATE_RE, "tax rate", "0.19")
 """A fraction: "0.19" is 19 %."""
 
 
+# The instants the protocol carries (README "Times on the wire"). Any till clock fits, even
+# one reset to the Unix epoch, and the range sits centuries inside datetime's years 1..9999,
+# so the server's own arithmetic on a time (the duplicate window, expiries) never overflows
+# and both databases store and read back every accepted value.
+TIME_MIN = datetime(1970, 1, 1, tzinfo=UTC)
+TIME_MAX = datetime(2999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+_TIME_RANGE = f"{TIME_MIN:%Y-%m-%dT%H:%M:%SZ} to {TIME_MAX:%Y-%m-%dT%H:%M:%S.%fZ}"
+
+
 def _parse_time(value: object) -> datetime:
     if isinstance(value, str):
         if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)", value):
@@ -85,7 +94,13 @@ def _parse_time(value: object) -> datetime:
         value = datetime.fromisoformat(value)
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ValueError("time must be an RFC 3339 string with a UTC offset")
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC
+        raise ValueError(f"time must be from {_TIME_RANGE} (UTC)") from None
+    if not TIME_MIN <= value <= TIME_MAX:
+        raise ValueError(f"time must be from {_TIME_RANGE} (UTC)")
+    return value
 
 
 def format_time(value: datetime) -> str:
@@ -103,10 +118,20 @@ Time = Annotated[
             "type": "string",
             "format": "date-time",
             "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$",
+            "description": f"RFC 3339, from {_TIME_RANGE} once converted to UTC",
         }
     ),
 ]
+MAX_AGE_S = (TIME_MAX - TIME_MIN).total_seconds()
+"""No age (the span between two protocol times) is longer."""
+
 Int = Annotated[int, Strict()]
+# Every integer that reaches a column is bounded by what the column holds (else a driver
+# overflow is a 500, or a stored value cannot be read back).
+INT32_MAX = 2**31 - 1  # INTEGER on both databases
+INT64_MAX = 2**63 - 1  # BIGINT
+Count = Annotated[Int, Field(ge=0, le=INT32_MAX)]
+LineNo = Annotated[Int, Field(ge=1, le=100_000)]
 Bool = Annotated[bool, Strict()]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 Text = Annotated[str, Field(max_length=200)]
@@ -162,7 +187,7 @@ class LineOverride(_Request):
 
 
 class OrderLine(_Request):
-    line_no: Annotated[Int, Field(ge=1, le=100_000)]
+    line_no: LineNo
     sku: Id
     description: Text
     qty: Quantity
@@ -213,7 +238,7 @@ class OrderContent(_Request):
     store_id: Id
     terminal_id: Id
     cashier_id: Id
-    catalog_version: Annotated[Int, Field(ge=0)]
+    catalog_version: Annotated[Int, Field(ge=0, le=INT64_MAX)]  # stores.catalog_version
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES_PER_ORDER)]
     tenders: Annotated[list[Tender], Field(max_length=MAX_TENDERS_PER_ORDER)]
     change_given: Money
@@ -381,7 +406,7 @@ class ResolutionAction(StrEnum):
 class Resolution(_Request):
     """One decision about one conflict of a held order."""
 
-    line_no: Int | None
+    line_no: LineNo | None
     code: Annotated[str, Field(max_length=64)]
     action: ResolutionAction
     approved_by: Id
@@ -468,8 +493,8 @@ class EnrollResponse(_Response):
 
 
 class Heartbeat(_Request):
-    queue_depth: Annotated[Int, Field(ge=0)]
-    oldest_pending_age_s: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    queue_depth: Count
+    oldest_pending_age_s: Annotated[float, Field(ge=0, le=MAX_AGE_S, allow_inf_nan=False)]
     app_version: Annotated[str, Field(max_length=64)]
     devices: Annotated[dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=32)]], Field(max_length=50)] = {}
 
@@ -487,7 +512,7 @@ class ZTaxLine(_Request):
 
 class ZTenderLine(_Request):
     type: Literal["cash", "card", "voucher", "other"]
-    count: Annotated[Int, Field(ge=0)]
+    count: Count
     amount: SignedMoney
 
 
@@ -497,12 +522,12 @@ class ZReport(_Request):
     report_id: UUID
     store_id: Id
     terminal_id: Id
-    z_number: Annotated[Int, Field(ge=1, le=2**31 - 1)]  # the server stores it in a 32-bit INTEGER
+    z_number: Annotated[Int, Field(ge=1, le=INT32_MAX)]  # z_reports.z_number
     opened_at: Time
     closed_at: Time
-    sales_count: Annotated[Int, Field(ge=0)]
-    returns_count: Annotated[Int, Field(ge=0)]
-    voids_count: Annotated[Int, Field(ge=0)]
+    sales_count: Count
+    returns_count: Count
+    voids_count: Count
     gross_sales: Money
     returns_total: Money
     net: SignedMoney
