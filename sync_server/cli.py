@@ -18,7 +18,7 @@ from .core.errors import ApiError
 from .db import migrations
 from .db.session import make_engine, write_transaction
 from .services import catalog, stores, terminals
-from .wire import StoreUpsert, StoreUserPut
+from .wire import StoreUpsert, StoreUserPut, format_time
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -94,6 +94,16 @@ def cmd_terminal_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_terminal_list(args: argparse.Namespace) -> int:
+    with _transaction(args) as conn:
+        listed = terminals.list_terminals(conn, args.store)
+    print("terminal_id\tname\tenrolled_at\tlast_heartbeat_at\trevoked_at")
+    for t in listed:
+        times = (t.enrolled_at, t.last_heartbeat_at, t.revoked_at)
+        print("\t".join([t.terminal_id, t.name, *(format_time(x) if x else "-" for x in times)]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-sync-server", description="POS sync server")
     parser.add_argument("--db", help="database URL (default: $POS_SYNC_DB_URL, config file, or a SQLite file in the user data dir)")
@@ -142,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     rev = term.add_parser("revoke", help="revoke a terminal; its requests get 403 terminal_revoked")
     rev.add_argument("terminal_id")
     rev.set_defaults(func=cmd_terminal_revoke)
+    lst = term.add_parser("list", help="a store's terminals; one never heard from (no heartbeat) may be an orphan")
+    lst.add_argument("--store", required=True)
+    lst.set_defaults(func=cmd_terminal_list)
     return parser
 
 

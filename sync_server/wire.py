@@ -588,6 +588,17 @@ class EnrollmentCodeOut(_Response):
     expires_at: Time
 
 
+class TerminalOut(_Response):
+    """A terminal as the admin sees it (never its secret)."""
+
+    terminal_id: str
+    store_id: str
+    name: str
+    enrolled_at: Time
+    last_heartbeat_at: Time | None
+    revoked_at: Time | None
+
+
 class StockOut(_Response):
     store_id: str
     sku: str

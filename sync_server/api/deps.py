@@ -111,14 +111,22 @@ async def require_admin(request: Request, settings: SettingsDep) -> None:
 AdminDep = Depends(require_admin)
 
 
-def idempotency_key(request: Request) -> str:
+def optional_idempotency_key(request: Request) -> str | None:
     value = request.headers.get(IDEMPOTENCY_HEADER)
     if value is None:
-        raise ApiError(400, "idempotency_key_missing", "this request needs an Idempotency-Key header")
+        return None
     try:
         return parse_idempotency_key(value)
     except InvalidIdempotencyKey as exc:
         raise ApiError(400, "idempotency_key_invalid", str(exc)) from None
 
 
+def idempotency_key(key: Annotated[str | None, Depends(optional_idempotency_key)]) -> str:
+    if key is None:
+        raise ApiError(400, "idempotency_key_missing", "this request needs an Idempotency-Key header")
+    return key
+
+
 IdempotencyKeyDep = Annotated[str, Depends(idempotency_key)]
+OptionalIdempotencyKeyDep = Annotated[str | None, Depends(optional_idempotency_key)]
+"""Where a key is welcome but not required (enrollment: old tills send none)."""

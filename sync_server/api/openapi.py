@@ -49,6 +49,12 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "schema": {"type": "string", "pattern": r"""^("[ !#-\[\]-~]{1,255}"|[A-Za-z0-9!#$%&'*+.^_`|~:/-]{1,255})$"""},
 }
 
+OPTIONAL_IDEMPOTENCY_KEY_PARAMETER = {
+    **IDEMPOTENCY_KEY_PARAMETER,
+    "required": False,
+    "description": "made by the till before its first attempt; a retry with it returns the same terminal",
+}
+
 
 def json_body(model: type[BaseModel], idempotent: bool = False) -> dict[str, Any]:
     extra: dict[str, Any] = {

@@ -63,6 +63,8 @@ class EnrollmentCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     terminal_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """SHA-256 of the Idempotency-Key the enrollment came with: its retry gets the same terminal."""
 
 
 class Item(Base):

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 from ..core import metrics
 from ..core.errors import ApiError
 from ..db.models import EnrollmentCode, Store, Terminal
-from ..wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat
+from ..wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat, TerminalOut
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand at the till
 
@@ -30,24 +30,60 @@ def create_enrollment_code(conn: Connection, store_id: str, ttl_s: int) -> Enrol
     return EnrollmentCodeOut(code=code, store_id=store_id, expires_at=expires_at)
 
 
-def enroll(conn: Connection, request: EnrollRequest) -> EnrollResponse:
+def enroll(conn: Connection, request: EnrollRequest, key: str | None = None) -> tuple[EnrollResponse, bool]:
+    """The new terminal, and whether it is the replay of an earlier attempt.
+
+    With `key` (the till's Idempotency-Key, kept until its enrollment completes), a retry
+    of the same enrollment within the code's lifetime returns the same terminal: an answer
+    lost on the way must not burn the code and leave an orphan behind.
+    """
     now = datetime.now(UTC)
     code_hash = _hash(request.enrollment_code)
+    key_hash = None if key is None else hashlib.sha256(key.encode()).hexdigest()
     terminal_id = f"T-{secrets.token_hex(6)}"
     # Single use: the conditional UPDATE lets exactly one enrollment take the code.
     used = conn.execute(
         update(EnrollmentCode)
         .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None), EnrollmentCode.expires_at > now)
-        .values(used_at=now, terminal_id=terminal_id)
+        .values(used_at=now, terminal_id=terminal_id, key_hash=key_hash)
         .returning(EnrollmentCode.store_id)
     ).scalar_one_or_none()
     if used is None:
-        raise ApiError(403, "enrollment_code_invalid", "enrollment code is unknown, used or expired")
+        return _enrolled_before(conn, code_hash, key_hash, request.terminal_name, now), True
     secret = secrets.token_urlsafe(32)
     conn.execute(
         insert(Terminal).values(terminal_id=terminal_id, store_id=used, name=request.terminal_name, secret=secret, enrolled_at=now)
     )
-    return EnrollResponse(terminal_id=terminal_id, store_id=used, secret=secret)
+    return EnrollResponse(terminal_id=terminal_id, store_id=used, secret=secret), False
+
+
+def _enrolled_before(conn: Connection, code_hash: str, key_hash: str | None, name: str, now: datetime) -> EnrollResponse:
+    """The terminal that an earlier attempt with this code and key enrolled, while the code
+    lives and the terminal is not revoked (revoking an orphan must not bring it back)."""
+    row = None if key_hash is None else conn.execute(
+        select(Terminal.terminal_id, Terminal.store_id, Terminal.name, Terminal.secret)
+        .join(EnrollmentCode, EnrollmentCode.terminal_id == Terminal.terminal_id)
+        .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.key_hash == key_hash,
+               EnrollmentCode.expires_at > now, Terminal.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        raise ApiError(403, "enrollment_code_invalid", "enrollment code is unknown, used or expired")
+    if row.name != name:
+        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key enrolled a terminal of another name")
+    return EnrollResponse(terminal_id=row.terminal_id, store_id=row.store_id, secret=row.secret)
+
+
+def list_terminals(conn: Connection, store_id: str) -> list[TerminalOut]:
+    """A store's terminals, oldest first; one enrolled and never heard from is an orphan."""
+    if conn.execute(select(Store.store_id).where(Store.store_id == store_id)).first() is None:
+        raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+    rows = conn.execute(
+        select(Terminal.terminal_id, Terminal.store_id, Terminal.name, Terminal.enrolled_at,
+               Terminal.last_heartbeat_at, Terminal.revoked_at)
+        .where(Terminal.store_id == store_id)
+        .order_by(Terminal.enrolled_at, Terminal.terminal_id)
+    ).mappings()
+    return [TerminalOut.model_validate(dict(row)) for row in rows]
 
 
 def revoke(conn: Connection, terminal_id: str) -> datetime:

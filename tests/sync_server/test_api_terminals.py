@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from sync_server.db.models import EnrollmentCode
+from sync_server.signing import TerminalAuth
 
 from .factories import make_order
 
@@ -45,6 +46,76 @@ async def test_expired_enrollment_code_is_refused(shop, engine) -> None:
         conn.execute(update(EnrollmentCode).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     response = await shop.admin.post("/v1/terminals/enroll", json={"enrollment_code": code, "terminal_name": "t"})
     assert response.status_code == 403 and response.json()["code"] == "enrollment_code_invalid"
+
+
+async def _enroll(shop, code: str, key: str | None, name: str = "till 1"):
+    headers = {} if key is None else {"Idempotency-Key": f'"{key}"'}
+    return await shop.admin.post("/v1/terminals/enroll", json={"enrollment_code": code, "terminal_name": name},
+                                 headers=headers)
+
+
+async def _terminals(shop, store_id: str = "S1") -> list[dict]:
+    response = await shop.admin.get(f"/v1/admin/stores/{store_id}/terminals")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_lost_enrollment_answer_is_retried_with_the_same_key_and_gets_the_same_terminal(shop) -> None:
+    await shop.add_store("S1")
+    code, key = await shop.enrollment_code(), str(uuid.uuid4())
+    first = await _enroll(shop, code, key)
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    # The answer is lost on the way; the till retries with the key it kept.
+    retry = await _enroll(shop, code, key)
+    assert retry.status_code == 201, retry.text
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+    assert [t["terminal_id"] for t in await _terminals(shop)] == [first.json()["terminal_id"]]  # no orphan
+    till = shop.client(TerminalAuth(retry.json()["terminal_id"], retry.json()["secret"]))
+    assert (await till.get("/v1/catalog")).status_code == 200  # the replayed secret signs
+
+
+async def test_a_used_code_with_another_key_or_none_is_still_refused(shop) -> None:
+    await shop.add_store("S1")
+    code = await shop.enrollment_code()
+    assert (await _enroll(shop, code, "key-one")).status_code == 201
+    for key in ("key-two", None):
+        refused = await _enroll(shop, code, key)
+        assert refused.status_code == 403 and refused.json()["code"] == "enrollment_code_invalid"
+    renamed = await _enroll(shop, code, "key-one", name="another till")
+    assert renamed.status_code == 422 and renamed.json()["code"] == "idempotency_key_reused"
+    assert len(await _terminals(shop)) == 1
+
+
+async def test_the_same_key_after_the_code_expired_or_its_terminal_was_revoked_is_refused(shop, engine) -> None:
+    await shop.add_store("S1")
+    revoked_code, expired_code = await shop.enrollment_code(), await shop.enrollment_code()
+    orphan = (await _enroll(shop, revoked_code, "k")).json()
+    assert (await shop.admin.post(f"/v1/admin/terminals/{orphan['terminal_id']}/revoke")).status_code == 200
+    assert (await _enroll(shop, revoked_code, "k")).json()["code"] == "enrollment_code_invalid"  # stays revoked
+    assert (await _enroll(shop, expired_code, "k")).status_code == 201
+    with engine.begin() as conn:
+        conn.execute(update(EnrollmentCode).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert (await _enroll(shop, expired_code, "k")).json()["code"] == "enrollment_code_invalid"
+
+
+async def test_admin_lists_a_stores_terminals_so_an_orphan_can_be_spotted_and_revoked(shop) -> None:
+    await shop.add_store("S1")
+    await shop.add_store("S2")
+    heard_from = await shop.terminal("S1")
+    orphan = (await _enroll(shop, await shop.enrollment_code(), None, name="lost answer")).json()
+    await shop.terminal("S2")
+    beat = {"queue_depth": 0, "oldest_pending_age_s": 0, "app_version": "1"}
+    assert (await heard_from.http.post("/v1/terminals/heartbeat", json=beat)).status_code == 204
+    listed = {t["terminal_id"]: t for t in await _terminals(shop)}
+    assert set(listed) == {heard_from.terminal_id, orphan["terminal_id"]}  # S1's only
+    assert listed[heard_from.terminal_id]["last_heartbeat_at"] is not None
+    never_heard = [t for t in listed.values() if t["last_heartbeat_at"] is None]
+    assert [(t["terminal_id"], t["name"], t["revoked_at"]) for t in never_heard] == [(orphan["terminal_id"], "lost answer", None)]
+    assert all("secret" not in t for t in listed.values())
+    assert (await shop.admin.post(f"/v1/admin/terminals/{orphan['terminal_id']}/revoke")).status_code == 200
+    assert {t["terminal_id"]: t for t in await _terminals(shop)}[orphan["terminal_id"]]["revoked_at"] is not None
+    assert (await shop.admin.get("/v1/admin/stores/NOPE/terminals")).json()["code"] == "store_unknown"
 
 
 async def test_heartbeat_feeds_gauges(shop, till) -> None:

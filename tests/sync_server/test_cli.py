@@ -33,7 +33,11 @@ async def test_shop_setup_from_the_command_line(capsys, db_url, shop) -> None:
     assert response.status_code == 201
     terminal_id = response.json()["terminal_id"]
     assert run(capsys, db_url, "user", "add", "m1", "--store", "S1", "--name", "Mia", "--role", "manager")[0] == 0
+    code, listed, _ = run(capsys, db_url, "terminal", "list", "--store", "S1")
+    [row] = [line.split("\t") for line in listed.splitlines()[1:]]
+    assert code == 0 and row[:2] == [terminal_id, "t"] and row[3:] == ["-", "-"]  # never heard from
     assert run(capsys, db_url, "terminal", "revoke", terminal_id)[0] == 0
+    assert run(capsys, db_url, "terminal", "list", "--store", "S1")[1].splitlines()[1].split("\t")[4] != "-"
     from sync_server.signing import TerminalAuth
 
     till = shop.client(TerminalAuth(terminal_id, response.json()["secret"]))

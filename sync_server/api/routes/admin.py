@@ -1,4 +1,4 @@
-"""Admin endpoints (Authorization: Bearer <admin token>): stores, items, stock, users, codes, revocation."""
+"""Admin endpoints (Authorization: Bearer <admin token>): stores, items, stock, users, codes, terminals."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ...wire import (
     StoreUpsert,
     StoreUserOut,
     StoreUserPut,
+    TerminalOut,
 )
 from ..deps import AdminDep, EngineDep, SettingsDep
 from ..openapi import problems
@@ -88,6 +89,14 @@ def put_user(store_id: StoreId, user_id: StoreId, body: StoreUserPut, engine: En
 def post_enrollment_code(store_id: StoreId, engine: EngineDep, settings: SettingsDep) -> EnrollmentCodeOut:
     with write_transaction(engine) as conn:
         return terminals.create_enrollment_code(conn, store_id, settings.enrollment_code_ttl_s)
+
+
+@router.get("/stores/{store_id}/terminals", response_model=list[TerminalOut])
+def get_terminals(store_id: StoreId, engine: EngineDep) -> list[TerminalOut]:
+    """The store's terminals with when they enrolled and last sent a heartbeat: one never
+    heard from is an orphan (e.g. its enrollment answer was lost); revoke it."""
+    with read_connection(engine) as conn:
+        return terminals.list_terminals(conn, store_id)
 
 
 @router.post("/terminals/{terminal_id}/revoke", response_model=TerminalRevoked)

@@ -8,17 +8,30 @@ from ...core.errors import parse_model
 from ...db.session import write_transaction
 from ...services import terminals
 from ...wire import EnrollRequest, EnrollResponse, Heartbeat
-from ..deps import EngineDep, RawBody, TerminalDep, parse_json
-from ..openapi import json_body, problems
+from ..deps import EngineDep, OptionalIdempotencyKeyDep, RawBody, TerminalDep, parse_json
+from ..openapi import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, json_body, problems
+from ..responses import REPLAYED_HEADER
 
 router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
 
 
-@router.post("/enroll", status_code=201, response_model=EnrollResponse, responses=problems(403, 413, 422, 503))
-def enroll(request: EnrollRequest, engine: EngineDep) -> EnrollResponse:
-    """Trade a single-use enrollment code for a terminal id and its signing secret."""
+@router.post(
+    "/enroll",
+    status_code=201,
+    response_model=EnrollResponse,
+    responses=problems(400, 403, 413, 422, 503),
+    openapi_extra={"parameters": [OPTIONAL_IDEMPOTENCY_KEY_PARAMETER]},
+)
+def enroll(request: EnrollRequest, key: OptionalIdempotencyKeyDep, engine: EngineDep, response: Response) -> EnrollResponse:
+    """Trade a single-use enrollment code for a terminal id and its signing secret.
+
+    A retry with the same code and Idempotency-Key (within the code's lifetime) returns the
+    same terminal again, with `Idempotent-Replayed: true`."""
     with write_transaction(engine) as conn:
-        return terminals.enroll(conn, request)
+        enrolled, replayed = terminals.enroll(conn, request, key)
+    if replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return enrolled
 
 
 @router.post(
