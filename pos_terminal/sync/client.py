@@ -166,11 +166,13 @@ class SyncClient:
         body = wire.canonical_json(beat)
         self._expect(self.request("POST", "/v1/terminals/heartbeat", body), 200, 202, 204)
 
-    def enroll(self, enrollment_code: str, terminal_name: str) -> wire.EnrollResponse:
-        """Unsigned: the terminal has no secret yet. 403 enrollment_code_invalid raises."""
+    def enroll(self, enrollment_code: str, terminal_name: str, key: str | None = None) -> wire.EnrollResponse:
+        """Unsigned: the terminal has no secret yet. 403 enrollment_code_invalid raises.
+
+        A retry with the same `key` (Idempotency-Key) gets the terminal the first attempt made."""
         body = wire.canonical_json(wire.EnrollRequest(enrollment_code=enrollment_code,
                                                       terminal_name=terminal_name))
-        reply = self.request("POST", "/v1/terminals/enroll", body)
+        reply = self.request("POST", "/v1/terminals/enroll", body, idempotency_key=key)
         return wire.EnrollResponse.model_validate_json(self._expect(reply, 200, 201).body)
 
     @staticmethod

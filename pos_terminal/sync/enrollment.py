@@ -3,11 +3,15 @@
 `terminal_id`/`store_id` go into the database's `terminal_identity` row (the server picks
 the terminal id); the secret goes into the secret store (`pos_terminal.keys`), never the
 database. After enrollment, `enrolled_config` makes the till sell under that identity.
+Until an enrollment completes, its Idempotency-Key waits in the secret store, so a retry
+after a lost answer gets the same terminal instead of a refused, used code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import socket
+import uuid
 
 import httpx
 
@@ -17,7 +21,7 @@ from pos_terminal.store.db import Database
 from pos_terminal.store.identity import Identity, as_enrolled, read_identity, write_identity
 from sync_server.signing import TerminalAuth
 
-from .client import SyncClient
+from .client import ProblemReply, SyncClient
 
 
 class NotEnrolled(RuntimeError):
@@ -29,9 +33,20 @@ class NotEnrolled(RuntimeError):
 def enroll(db: Database, secrets: SecretStore, server_url: str, code: str,
            terminal_name: str | None = None, *,
            transport: httpx.BaseTransport | None = None) -> Identity:
-    """Enroll with `code`; raises client.ProblemReply (403 enrollment_code_invalid) or Unreachable."""
-    with SyncClient(server_url, transport=transport) as client:
-        answer = client.enroll(code.strip(), terminal_name or socket.gethostname()[:100] or "till")
+    """Enroll with `code`; raises client.ProblemReply (403 enrollment_code_invalid) or Unreachable.
+
+    After Unreachable or a 5xx, run it again with the same code: the enrollment key kept
+    from the first attempt makes the server answer with the terminal it may have enrolled.
+    """
+    key_name = _enrollment_key_name(db)
+    key = _enrollment_key(secrets, key_name)
+    try:
+        with SyncClient(server_url, transport=transport) as client:
+            answer = client.enroll(code.strip(), terminal_name or socket.gethostname()[:100] or "till", key)
+    except ProblemReply as refused:
+        if refused.reply.status < 500:
+            secrets.delete(key_name)  # refused for good: a new attempt needs a new code anyway
+        raise
     previous = load_identity(db)
     # The secret first: an identity row without its secret would leave a till that cannot sign.
     secrets.set(answer.terminal_id, answer.secret)
@@ -40,7 +55,24 @@ def enroll(db: Database, secrets: SecretStore, server_url: str, code: str,
         write_identity(s, identity)
     if previous is not None and previous.terminal_id != identity.terminal_id:
         secrets.delete(previous.terminal_id)
+    secrets.delete(key_name)  # enrolled: a later enrollment (after a revocation) is a new one
     return identity
+
+
+def _enrollment_key_name(db: Database) -> str:
+    # The secret store is the OS user's and may serve several tills: one pending key per database.
+    return "enrollment-key:" + hashlib.sha256(str(db.path.resolve()).encode()).hexdigest()[:16]
+
+
+def _enrollment_key(secrets: SecretStore, name: str) -> str:
+    """The till's Idempotency-Key for its enrollment, made and stored before the first attempt
+    so that a retry after a lost answer or a crash sends it again (README design notes).
+    Kept with the secrets: with the code, it fetches the terminal's secret."""
+    key = secrets.get(name)
+    if key is None:
+        key = str(uuid.uuid4())
+        secrets.set(name, key)
+    return key
 
 
 def load_identity(db: Database) -> Identity | None:
@@ -72,13 +104,16 @@ def client_for(db: Database, config: TerminalConfig, secrets: SecretStore | None
     return SyncClient(identity.server_url, TerminalAuth(identity.terminal_id, secret), transport=transport)
 
 
+_RETRY_HINT = "run the same command again with the same code (this till gets the terminal the server may have enrolled)"
+
+
 def enroll_cli(config: TerminalConfig, code: str, server_url: str, name: str | None) -> int:
     """`pos-terminal enroll`: prints the identity, or a clear error and exit status 1/2."""
     import sys
 
     from pos_terminal.keys import SecretStoreError
 
-    from .client import ProblemReply, Unreachable
+    from .client import Unreachable
 
     try:
         secrets = open_secret_store(config.data_dir)
@@ -89,9 +124,13 @@ def enroll_cli(config: TerminalConfig, code: str, server_url: str, name: str | N
     try:
         identity = enroll(db, secrets, server_url, code, name)
     except ProblemReply as exc:
-        print(f"error: the server refused the enrollment: {exc}", file=sys.stderr)
+        hint = f"; {_RETRY_HINT}" if exc.reply.status >= 500 else ""
+        print(f"error: the server refused the enrollment: {exc}{hint}", file=sys.stderr)
         return 1
-    except (Unreachable, SecretStoreError) as exc:
+    except Unreachable as exc:
+        print(f"error: {exc}; {_RETRY_HINT}", file=sys.stderr)
+        return 1
+    except SecretStoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

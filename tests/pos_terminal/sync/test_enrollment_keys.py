@@ -49,6 +49,40 @@ def test_a_used_code_is_refused_and_nothing_is_written(tmp_path, server, memory_
         client_for(second, till_config(tmp_path), keys.KeyringStore())
 
 
+def test_a_lost_enrollment_answer_is_retried_with_the_same_key_and_gets_the_same_terminal(
+        tmp_path, server, memory_keyring):
+    db = Database(tmp_path / "till.sqlite3")
+    code = enrollment_code(server.db_url)
+    server.flaky.failing = server.flaky.after_processing = True  # enrolled, then the answer is lost
+    with pytest.raises(ProblemReply) as lost:
+        enroll(db, keys.KeyringStore(), "http://server", code, "till 1", transport=server.transport)
+    assert lost.value.reply.status == 503 and load_identity(db) is None
+    server.flaky.failing = False
+    identity = enroll(db, keys.KeyringStore(), "http://server", code, "till 1", transport=server.transport)
+
+    sent = [headers for _, path, _, headers in server.flaky.seen if path == "/v1/terminals/enroll"]
+    assert len(sent) == 2 and sent[0]["idempotency-key"] == sent[1]["idempotency-key"]
+    listed = server.admin.get(f"/v1/admin/stores/{STORE}/terminals").json()
+    assert [t["terminal_id"] for t in listed] == [identity.terminal_id]  # no orphan left behind
+    assert list(memory_keyring.passwords) == [(keys.SERVICE, identity.terminal_id)]  # the key is gone
+    with client_for(db, till_config(tmp_path), keys.KeyringStore(), transport=server.transport) as client:
+        assert client.catalog_delta(0).delta is not None
+    db.close()
+
+
+def test_each_till_database_has_its_own_enrollment_key(tmp_path, server, memory_keyring):
+    """Two tills of one OS user share its keyring: one till's retry must never get the other's terminal."""
+    server.flaky.failing = server.flaky.after_processing = True
+    for name in ("a", "b"):
+        db = Database(tmp_path / f"{name}.sqlite3")
+        with pytest.raises(ProblemReply):
+            enroll(db, keys.KeyringStore(), "http://server", enrollment_code(server.db_url), name,
+                   transport=server.transport)
+        db.close()
+    first, second = (headers["idempotency-key"] for _, _, _, headers in server.flaky.seen)
+    assert first != second
+
+
 @pytest.fixture
 def no_keyring():
     previous = keyring.get_keyring()
