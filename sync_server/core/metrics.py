@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
+
 from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter("pos_sync_http_requests_total", "HTTP requests", ["route", "method", "status"])
@@ -12,3 +15,24 @@ CONFLICTS = Counter("pos_sync_conflicts_total", "Order conflicts by code", ["cod
 QUEUE_DEPTH = Gauge("pos_sync_terminal_queue_depth", "Outbox entries waiting on a terminal", ["terminal_id"])
 OLDEST_PENDING = Gauge("pos_sync_terminal_oldest_pending_age_seconds", "Age of a terminal's oldest unsent entry", ["terminal_id"])
 DEVICE_STATUS = Gauge("pos_sync_terminal_device_status", "1 for a device's current status", ["terminal_id", "device", "status"])
+
+MAX_DEVICES_PER_TERMINAL = 16
+"""Device series kept per terminal: a till reporting more (or new names on every beat)
+must not grow /metrics without bound; its full device map stays in the database."""
+
+_devices: dict[str, dict[str, str]] = {}  # terminal -> {device: status}, like the gauge, per process
+_devices_lock = threading.Lock()  # heartbeats run in a thread pool
+
+
+def set_devices(terminal_id: str, devices: Mapping[str, str]) -> None:
+    """A heartbeat replaces its terminal's device series: one series at 1 per device for its
+    current status, at most MAX_DEVICES_PER_TERMINAL (first by name); devices no longer
+    reported, and old statuses, are dropped."""
+    current = dict(sorted(devices.items())[:MAX_DEVICES_PER_TERMINAL])
+    with _devices_lock:
+        for device, status in _devices.get(terminal_id, {}).items():
+            if current.get(device) != status:
+                DEVICE_STATUS.remove(terminal_id, device, status)
+        for device, status in current.items():
+            DEVICE_STATUS.labels(terminal_id, device, status).set(1)
+        _devices[terminal_id] = current

@@ -105,13 +105,4 @@ def heartbeat(conn: Connection, terminal_id: str, beat: Heartbeat) -> None:
     )
     metrics.QUEUE_DEPTH.labels(terminal_id).set(beat.queue_depth)
     metrics.OLDEST_PENDING.labels(terminal_id).set(beat.oldest_pending_age_s)
-    for device, status in beat.devices.items():
-        # One series per device, at 1 for its current status; the previous status is dropped.
-        previous = _device_status.get((terminal_id, device))
-        if previous is not None and previous != status:
-            metrics.DEVICE_STATUS.remove(terminal_id, device, previous)
-        _device_status[(terminal_id, device)] = status
-        metrics.DEVICE_STATUS.labels(terminal_id, device, status).set(1)
-
-
-_device_status: dict[tuple[str, str], str] = {}  # per process, like the gauges it mirrors
+    metrics.set_devices(terminal_id, beat.devices)

@@ -129,6 +129,24 @@ async def test_heartbeat_feeds_gauges(shop, till) -> None:
     assert f'status="paper_low",terminal_id="{till.terminal_id}"' not in metrics  # old status dropped
 
 
+async def test_device_series_are_bounded_per_terminal_and_replaced_by_each_heartbeat(shop, till) -> None:
+    """Found in review: 100 heartbeats with 50 new device names each grew /metrics fivefold."""
+    async def beat(round_no: int) -> None:
+        devices = {f"dev{round_no}-{n:02}": "online" for n in range(50)}
+        body = {"queue_depth": 0, "oldest_pending_age_s": 0, "app_version": "1", "devices": devices}
+        assert (await till.http.post("/v1/terminals/heartbeat", json=body)).status_code == 204
+
+    await beat(0)
+    size = len((await shop.admin.get("/metrics")).content)
+    for round_no in range(1, 101):
+        await beat(round_no)
+    text = (await shop.admin.get("/metrics")).text
+    ours = [s.labels["device"] for f in text_string_to_metric_families(text) for s in f.samples
+            if s.name == "pos_sync_terminal_device_status" and s.labels["terminal_id"] == till.terminal_id]
+    assert sorted(ours) == [f"dev100-{n:02}" for n in range(16)]  # the last beat's, first 16 by name
+    assert len(text.encode()) - size < 1000  # only counter values grew
+
+
 async def _samples(shop) -> dict[tuple[str, frozenset], float]:
     text = (await shop.admin.get("/metrics")).text
     return {(s.name, frozenset(s.labels.items())): s.value for f in text_string_to_metric_families(text) for s in f.samples}
