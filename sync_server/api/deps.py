@@ -7,6 +7,7 @@ import json
 from typing import Annotated
 
 from fastapi import Depends, Request
+from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 
@@ -98,17 +99,36 @@ def caller_store(request: Request, caller: TerminalDep) -> StoreSettings:
 StoreDep = Annotated[StoreSettings, Depends(caller_store)]
 
 
-async def require_admin(request: Request, settings: SettingsDep) -> None:
-    if settings.admin_token is None or not settings.admin_token.get_secret_value():
-        raise ApiError(403, "admin_disabled", "no admin token is configured on this server")
+def _tokens(*configured: SecretStr | None) -> list[bytes]:
+    return [token.get_secret_value().encode() for token in configured if token and token.get_secret_value()]
+
+
+def _check_bearer(request: Request, accepted: list[bytes], detail: str) -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    expected = settings.admin_token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
-        raise ApiError(401, "unauthorized", "admin endpoints need Authorization: Bearer <admin token>",
-                       headers={"WWW-Authenticate": "Bearer"})
+    given = token.strip().encode()
+    # Every token compared, in constant time: the timing tells nothing about any of them.
+    matches = [hmac.compare_digest(given, expected) for expected in accepted]
+    if scheme.lower() != "bearer" or not any(matches):
+        raise ApiError(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def require_admin(request: Request, settings: SettingsDep) -> None:
+    accepted = _tokens(settings.admin_token)
+    if not accepted:
+        raise ApiError(403, "admin_disabled", "no admin token is configured on this server")
+    _check_bearer(request, accepted, "admin endpoints need Authorization: Bearer <admin token>")
+
+
+async def require_metrics_scraper(request: Request, settings: SettingsDep) -> None:
+    """/metrics names every terminal and its devices: the metrics token or the admin token."""
+    accepted = _tokens(settings.metrics_token, settings.admin_token)
+    if not accepted:
+        raise ApiError(403, "metrics_disabled", "set POS_SYNC_METRICS_TOKEN to scrape /metrics")
+    _check_bearer(request, accepted, "/metrics needs Authorization: Bearer <metrics token>")
 
 
 AdminDep = Depends(require_admin)
+MetricsScraperDep = Depends(require_metrics_scraper)
 
 
 def optional_idempotency_key(request: Request) -> str | None:

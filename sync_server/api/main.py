@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="POS sync server",
         version="1.0.0",
         description="Sync protocol v1 between POS terminals and the store server (see PROTOCOL.md).",
+        **({} if settings.docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, lock_timeout_s=settings.idempotency_wait_s)

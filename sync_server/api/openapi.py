@@ -20,8 +20,8 @@ _DOCUMENTED_BODIES: list[type[BaseModel]] = [Problem, Order, BatchRequest, Resol
 
 _DESCRIPTIONS = {
     400: "Missing or malformed Idempotency-Key",
-    401: "bad_signature, stale_timestamp, or admin token missing",
-    403: "store_mismatch, terminal_revoked, not_permitted, enrollment_code_invalid",
+    401: "bad_signature, stale_timestamp, or admin (metrics) token missing: unauthorized",
+    403: "store_mismatch, terminal_revoked, not_permitted, enrollment_code_invalid, admin_disabled, metrics_disabled",
     404: "Not found (another store's data is never revealed)",
     409: "request_in_progress or a state conflict",
     413: "payload_too_large",

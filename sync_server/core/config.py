@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     idempotency_wait_s: float = 10.0
     """How long a duplicate waits for an in-flight twin before `409 request_in_progress`."""
     log_level: str = "INFO"
+    metrics_token: SecretStr | None = None
+    """Bearer token a Prometheus scraper sends to GET /metrics (the admin token works too);
+    with neither configured /metrics is refused: it names every terminal."""
+    docs: bool = True
+    """Publish /docs, /redoc and /openapi.json (PROTOCOL.md); `POS_SYNC_DOCS=false` in production."""
 
     @classmethod
     def settings_customise_sources(

@@ -1,7 +1,8 @@
 """Property-based fuzz of the real server from its own /openapi.json (schemathesis).
 
-Requests are signed as an enrolled terminal (admin routes get the bearer token), so the
-fuzz reaches validation and the database instead of stopping at 401. Bounded examples.
+Requests are signed as an enrolled terminal (admin routes and /metrics get the admin
+bearer token), so the fuzz reaches validation and the database instead of stopping at
+401. Bounded examples.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class _SignAsTerminalOrAdmin(requests.auth.AuthBase):
         self.terminal_id, self.secret = terminal_id, secret
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        if request.path_url.startswith("/v1/admin/"):
+        if request.path_url.startswith(("/v1/admin/", "/metrics")):
             request.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
             return request
         body = request.body or b""

@@ -40,11 +40,17 @@ def test_settings_from_file_and_environment(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("POS_SYNC_CONFIG", str(config))
     monkeypatch.delenv("POS_SYNC_DB_URL", raising=False)
     monkeypatch.delenv("POS_SYNC_ADMIN_TOKEN", raising=False)
+    monkeypatch.delenv("POS_SYNC_METRICS_TOKEN", raising=False)
+    monkeypatch.delenv("POS_SYNC_DOCS", raising=False)
     settings = Settings()
     assert settings.database_url == "sqlite:///from-file.sqlite3"
     assert settings.admin_token.get_secret_value() == "file-token"
     monkeypatch.setenv("POS_SYNC_ADMIN_TOKEN", "env-token")
     assert Settings().admin_token.get_secret_value() == "env-token"
+    assert Settings().metrics_token is None and Settings().docs is True
+    monkeypatch.setenv("POS_SYNC_METRICS_TOKEN", "scrape")
+    monkeypatch.setenv("POS_SYNC_DOCS", "false")
+    assert Settings().metrics_token.get_secret_value() == "scrape" and Settings().docs is False
 
 
 async def test_duplicate_while_the_first_is_in_flight_is_409_on_postgres(pg_schema_url, tmp_path) -> None:
@@ -113,3 +119,37 @@ async def test_chunked_body_over_the_limit_is_413(shop) -> None:
     response = await shop.admin.put("/v1/admin/stores/S1", content=chunks())
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
+
+
+async def _get(settings: Settings, path: str, token: str | None = None) -> httpx.Response:
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers) as client:
+        response = await client.get(path)
+    app.state.engine.dispose()
+    return response
+
+
+async def test_metrics_need_the_metrics_token_or_the_admin_token(tmp_path) -> None:
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'm.sqlite3'}", admin_token=ADMIN_TOKEN, metrics_token="scrape-me")
+    for token in (None, "wrong", f"{ADMIN_TOKEN}x"):
+        refused = await _get(settings, "/metrics", token)
+        assert refused.status_code == 401 and refused.json()["code"] == "unauthorized"
+        assert refused.headers["WWW-Authenticate"] == "Bearer" and "pos_sync" not in refused.text
+    for token in ("scrape-me", ADMIN_TOKEN):
+        scraped = await _get(settings, "/metrics", token)
+        assert scraped.status_code == 200 and "pos_sync_http_requests_total" in scraped.text
+    assert (await _get(settings, "/healthz")).status_code == 200  # load balancers need no token
+
+
+async def test_metrics_without_any_token_configured_are_refused(tmp_path) -> None:
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'm.sqlite3'}", admin_token=None, metrics_token=None)
+    refused = await _get(settings, "/metrics", "anything")
+    assert refused.status_code == 403 and refused.json()["code"] == "metrics_disabled"
+
+
+@pytest.mark.parametrize(("docs", "status"), [(True, 200), (False, 404)])
+async def test_docs_and_openapi_are_published_unless_turned_off(tmp_path, docs, status) -> None:
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'd.sqlite3'}", admin_token=ADMIN_TOKEN, docs=docs)
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert (await _get(settings, path)).status_code == status, path

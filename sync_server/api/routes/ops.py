@@ -1,4 +1,5 @@
-"""Operations: liveness, readiness, Prometheus metrics (outside /v1, unauthenticated)."""
+"""Operations outside /v1: liveness and readiness (open, for load balancers) and Prometheus
+metrics (a bearer token: they name every terminal)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ...core.errors import ApiError
 from ...db.session import read_connection
-from ..deps import EngineDep
+from ..deps import EngineDep, MetricsScraperDep
 from ..openapi import problems
 
 router = APIRouter(tags=["operations"])
@@ -35,6 +36,12 @@ def readyz(engine: EngineDep) -> Health:
     return Health(status="ready")
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    dependencies=[MetricsScraperDep],
+    responses={200: {"content": {"text/plain": {}}}, **problems(401, 403)},
+)
 def metrics() -> Response:
+    """Prometheus text; `Authorization: Bearer <POS_SYNC_METRICS_TOKEN or admin token>`."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
