@@ -75,6 +75,18 @@ async def test_a_lost_enrollment_answer_is_retried_with_the_same_key_and_gets_th
     assert (await till.get("/v1/catalog")).status_code == 200  # the replayed secret signs
 
 
+async def test_two_attempts_racing_with_one_key_get_one_terminal(shop) -> None:
+    """On PostgreSQL the second attempt's UPDATE waits for the first to commit, then replays it."""
+    await shop.add_store("S1")
+    for _ in range(3):
+        code, key = await shop.enrollment_code(), str(uuid.uuid4())
+        replies = await asyncio.gather(_enroll(shop, code, key), _enroll(shop, code, key))
+        assert [r.status_code for r in replies] == [201, 201], [r.text for r in replies]
+        assert replies[0].json() == replies[1].json()
+        assert sorted(r.headers.get("Idempotent-Replayed", "") for r in replies) == ["", "true"]
+    assert len(await _terminals(shop)) == 3
+
+
 async def test_a_used_code_with_another_key_or_none_is_still_refused(shop) -> None:
     await shop.add_store("S1")
     code = await shop.enrollment_code()
