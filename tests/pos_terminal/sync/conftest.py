@@ -89,3 +89,22 @@ def ring_sale_the_server_will_hold(services: Services, server: InProcessServer) 
                     tax_code=line.tax_code, tax_rate=str(line.tax_rate),
                     effective_from=(sold_at - timedelta(milliseconds=1)).isoformat())
     return order_id
+
+
+def ring_sale_and_its_return(services: Services) -> tuple[str, str]:
+    """A sale and, straight after, the return of its first line against its receipt:
+    (sale's order id, return's order id)."""
+    from pos_terminal.core.sale import TenderType
+    from pos_terminal.services import ApproverPin, TenderInput
+    from pos_terminal.store.models import Order
+
+    [sale_id] = ring_sales(services, 1)
+    with services.db.reader() as s:
+        receipt_no = s.get_one(Order, sale_id).receipt_no
+    services.till.sign_in("c1", "1111")
+    services.returns.start(receipt_no, ApproverPin("m1", "9999"))
+    services.returns.add(1)
+    refund = services.till.ticket.totals().gross
+    completed = services.till.pay([TenderInput(TenderType.CASH, refund)])
+    services.till.sign_out()
+    return sale_id, completed.order_id
