@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import keyring
 import pytest
@@ -13,7 +13,7 @@ from pos_terminal.services.simulate import SaleSimulator
 from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.enrollment import client_for
 
-from .harness import InProcessServer, MemoryKeyring, enrolled_till, enrollment_code, in_process_server
+from .harness import Clock, InProcessServer, MemoryKeyring, enrolled_till, enrollment_code, in_process_server
 
 
 @pytest.fixture
@@ -31,19 +31,6 @@ def server(tmp_path) -> Iterator[InProcessServer]:
     yield srv
     srv.admin.close()
     srv.transport.shutdown()
-
-
-class Clock:
-    """A hand-moved clock for backoff and breaker tests."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
