@@ -18,6 +18,9 @@ Answers, per PROTOCOL.md and ARCHITECTURE.md "Sync rules":
 Causal order: `store.outbox.due` hands out only entries whose dependency is settled, and
 a round sends in passes (`pump_once`), so a return follows its sale's accepted or held
 answer and never travels with it.
+
+Every answer's `Date` is compared with the till's clock (`sync.clock`): more than a
+minute apart raises `ClockSkewed` for the status bar.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from . import _queue
 from ._queue import Outgoing
 from .backoff import Backoff, BreakerState, CircuitBreaker
 from .client import Reply, SyncClient, Unreachable, order_id_of_resolution
+from .clock import ClockWatch
 from .events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
 
 log = logging.getLogger(__name__)
@@ -122,6 +126,9 @@ class OutboxPump:
         self._online: bool | None = None  # unknown until the first answer (or its absence)
         self._published: tuple[bool | None, BreakerState] | None = None
         self._lock = threading.Lock()
+        # Every answer through this client (orders, catalog, heartbeat) checks the till's clock.
+        self.clock_watch = ClockWatch(clock, self.events)
+        client.on_answer(self.clock_watch.observe)
 
     # -- one round -----------------------------------------------------------------------
 
