@@ -25,7 +25,7 @@ from sync_server import wire
 from . import Services
 from .till import ApproverPin
 
-RESOLUTION = "resolution"
+RESOLUTION = outbox.RESOLUTION
 
 
 class ConflictError(ValueError):
@@ -90,7 +90,8 @@ def resolve(services: Services, order_id: str, decisions: Sequence[Decision],
         audit.append(s, at=now, actor=approval.approver.user_id, action="conflict.resolve",
                      subject=order_id, payload={"idempotency_key": key,
                                                 "resolutions": request.model_dump(mode="json")["resolutions"]})
-        outbox.enqueue(s, kind=RESOLUTION, key=key, path=resolution_path(order_id), body=body, at=now)
+        outbox.enqueue(s, kind=RESOLUTION, key=key, path=resolution_path(order_id), body=body, at=now,
+                       depends_on=outbox.seq_of(s, outbox.ORDER, order_id))
         s.get_one(Order, order_id).sync_status = "resolving"
     return key
 

@@ -125,7 +125,8 @@ class DrawerService:
                          payload={"z_number": report.number, "gross": str(report.net_gross),
                                   "expected_cash": str(summary.expected), "counted": str(counted),
                                   "cashier": cashier.user_id})
-            outbox.enqueue(s, kind="z_report", key=report_id, path="/v1/z-reports", body=body, at=now)
+            # It leaves only once every entry written before it is settled (outbox.due).
+            outbox.enqueue(s, kind=outbox.Z_REPORT, key=report_id, path="/v1/z-reports", body=body, at=now)
         return DayClose(report, summary, report_id)
 
     # -- internals -----------------------------------------------------------------------

@@ -138,10 +138,14 @@ class OutboxEntry(Base):
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     response: Mapped[str | None] = mapped_column(Text)
+    # The entry this one must not overtake (a return's sale, a resolution's order): it is
+    # sent only once that one is settled (see store.outbox.due).
+    depends_on: Mapped[int | None] = mapped_column(ForeignKey("outbox.seq", name="fk_outbox_depends_on"))
 
     __table_args__ = (
         UniqueConstraint("kind", "idempotency_key", name="uq_outbox_key"),
         Index("ix_outbox_state_seq", "state", "seq"),
+        Index("ix_outbox_depends_on", "depends_on"),
     )
 
 

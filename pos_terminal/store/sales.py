@@ -59,9 +59,17 @@ def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
                           "tenders": [[t.type.value, str(t.amount)] for t in sale.tenders],
                           "overrides": [[l.line_no, l.override.approved_by] for l in sale.overrides],
                           "voids": [[v.line_no, v.voided_by] for v in sale.voids]})
-    outbox.enqueue(session, kind="order", key=header.order_id, path="/v1/orders",
-                   body=body, at=header.created_at)
+    outbox.enqueue(session, kind=outbox.ORDER, key=header.order_id, path="/v1/orders",
+                   body=body, at=header.created_at, depends_on=_sale_entry(session, sale))
     return number
+
+
+def _sale_entry(session: Session, sale: FinishedSale) -> int | None:
+    """A return must not reach the server before its sale (ORIGINAL_ORDER_UNKNOWN): the
+    seq of the sale's outbox entry, which every sale rung on this till has."""
+    if sale.original_order_id is None:
+        return None
+    return outbox.seq_of(session, outbox.ORDER, sale.original_order_id)
 
 
 class WireBodyFactory:  # pragma: no cover - typing protocol only

@@ -2,7 +2,7 @@
 
 Public surface:
     SyncService(services, client_or_config=None, ...) .start() .stop() .wake() .subscribe(cb)
-    events: QueueChanged, ConnectionChanged, ConflictsArrived, CatalogUpdated, Parked
+    events: QueueChanged, ConnectionChanged, ConflictsArrived, CatalogUpdated, Parked, ClockSkewed
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from __future__ import annotations
 from .catalog_pull import apply_to_catalog
 from .client import ProblemReply, SyncClient, SyncError, Unreachable
 from .enrollment import NotEnrolled, enroll, enrolled_config
-from .events import CatalogUpdated, ConflictsArrived, ConnectionChanged, Parked, QueueChanged, SyncEvent
+from .events import (
+    CatalogUpdated, ClockSkewed, ConflictsArrived, ConnectionChanged, Parked, QueueChanged, SyncEvent,
+)
 from .pump import OutboxPump, PumpSettings
 from .service import SyncService
 
 __all__ = [
-    "CatalogUpdated", "ConflictsArrived", "ConnectionChanged", "NotEnrolled", "OutboxPump",
+    "CatalogUpdated", "ClockSkewed", "ConflictsArrived", "ConnectionChanged", "NotEnrolled", "OutboxPump",
     "Parked", "ProblemReply", "PumpSettings", "QueueChanged", "SyncClient", "SyncError",
     "SyncEvent", "SyncService", "Unreachable", "apply_to_catalog", "enroll", "enrolled_config",
 ]

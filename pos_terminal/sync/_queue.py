@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,13 +24,6 @@ class Outgoing:
     body: bytes
     attempts: int
 
-    @property
-    def original_order_id(self) -> str | None:
-        """For a return: the sale it refunds (the body is canonical JSON, so a cheap test first)."""
-        if self.kind != "order" or b'"kind":"return"' not in self.body:
-            return None
-        return json.loads(self.body).get("original_order_id")
-
     @classmethod
     def of(cls, entry: OutboxEntry) -> Outgoing:
         return cls(entry.seq, entry.kind, entry.idempotency_key, entry.method, entry.path,
@@ -48,23 +40,3 @@ def parked_count(session: Session) -> int:
 
 def set_order_status(session: Session, order_id: str, status: str) -> None:
     session.execute(update(Order).where(Order.order_id == order_id).values(sync_status=status))
-
-
-def settle_order_entry(session: Session, order_id: str, state: str) -> None:
-    """Move an order's own outbox entry (e.g. held -> done once its resolution is accepted)."""
-    session.execute(update(OutboxEntry)
-                    .where(OutboxEntry.kind == "order", OutboxEntry.idempotency_key == order_id)
-                    .values(state=state))
-
-
-def earliest_due(session: Session, now: datetime) -> datetime | None:
-    """When the next pending entry may be sent: `now` if one is due, None if none waits."""
-    count, earliest, with_backoff = session.execute(
-        select(func.count(), func.min(OutboxEntry.next_attempt_at), func.count(OutboxEntry.next_attempt_at))
-        .where(OutboxEntry.state == outbox.PENDING)
-    ).one()
-    if not count:
-        return None
-    if with_backoff < count or earliest is None or earliest <= now:
-        return now
-    return earliest

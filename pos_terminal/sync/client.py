@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -106,6 +107,7 @@ class SyncClient:
         self.auth = auth
         self._http = httpx.Client(base_url=self.base_url, auth=auth, transport=transport,
                                   timeout=timeout, headers={"User-Agent": "pos-terminal-sync/1"})
+        self._answer_listeners: list[Callable[[Reply], None]] = []
 
     @property
     def terminal_id(self) -> str | None:
@@ -119,6 +121,11 @@ class SyncClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def on_answer(self, listener: Callable[[Reply], None]) -> None:
+        """Call `listener` with every HTTP answer, whatever the request (e.g. to check the
+        till's clock against the answer's `Date`). A failing listener is logged, never raised."""
+        self._answer_listeners.append(listener)
 
     # -- the one place a request is made -----------------------------------------------------
 
@@ -138,7 +145,15 @@ class SyncClient:
         reply = Reply(response.status_code, response.content,
                       response.headers.get(CORRELATION_HEADER, correlation_id), response.headers)
         log.info("sync %s %s correlation=%s status=%s", method, path, reply.correlation_id, reply.status)
+        self._tell_listeners(reply)
         return reply
+
+    def _tell_listeners(self, reply: Reply) -> None:
+        for listener in self._answer_listeners:
+            try:
+                listener(reply)
+            except Exception:  # noqa: BLE001 - an observer must not fail the request
+                log.exception("answer listener %r failed", listener)
 
     # -- orders ----------------------------------------------------------------------------
 

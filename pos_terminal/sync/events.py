@@ -57,7 +57,21 @@ class Parked:
     reason: str
 
 
-SyncEvent = QueueChanged | ConnectionChanged | ConflictsArrived | CatalogUpdated | Parked
+@dataclass(frozen=True)
+class ClockSkewed:
+    """The till's clock against the server's (the `Date` of its answers): `skew_s` > 0
+    when the till is ahead. Emitted when it goes beyond `tolerance_s`, again whenever its
+    whole minutes change, and once more when it is back within (`beyond_tolerance` False)."""
+
+    skew_s: float
+    tolerance_s: float = 60.0
+
+    @property
+    def beyond_tolerance(self) -> bool:
+        return abs(self.skew_s) > self.tolerance_s
+
+
+SyncEvent = QueueChanged | ConnectionChanged | ConflictsArrived | CatalogUpdated | Parked | ClockSkewed
 Subscriber = Callable[[SyncEvent], None]
 
 

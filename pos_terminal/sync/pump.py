@@ -12,7 +12,15 @@ Answers, per PROTOCOL.md and ARCHITECTURE.md "Sync rules":
 - 409 request_in_progress -> retry later (the server is alive: no breaker failure);
 - 401 (signature, clock) and 403 terminal_revoked are about the till, not the entry:
   retry later, breaker failure, so a wrong clock does not park a day of sales;
-- any other 4xx -> parked with the reason, and the entries behind it carry on.
+- any other 4xx -> parked with the reason, and the entries behind it carry on, except
+  those that depend on it (a return on that sale): they park with it (store.outbox).
+
+Causal order: `store.outbox.due` hands out only entries whose dependency is settled, and
+a round sends in passes (`pump_once`), so a return follows its sale's accepted or held
+answer and never travels with it.
+
+Every answer's `Date` is compared with the till's clock (`sync.clock`): more than a
+minute apart raises `ClockSkewed` for the status bar.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from . import _queue
 from ._queue import Outgoing
 from .backoff import Backoff, BreakerState, CircuitBreaker
 from .client import Reply, SyncClient, Unreachable, order_id_of_resolution
+from .clock import ClockWatch
 from .events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
 
 log = logging.getLogger(__name__)
@@ -117,31 +126,57 @@ class OutboxPump:
         self._online: bool | None = None  # unknown until the first answer (or its absence)
         self._published: tuple[bool | None, BreakerState] | None = None
         self._lock = threading.Lock()
+        # Every answer through this client (orders, catalog, heartbeat) checks the till's clock.
+        self.clock_watch = ClockWatch(clock, self.events)
+        client.on_answer(self.clock_watch.observe)
 
     # -- one round -----------------------------------------------------------------------
 
     def pump_once(self) -> RoundReport:
-        """Send what is due now (at most one probe while the breaker is open)."""
+        """Send what is due now (at most one probe while the breaker is open).
+
+        A round runs in passes, each sending what `outbox.due` hands out at its start.
+        An entry waiting for another (a return for its sale) is not handed out until the
+        answer about that one is filed, so it leaves in a later pass: never before it,
+        never in the same request, and not at all if that one failed (it waits for the
+        retry with it).
+        """
         with self._lock:
             report = RoundReport()
-            now = self.clock()
-            allowance = self.breaker.allow(now)
-            if allowance != 0:
-                with self.db.reader() as s:
-                    entries = _queue.due(s, now, allowance or self.settings.round_limit)
-                for group in self._groups(entries):
-                    answered = self._send_group(group, report)
-                    self.events.emit(self.queue_state())  # progress, batch by batch
-                    if not answered or self.breaker.allow(self.clock()) == 0:
-                        break  # no answer: stop the round rather than hammer a dead server
+            allowance = self.breaker.allow(self.clock())
+            budget = self.settings.round_limit if allowance is None else allowance
+            offered: set[int] = set()
+            while budget > 0:
+                entries = self._due(budget, offered)
+                if not entries:
+                    break
+                offered.update(e.seq for e in entries)
+                budget -= len(entries)
+                if not self._send_pass(entries, report):
+                    break
             self._announce(report)
             return report
+
+    def _due(self, limit: int, offered: set[int]) -> list[Outgoing]:
+        with self.db.reader() as s:
+            entries = _queue.due(s, self.clock(), limit)
+        # An entry retried with a zero backoff draw is due again at once: once per round.
+        return [e for e in entries if e.seq not in offered]
+
+    def _send_pass(self, entries: list[Outgoing], report: RoundReport) -> bool:
+        """Send one pass; False when the round must stop."""
+        for group in self._groups(entries):
+            answered = self._send_group(group, report)
+            self.events.emit(self.queue_state())  # progress, batch by batch
+            if not answered or self.breaker.allow(self.clock()) == 0:
+                return False  # no answer: stop the round rather than hammer a dead server
+        return True
 
     def next_due(self) -> datetime | None:
         """When a round could next send something (None: nothing is waiting)."""
         now = self.clock()
         with self.db.reader() as s:
-            earliest = _queue.earliest_due(s, now)
+            earliest = outbox.earliest_due(s, now)
         probe = self.breaker.next_probe_at()
         if earliest is None or probe is None:
             return earliest
@@ -151,7 +186,7 @@ class OutboxPump:
         """Runs of consecutive orders become batches when long enough; the rest go singly."""
         run: list[Outgoing] = []
         for entry in entries + [None]:  # type: ignore[list-item]
-            if entry is not None and entry.kind == "order":
+            if entry is not None and entry.kind == outbox.ORDER:
                 run.append(entry)
                 continue
             if len(run) >= self.settings.batch_from:
@@ -163,18 +198,10 @@ class OutboxPump:
                 yield [entry]
 
     def _batches(self, run: list[Outgoing]) -> Iterator[list[Outgoing]]:
-        """Cut `run` into batches; a return starts a new batch after its own sale's, so the
-        server has stored the sale before it checks the return against it."""
-        batch: list[Outgoing] = []
-        ids: set[str] = set()
-        for entry in run:
-            if len(batch) == self.settings.batch_size or entry.original_order_id in ids:
-                yield batch
-                batch, ids = [], set()
-            batch.append(entry)
-            ids.add(entry.key)
-        if batch:
-            yield batch
+        """Cut `run` into batches. A return never shares one with its sale: one pass never
+        holds both (see `pump_once`)."""
+        for start in range(0, len(run), self.settings.batch_size):
+            yield run[start:start + self.settings.batch_size]
 
     # -- sending -------------------------------------------------------------------------
 
@@ -224,21 +251,22 @@ class OutboxPump:
             if verdict is Verdict.FAILED:  # e.g. one order of a batch answered 5xx
                 self._fail([entry], reason or "failed", report)
         filed = [j for j in judged if j[2] is not Verdict.FAILED]
+        parked: list[Parked] = []
         if filed:
             self._alive()
             now = self.clock()
             with self.db.transaction() as s:
                 for entry, reply, verdict, reason in filed:
-                    self._settle(s, entry, verdict, reason, reply.body.decode("utf-8", "replace"),
-                                 now, report)
-        for entry, _, verdict, reason in filed:
-            if verdict is Verdict.PARKED:
-                log.warning("outbox entry %s (%s %s) parked: %s", entry.seq, entry.kind, entry.key, reason)
-                self.events.emit(Parked(entry.seq, entry.kind, entry.key, reason or ""))
+                    parked += self._settle(s, entry, verdict, reason,
+                                           reply.body.decode("utf-8", "replace"), now, report)
+        for event in parked:
+            log.warning("outbox entry %s (%s %s) parked: %s", event.seq, event.kind, event.key, event.reason)
+            self.events.emit(event)
         return [verdict for _, _, verdict, _ in judged]
 
     def _settle(self, s, entry: Outgoing, verdict: Verdict, reason: str | None, body: str,  # type: ignore[no-untyped-def]
-                now: datetime, report: RoundReport) -> None:
+                now: datetime, report: RoundReport) -> list[Parked]:
+        """File one answer; returns what got parked by it (the entry and what waits for it)."""
         if verdict is Verdict.RETRY:
             outbox.retry_later(s, entry.seq, now + self._delay(entry), reason or "retry")
             report.retried += 1
@@ -251,17 +279,22 @@ class OutboxPump:
             _queue.set_order_status(s, entry.key, "held")
             report.held.append(entry.key)
         else:
-            outbox.settle(s, entry.seq, outbox.PARKED, response=body, error=reason)
-            if entry.kind == "order":
-                _queue.set_order_status(s, entry.key, "parked")
-            report.parked += 1
+            waiting = outbox.park(s, entry.seq, response=body, error=reason or "refused")
+            parked = [Parked(entry.seq, entry.kind, entry.key, reason or "refused")]
+            parked += [Parked(w.seq, w.kind, w.idempotency_key, w.last_error or "") for w in waiting]
+            for event in parked:
+                if event.kind == outbox.ORDER:
+                    _queue.set_order_status(s, event.key, "parked")
+            report.parked += len(parked)
+            return parked
+        return []
 
     def _on_done(self, session, entry: Outgoing) -> None:  # type: ignore[no-untyped-def]
-        if entry.kind == "order":
+        if entry.kind == outbox.ORDER:
             _queue.set_order_status(session, entry.key, "accepted")
-        elif entry.kind == "resolution":
+        elif entry.kind == outbox.RESOLUTION:
             order_id = order_id_of_resolution(entry.path)
-            _queue.settle_order_entry(session, order_id, outbox.DONE)
+            outbox.settle_held_order(session, order_id)
             _queue.set_order_status(session, order_id, "resolved")
 
     def _fail(self, entries: list[Outgoing], reason: str, report: RoundReport) -> None:

@@ -96,6 +96,7 @@ class SyncBridge(_QueuedBridge):
     connection_changed = Signal(object)  # ConnectionChanged(online, breaker)
     conflicts_arrived = Signal(object)  # ConflictsArrived(order_ids)
     catalog_updated = Signal(object)  # CatalogUpdated(upserted, removed)
+    clock_skewed = Signal(object)  # ClockSkewed(skew_s, tolerance_s)
     any_event = Signal(object)
 
     def attach(self, sync_service: Any) -> SyncBridge:
@@ -110,6 +111,7 @@ class SyncBridge(_QueuedBridge):
             "ConnectionChanged": self.connection_changed,
             "ConflictsArrived": self.conflicts_arrived,
             "CatalogUpdated": self.catalog_updated,
+            "ClockSkewed": self.clock_skewed,
         }.get(type(event).__name__)
         if signal is not None:
             signal.emit(event)

@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
             return
         self.sync_bridge.connection_changed.connect(self.status.on_connection)
         self.sync_bridge.queue_changed.connect(self.status.on_queue)
+        self.sync_bridge.clock_skewed.connect(self.status.on_clock)
         self.sync_bridge.catalog_updated.connect(self._apply_catalog)
         self.sync_bridge.conflicts_arrived.connect(self._conflicts_arrived)
         self.sync_bridge.attach(sync)

@@ -1,4 +1,5 @@
-"""The status bar: sync state (online, queue depth, oldest pending, parked) and devices."""
+"""The status bar: sync state (online, queue depth, oldest pending, parked), a warning
+when the till's clock disagrees with the server's, and devices."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ class TillStatusBar(QStatusBar):
         self.sync_label.setObjectName("sync_state")
         self.devices_label = QLabel(self.tr("Devices: none"))
         self.devices_label.setObjectName("device_state")
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("clock_warning")
+        self.clock_label.setStyleSheet("color:#8a1010;")
+        self.clock_label.hide()
+        self.addPermanentWidget(self.clock_label)
         self.addPermanentWidget(self.sync_label)
         self.addPermanentWidget(self.devices_label)
         self._online: bool | None = None
@@ -54,6 +60,31 @@ class TillStatusBar(QStatusBar):
                 parts.append(self.tr("{n} parked").format(n=parked))
         self.sync_label.setText(" · ".join(parts))
         self.sync_label.setStyleSheet("" if self._online else "color:#8a5a00;")
+
+    # -- clock ------------------------------------------------------------------------
+
+    def on_clock(self, event: Any) -> None:
+        """ClockSkewed: warn while the till's clock is off; clear once it agrees again."""
+        if not event.beyond_tolerance:
+            self.clock_label.clear()
+            self.clock_label.hide()
+            return
+        amount = self._duration(abs(event.skew_s))
+        if event.skew_s > 0:
+            text = self.tr("Till clock is {amount} ahead of the server: ask a manager to set the time")
+        else:
+            text = self.tr("Till clock is {amount} behind the server: ask a manager to set the time")
+        self.clock_label.setText(text.format(amount=amount))
+        self.clock_label.show()
+
+    def _duration(self, seconds: float) -> str:
+        """Minutes, or hours and days for a clock set wrong by far (a dead clock battery)."""
+        minutes = max(1, round(seconds / 60))
+        if minutes < 120:
+            return self.tr("{n} min").format(n=minutes)
+        if minutes < 48 * 60:
+            return self.tr("{n} h").format(n=round(minutes / 60))
+        return self.tr("{n} days").format(n=round(minutes / (24 * 60)))
 
     # -- devices ----------------------------------------------------------------------
 

@@ -288,12 +288,12 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+34"/>
+        <location line="+32"/>
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-31"/>
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
@@ -303,7 +303,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Kassensitzungen sind an dieser Kasse nicht verfügbar.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+14"/>
         <source>Open the drawer</source>
         <translation>Kasse eröffnen</translation>
     </message>
@@ -333,7 +333,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Gezähltes Bargeld in der Schublade</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>devices</source>
         <translation>Geräte</translation>
     </message>
@@ -348,7 +348,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>nicht eingerichtet</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>{n} order(s) held by the server: a manager should open the conflict inbox.</source>
         <translation>{n} Bon(s) vom Server zurückgehalten: Die Aufsicht sollte den Konflikt-Eingang öffnen.</translation>
     </message>
@@ -689,7 +689,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="+45"/>
+        <location filename="../sale_screen.py" line="+44"/>
         <source>Scan or type a barcode or SKU, then Enter</source>
         <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
     </message>
@@ -705,25 +705,25 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+148"/>
+        <location line="+150"/>
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-147"/>
-        <location line="+153"/>
+        <location line="-149"/>
+        <location line="+155"/>
         <location line="+2"/>
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-154"/>
-        <location line="+175"/>
+        <location line="-156"/>
+        <location line="+177"/>
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-174"/>
+        <location line="-176"/>
         <source>Void line</source>
         <translation>Position stornieren</translation>
     </message>
@@ -774,7 +774,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Der Bon hat noch keine Positionen.</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+53"/>
         <source>Quantity</source>
         <translation>Menge</translation>
     </message>
@@ -784,7 +784,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Neue Menge für Position {n}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+9"/>
         <location line="+2"/>
         <source>Discount on line {n}</source>
         <translation>Rabatt auf Position {n}</translation>
@@ -815,7 +815,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Ganzen Bon abbrechen</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+19"/>
         <source>Receipt {receipt} done. Change: {change}</source>
         <translation>Bon {receipt} abgeschlossen. Rückgeld: {change}</translation>
     </message>
@@ -890,7 +890,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>TillStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="+18"/>
+        <location filename="../status_bar.py" line="+19"/>
         <source>Sync: starting…</source>
         <translation>Sync: startet…</translation>
     </message>
@@ -900,7 +900,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Geräte: keine</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+17"/>
         <source>Sync unavailable: sales are kept on this till</source>
         <translation>Sync nicht verfügbar: Verkäufe bleiben auf dieser Kasse</translation>
     </message>
@@ -911,18 +911,18 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+24"/>
+        <location line="+49"/>
         <source>online</source>
         <translation>online</translation>
     </message>
     <message>
-        <location line="-24"/>
-        <location line="+25"/>
+        <location line="-49"/>
+        <location line="+50"/>
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location line="-24"/>
+        <location line="-49"/>
         <source>Sync: {state}</source>
         <translation>Sync: {state}</translation>
     </message>
@@ -942,7 +942,32 @@ Kasse: {till} · Server: {server}</translation>
         <translation>{n} geparkt</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+14"/>
+        <source>Till clock is {amount} ahead of the server: ask a manager to set the time</source>
+        <translation>Kassenuhr geht {amount} gegenüber dem Server vor: die Aufsicht bitten, die Uhrzeit zu stellen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Till clock is {amount} behind the server: ask a manager to set the time</source>
+        <translation>Kassenuhr geht {amount} gegenüber dem Server nach: die Aufsicht bitten, die Uhrzeit zu stellen</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{n} min</source>
+        <translation>{n} Min.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} h</source>
+        <translation>{n} Std.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} days</source>
+        <translation>{n} Tage</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>{device}: unavailable</source>
         <translation>{device}: nicht verfügbar</translation>
     </message>

@@ -105,8 +105,52 @@ def test_upgrade_from_first_schema_keeps_the_shops_data(tmp_path: Path) -> None:
     old.dispose()
     db = Database(path)  # opening runs the pending migrations
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0003"
         row = conn.exec_driver_sql(
             "SELECT gross, drawer_session_id FROM orders WHERE order_id = 'o1'").one()
     assert tuple(row) == (1000, None)
+    db.close()
+
+
+def _insert_order(conn, order_id: str, receipt_seq: int, kind: str = "sale",
+                  original: str | None = None) -> None:
+    conn.execute(text(
+        "INSERT INTO orders (order_id, kind, original_order_id, store_id, terminal_id, receipt_seq,"
+        " receipt_no, cashier_id, created_at, catalog_version, net, tax, gross, change_given,"
+        " content_hash, line_count, tender_count, sync_status) VALUES (:id, :kind, :original, 's',"
+        " 'T01', :n, 'T01-' || :n, 'c1', '2026-11-01 10:00:00', 1, 840, 160, 1000, 0, 'h', 0, 0,"
+        " 'pending')"), dict(id=order_id, kind=kind, original=original, n=receipt_seq))
+
+
+def _insert_entry(conn, kind: str, key: str, path: str, state: str = "pending") -> None:
+    conn.execute(text(
+        "INSERT INTO outbox (kind, idempotency_key, method, path, body, created_at, state, attempts)"
+        " VALUES (:kind, :key, 'POST', :path, '{}', '2026-11-01 10:00:00', :state, 0)"),
+        dict(kind=kind, key=key, path=path, state=state))
+
+
+def test_upgrade_to_0003_records_what_each_waiting_entry_depends_on(tmp_path: Path) -> None:
+    """A backlog written by the old till (a sale not yet sent, its return, a held order
+    and its resolution) keeps its causal order after the upgrade."""
+    path = tmp_path / "old.sqlite3"
+    old = _make_engine(path, "BEGIN IMMEDIATE")
+    migrate(old, "0002")
+    with old.begin() as conn:
+        _insert_order(conn, "sale-1", 1)
+        _insert_order(conn, "held-2", 2)
+        _insert_order(conn, "return-3", 3, kind="return", original="sale-1")
+        _insert_order(conn, "blind-4", 4, kind="return")
+        _insert_entry(conn, "order", "sale-1", "/v1/orders")
+        _insert_entry(conn, "order", "held-2", "/v1/orders", state="held")
+        _insert_entry(conn, "order", "return-3", "/v1/orders")
+        _insert_entry(conn, "order", "blind-4", "/v1/orders")
+        _insert_entry(conn, "resolution", "r-5", "/v1/orders/held-2/resolution")
+        _insert_entry(conn, "z_report", "z-6", "/v1/z-reports")
+    old.dispose()
+    db = Database(path)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0003"
+        rows = conn.exec_driver_sql("SELECT seq, idempotency_key, depends_on FROM outbox ORDER BY seq").all()
+    assert [tuple(r) for r in rows] == [(1, "sale-1", None), (2, "held-2", None), (3, "return-3", 1),
+                                        (4, "blind-4", None), (5, "r-5", 2), (6, "z-6", None)]
     db.close()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import keyring
 import pytest
@@ -13,7 +13,7 @@ from pos_terminal.services.simulate import SaleSimulator
 from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.enrollment import client_for
 
-from .harness import InProcessServer, MemoryKeyring, enrolled_till, enrollment_code, in_process_server
+from .harness import Clock, InProcessServer, MemoryKeyring, enrolled_till, enrollment_code, in_process_server
 
 
 @pytest.fixture
@@ -31,19 +31,6 @@ def server(tmp_path) -> Iterator[InProcessServer]:
     yield srv
     srv.admin.close()
     srv.transport.shutdown()
-
-
-class Clock:
-    """A hand-moved clock for backoff and breaker tests."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -89,3 +76,22 @@ def ring_sale_the_server_will_hold(services: Services, server: InProcessServer) 
                     tax_code=line.tax_code, tax_rate=str(line.tax_rate),
                     effective_from=(sold_at - timedelta(milliseconds=1)).isoformat())
     return order_id
+
+
+def ring_sale_and_its_return(services: Services) -> tuple[str, str]:
+    """A sale and, straight after, the return of its first line against its receipt:
+    (sale's order id, return's order id)."""
+    from pos_terminal.core.sale import TenderType
+    from pos_terminal.services import ApproverPin, TenderInput
+    from pos_terminal.store.models import Order
+
+    [sale_id] = ring_sales(services, 1)
+    with services.db.reader() as s:
+        receipt_no = s.get_one(Order, sale_id).receipt_no
+    services.till.sign_in("c1", "1111")
+    services.returns.start(receipt_no, ApproverPin("m1", "9999"))
+    services.returns.add(1)
+    refund = services.till.ticket.totals().gross
+    completed = services.till.pay([TenderInput(TenderType.CASH, refund)])
+    services.till.sign_out()
+    return sale_id, completed.order_id

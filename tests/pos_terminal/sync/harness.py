@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -120,6 +121,19 @@ class FlakyApp:
                                 b'"code":"unavailable","detail":"flaky"}'})
             return
         await self.app(scope, replay, send)
+
+
+class Clock:
+    """A hand-moved till clock for backoff, breaker and clock-skew tests."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 def prepare_server_db(db_url: str, csv_path: Path = DEMO_CSV, store_id: str = STORE) -> None:

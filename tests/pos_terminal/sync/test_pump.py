@@ -15,7 +15,7 @@ from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
 from pos_terminal.sync.pump import OutboxPump, PumpSettings
 
-from .conftest import ring_sale_the_server_will_hold, ring_sales
+from .conftest import ring_sale_and_its_return, ring_sale_the_server_will_hold, ring_sales
 from .harness import free_port, server_orders
 
 
@@ -210,3 +210,81 @@ def test_z_report_from_day_close_is_uploaded_through_the_outbox(till, client, se
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM z_reports")).scalar() == 1
     engine.dispose()
+
+
+def order_posts(server) -> list[list[str]]:
+    """The order ids of each order request the server received, in arrival order."""
+    return [[o["order_id"] for o in json.loads(body).get("orders", [json.loads(body)])]
+            for _, path, body, _ in server.flaky.seen if path in ("/v1/orders", "/v1/orders:batch")]
+
+
+def test_a_return_waits_while_its_sales_first_send_failed_then_follows_it(till, client, server, clock):
+    """Issue 11 item 2: the sale's first send fails, so it backs off; the return rung
+    after it must not overtake it (the server would hold it as ORIGINAL_ORDER_UNKNOWN)."""
+    sale_id, return_id = ring_sale_and_its_return(till)
+    pump = OutboxPump(till.db, client, clock=clock, rng=random.Random(1))
+    server.flaky.failing = True
+
+    assert pump.pump_once().retried == 1
+    server.flaky.failing = False
+    assert pump.pump_once().requests == 0  # the sale still backs off: so does its return
+    assert pump.next_due() == entries(till)[0].next_attempt_at > clock.now
+    clock.advance(3600)
+    report = pump.pump_once()
+
+    assert (report.done, report.requests) == (2, 2)  # in one round, the return after the sale
+    assert order_posts(server) == [[sale_id], [sale_id], [return_id]]
+    assert server_orders(server.db_url) == [(sale_id, "accepted"), (return_id, "accepted")]
+    assert statuses(till) == {sale_id: "accepted", return_id: "accepted"}
+    sale_entry, return_entry = entries(till)
+    assert return_entry.depends_on == sale_entry.seq  # recorded when the return was rung
+
+
+def test_a_parked_sale_parks_its_return_which_is_never_sent(till, client, server):
+    sale_id, return_id = ring_sale_and_its_return(till)
+    [other] = ring_sales(till, 1, seed=8)
+    with till.db.transaction() as s:  # a sale body the server can never accept
+        bad = s.get_one(OutboxEntry, 1)
+        bad.body = bad.body.replace('"lines":[', '"lines":[{"bogus":1},', 1)
+    events: list = []
+    hub = EventHub()
+    hub.subscribe(events.append)
+
+    report = OutboxPump(till.db, client, hub).pump_once()
+
+    assert report.parked == 2 and report.done == 1
+    assert [e.state for e in entries(till)] == [outbox.PARKED, outbox.PARKED, outbox.DONE]
+    assert entries(till)[1].last_error.startswith(f"not sent: the order it depends on ({sale_id}, "
+                                                  "outbox entry 1) is parked: 422 validation_failed")
+    assert statuses(till) == {sale_id: "parked", return_id: "parked", other: "accepted"}
+    assert [e.key for e in events if isinstance(e, Parked)] == [sale_id, return_id]
+    assert events[-1] == QueueChanged(0, None, 2)  # shown as parked, not as "to send"
+    assert return_id not in sum(order_posts(server), [])
+    assert server_orders(server.db_url) == [(other, "accepted")]
+
+
+def test_a_z_report_waits_until_the_orders_of_its_day_are_settled(till, client, server, clock):
+    from decimal import Decimal
+
+    from pos_terminal.services import ApproverPin
+    from pos_terminal.services.drawer import DrawerService
+
+    drawer = DrawerService(till.till)
+    till.till.sign_in("c1", "1111")
+    drawer.open(Decimal("100.00"))
+    till.till.sign_out()
+    first, second = ring_sales(till, 2)
+    till.till.sign_in("c1", "1111")
+    drawer.close_day(Decimal("100.00"), ApproverPin("m1", "9999"))
+    pump = OutboxPump(till.db, client, settings=PumpSettings(batch_from=100), clock=clock,
+                      rng=random.Random(1))
+    server.flaky.failing = True
+    pump.pump_once()  # the first order's send fails and backs off
+    server.flaky.failing = False
+
+    assert pump.pump_once().done == 1  # the second order; the Z report waits for the first
+    assert [e.state for e in entries(till)] == [outbox.PENDING, outbox.DONE, outbox.PENDING]
+    clock.advance(3600)
+    assert pump.pump_once().done == 2
+    paths = [path for _, path, _, _ in server.flaky.seen if path.startswith(("/v1/orders", "/v1/z"))]
+    assert paths == ["/v1/orders"] * 3 + ["/v1/z-reports"]
