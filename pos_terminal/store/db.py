@@ -3,6 +3,9 @@
 Every connection runs SQLite in WAL mode with `synchronous=FULL` and foreign keys on.
 Write transactions start with `BEGIN IMMEDIATE`, so two writers (the till and the sync
 pump) queue for the lock up front instead of failing half-way with "database is locked".
+Before anything is opened, `store.guard` refuses a database that is missing, emptied,
+damaged or another one while the till's marker says it has held data; connections then
+open with `mode=rw`, so SQLite never creates the file behind the till's back either.
 """
 
 from __future__ import annotations
@@ -13,14 +16,19 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from .guard import prepare, sqlite_uri
 
 BUSY_TIMEOUT_MS = 10_000
 
 
-def _make_engine(path: Path, begin: str) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", future=True)
+def _make_engine(path: Path, begin: str, mode: str = "rw") -> Engine:
+    """An engine on `path`; `mode="rw"` fails on a missing file instead of creating one."""
+    url = URL.create("sqlite", database=sqlite_uri(path, mode).partition("?")[0],
+                     query={"mode": mode, "uri": "true"})
+    engine = create_engine(url, future=True)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -67,6 +75,7 @@ class Database:
     def __init__(self, path: Path | str, *, upgrade: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        prepare(self.path)  # raises guard.DatabaseUnusable, in words; creates only on a first start
         self.engine = _make_engine(self.path, "BEGIN IMMEDIATE")
         self.read_engine = _make_engine(self.path, "BEGIN")
         if upgrade:
