@@ -16,6 +16,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -53,8 +54,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     SQLite rebuilds a table to alter it (Alembic batch mode), which foreign keys would
     block, so they are off during the upgrade and checked in full before it commits.
     """
-    cfg = Config()
-    cfg.set_main_option("script_location", "pos_terminal.store:migrations")
+    cfg = _alembic_config()
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         raw.execute("PRAGMA foreign_keys=OFF")  # autocommit mode: outside any transaction
@@ -67,6 +67,17 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                     raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
         finally:
             raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", "pos_terminal.store:migrations")
+    return cfg
+
+
+def known_revisions() -> set[str]:
+    """The schema revisions this version of the till can open (and upgrade from)."""
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 class Database:

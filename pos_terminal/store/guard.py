@@ -180,7 +180,7 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     (`mode=ro` would create an empty -wal and -shm, which a read-only folder cannot hold).
     Otherwise a till may be running: `mode=ro` reads through its -wal like any reader.
     """
-    if not any(companion.exists() for companion in _companions(path)):
+    if not any(companion.exists() for companion in companions(path)):
         return sqlite3.connect(f"{sqlite_uri(path, 'ro')}&immutable=1", uri=True)
     conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=BUSY_TIMEOUT_S)
     try:
@@ -195,5 +195,6 @@ def open_read_only(path: Path) -> sqlite3.Connection:
                                  "the folder in a writable place", recoverable=False)
 
 
-def _companions(path: Path) -> list[Path]:
+def companions(path: Path) -> list[Path]:
+    """The files SQLite keeps beside a database while it is open or mid-transaction."""
     return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
