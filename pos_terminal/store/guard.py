@@ -21,6 +21,7 @@ import shlex
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from .marker import Marker, marker_path, read_marker, write_marker
@@ -50,7 +51,7 @@ class DatabaseUnusable(RuntimeError):
 def refusal(path: Path, marker: Marker | None) -> str:
     """What the till does about an unusable database, and the operator's way out."""
     data_dir = shlex.quote(str(path.parent))
-    held = (f"This till has kept its sales in that file since {marker.since or 'its first start'} "
+    held = (f"This till has kept its sales in that file since {_when(marker.since)} "
             f"(see {marker.path}), so it" if marker is not None else "The till")
     return (
         f"{held} will not use it, and nothing has been changed or created.\n"
@@ -61,6 +62,13 @@ def refusal(path: Path, marker: Marker | None) -> str:
         f"    then enroll the till again:  pos-terminal enroll --code CODE --server URL --data-dir {data_dir}\n"
         f"    The server keeps the sales it has received; sales not yet sent are only in a backup."
     )
+
+
+def _when(since: str | None) -> str:
+    try:
+        return datetime.fromisoformat(since or "").strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return "its first start"
 
 
 @dataclass(frozen=True)

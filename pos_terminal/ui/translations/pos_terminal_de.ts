@@ -288,12 +288,12 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+34"/>
+        <location line="+32"/>
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-31"/>
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
@@ -303,7 +303,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Kassensitzungen sind an dieser Kasse nicht verfügbar.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+14"/>
         <source>Open the drawer</source>
         <translation>Kasse eröffnen</translation>
     </message>
@@ -333,7 +333,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Gezähltes Bargeld in der Schublade</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>devices</source>
         <translation>Geräte</translation>
     </message>
@@ -455,7 +455,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../app.py" line="+109"/>
+        <location filename="../../app.py" line="+128"/>
         <source>Cash</source>
         <translation>Bar</translation>
     </message>
@@ -689,7 +689,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="+45"/>
+        <location filename="../sale_screen.py" line="+44"/>
         <source>Scan or type a barcode or SKU, then Enter</source>
         <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
     </message>
@@ -705,25 +705,25 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+148"/>
+        <location line="+150"/>
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-147"/>
-        <location line="+153"/>
+        <location line="-149"/>
+        <location line="+155"/>
         <location line="+2"/>
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-154"/>
-        <location line="+175"/>
+        <location line="-156"/>
+        <location line="+177"/>
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-174"/>
+        <location line="-176"/>
         <source>Void line</source>
         <translation>Position stornieren</translation>
     </message>
@@ -774,7 +774,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Der Bon hat noch keine Positionen.</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+53"/>
         <source>Quantity</source>
         <translation>Menge</translation>
     </message>
@@ -784,7 +784,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Neue Menge für Position {n}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+9"/>
         <location line="+2"/>
         <source>Discount on line {n}</source>
         <translation>Rabatt auf Position {n}</translation>
@@ -815,7 +815,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Ganzen Bon abbrechen</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+19"/>
         <source>Receipt {receipt} done. Change: {change}</source>
         <translation>Bon {receipt} abgeschlossen. Rückgeld: {change}</translation>
     </message>
@@ -847,6 +847,19 @@ Kasse: {till} · Server: {server}</translation>
         <location line="+4"/>
         <source>User</source>
         <translation>Bediener</translation>
+    </message>
+</context>
+<context>
+    <name>StartUp</name>
+    <message>
+        <location filename="../../app.py" line="-65"/>
+        <source>The till cannot start</source>
+        <translation>Die Kasse kann nicht starten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The till&apos;s database cannot be used, so the till will not start. Nothing has been changed.</source>
+        <translation>Die Datenbank der Kasse ist nicht verwendbar, daher startet die Kasse nicht. Es wurde nichts verändert.</translation>
     </message>
 </context>
 <context>
