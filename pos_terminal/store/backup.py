@@ -98,7 +98,10 @@ def backup(db_path: Path, target: Path | None = None) -> FileReport:
     """Copy the till's database to `target` (default `<data dir>/backups/terminal-<time>.sqlite3`),
     also while the till runs; the copy is checked before it gets its name."""
     db_path = Path(db_path)
-    examine(db_path, read_marker(db_path))  # a damaged database gives a damaged backup: say so now
+    marker = read_marker(db_path)
+    if marker is None and not db_path.exists():
+        raise Refused(f"there is no till database at {db_path}; nothing to back up")
+    examine(db_path, marker)  # a damaged database gives a damaged backup: say so now
     target = Path(target) if target else db_path.parent / "backups" / f"{db_path.stem}-{_stamp()}.sqlite3"
     if target.exists():
         raise Refused(f"{target} already exists; a backup never overwrites a file. Choose another --to")

@@ -20,15 +20,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .guard import prepare, sqlite_uri
+from .guard import file_uri, prepare
 
 BUSY_TIMEOUT_MS = 10_000
 
 
 def _make_engine(path: Path, begin: str, mode: str = "rw") -> Engine:
     """An engine on `path`; `mode="rw"` fails on a missing file instead of creating one."""
-    url = URL.create("sqlite", database=sqlite_uri(path, mode).partition("?")[0],
-                     query={"mode": mode, "uri": "true"})
+    url = URL.create("sqlite", database=file_uri(path), query={"mode": mode, "uri": "true"})
     engine = create_engine(url, future=True)
 
     @event.listens_for(engine, "connect")

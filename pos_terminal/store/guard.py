@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 TILL_APPLICATION_ID = 0x54494C4C  # "TILL"; `file terminal.sqlite3` shows it
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
-_NO_READ_ONLY_COMPANIONS = {"SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN", "SQLITE_READONLY_CANTINIT"}
+# What `mode=ro` says when it cannot get the -shm it needs (a read-only folder).
+_NO_SHM_ERRORS = {"SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN", "SQLITE_READONLY_CANTINIT"}
 
 
 class DatabaseUnusable(RuntimeError):
@@ -152,7 +153,7 @@ def _adopt(path: Path, facts: FileFacts, marker: Marker | None) -> None:
     # A sound file and no (readable) marker: a till from before the marker, a database copied
     # in, or a crash between creating the database and writing its marker. Take it on.
     database_id = facts.database_id if facts.is_till_database else stamp_once(path)
-    log.warning("till database %s has no marker; adopting it as database %s (marker %s)",
+    log.warning("till database %s has no readable marker; adopting it as database %s (marker %s)",
                 path, database_id, marker_path(path))
     write_marker(path, database_id)
 
@@ -170,14 +171,16 @@ def stamp_once(path: Path, *, create: bool = False) -> int:
             conn.execute(f"PRAGMA user_version={secrets.randbelow(2**31 - 1) + 1}")
         database_id = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute("COMMIT")
-        if create:
-            conn.execute("PRAGMA journal_mode=WAL")
     return database_id
+
+
+def file_uri(path: Path) -> str:
+    return Path(path).resolve().as_uri()  # percent-encoded: a '?' or '#' in a folder name is safe
 
 
 def sqlite_uri(path: Path, mode: str) -> str:
     """An SQLite URI for `path`; `mode=rw` never creates a missing file, unlike a plain path."""
-    return f"{Path(path).resolve().as_uri()}?mode={mode}"
+    return f"{file_uri(path)}?mode={mode}"
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
@@ -196,7 +199,7 @@ def open_read_only(path: Path) -> sqlite3.Connection:
         return conn
     except sqlite3.OperationalError as exc:
         conn.close()
-        if getattr(exc, "sqlite_errorname", "") not in _NO_READ_ONLY_COMPANIONS:
+        if getattr(exc, "sqlite_errorname", "") not in _NO_SHM_ERRORS:
             raise
     raise DatabaseUnusable(path, "cannot be read here: changes waiting in its -wal file need "
                                  "an -shm file, and its folder is read-only. Verify a copy of "

@@ -88,6 +88,12 @@ def test_backup_never_overwrites_and_refuses_a_damaged_database(tmp_path: Path) 
     assert not (tmp_path / "new.sqlite3").exists()
 
 
+def test_backup_of_a_data_dir_without_a_database_says_so(tmp_path: Path) -> None:
+    with pytest.raises(Refused, match="no till database at .* nothing to back up"):
+        backup(tmp_path / "terminal.sqlite3")
+    assert list(tmp_path.iterdir()) == []
+
+
 def _flipped(source: Path, target: Path) -> Path:
     data = bytearray(source.read_bytes())
     data[4096] ^= 0xFF  # page 2's b-tree page type
