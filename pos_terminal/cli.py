@@ -124,7 +124,12 @@ def _backup(args: argparse.Namespace) -> int:
 
     report = backup(_config(args).db_path, args.to)
     print(f"backup written to {report.path}: {report.summary()}. Keep a copy away from this till.")
-    return 0
+    if report.chain.ok:
+        return 0
+    print(f"warning: its audit journal is BROKEN at entry {report.chain.first_broken} "
+          f"({report.chain.reason}), as in the till's database; `pos-terminal restore` refuses it",
+          file=sys.stderr)
+    return 1
 
 
 def _restore(args: argparse.Namespace) -> int:

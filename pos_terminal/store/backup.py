@@ -109,7 +109,8 @@ def backup(db_path: Path, target: Path | None = None) -> FileReport:
     partial = target.with_name(target.name + ".partial")
     try:
         _copy(db_path, partial)
-        report = _checked(partial, f"the copy of {db_path}", "no backup was written")
+        # A broken audit chain is no reason to keep no copy: the report says so, restore refuses it.
+        report = _checked(partial, f"the copy of {db_path}", "no backup was written", chain=False)
         os.replace(partial, target)
         fsync_dir(target.parent)
     finally:
@@ -124,13 +125,13 @@ def _copy(source: Path, dest: Path) -> None:
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
 
 
-def _checked(path: Path, called: str, outcome: str) -> FileReport:
+def _checked(path: Path, called: str, outcome: str, *, chain: bool = True) -> FileReport:
     """verify_file, with its refusal in the words of a backup rather than the till's database."""
     try:
         report = verify_file(path)
     except DatabaseUnusable as exc:
         raise Refused(f"{called} {exc.problem}; {outcome}") from None
-    if not report.chain.ok:
+    if chain and not report.chain.ok:
         raise Refused(f"{called} has a broken audit journal at entry {report.chain.first_broken} "
                       f"({report.chain.reason}); {outcome}")
     if report.revision not in known_revisions():

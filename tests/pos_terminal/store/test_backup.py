@@ -88,6 +88,17 @@ def test_backup_never_overwrites_and_refuses_a_damaged_database(tmp_path: Path) 
     assert not (tmp_path / "new.sqlite3").exists()
 
 
+def test_backup_keeps_a_copy_of_a_broken_chain_and_says_so(tmp_path: Path) -> None:
+    path = _till(tmp_path / "terminal.sqlite3")
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE audit_journal SET payload = '{\"i\":99}' WHERE seq = 2")
+    raw.close()
+    report = backup(path, tmp_path / "copy.sqlite3")
+    assert report.path.exists() and report.chain.first_broken == 2
+    with pytest.raises(Refused, match="broken audit journal at entry 2"):
+        restore(tmp_path / "elsewhere" / "terminal.sqlite3", report.path)
+
+
 def test_backup_of_a_data_dir_without_a_database_says_so(tmp_path: Path) -> None:
     with pytest.raises(Refused, match="no till database at .* nothing to back up"):
         backup(tmp_path / "terminal.sqlite3")
