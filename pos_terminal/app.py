@@ -2,6 +2,8 @@
 
 Sync and devices are optional at run time: when one cannot start (not enrolled, no
 keyring, no device file) the till still sells and the status bar says what is missing.
+The database is not: one the till cannot trust (`store.guard`) stops it with a message
+box that says why and how to recover, before any window opens.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.services import Services, open_services
 from pos_terminal.services.drawer import DrawerService
+from pos_terminal.store.guard import DatabaseUnusable
 from pos_terminal.ui.conflicts_dialog import ConflictInbox
 from pos_terminal.ui.main_window import MainWindow
 from pos_terminal.services.till_devices import ReceiptLabels, TillDevices, open_till_devices
@@ -48,13 +51,29 @@ class Terminal:
 def run_app(config: TerminalConfig, argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     translators = install_translations(app)
-    terminal = start_terminal(config)
+    try:
+        terminal = start_terminal(config)
+    except DatabaseUnusable as exc:
+        return refuse_to_start(exc)
     terminal.translators = translators
     terminal.window.show()
     try:
         return app.exec()
     finally:
         terminal.close()
+
+
+def refuse_to_start(exc: DatabaseUnusable) -> int:
+    """Show why the till will not sell on this database and how to recover; exit status 2."""
+    print(f"error: {exc}", file=sys.stderr)  # the same words for whoever reads the log
+    box = QMessageBox(QMessageBox.Icon.Critical,
+                      QCoreApplication.translate("StartUp", "The till cannot start"),
+                      QCoreApplication.translate("StartUp", "The till's database cannot be used, so "
+                                                            "the till will not start. Nothing has "
+                                                            "been changed."))
+    box.setInformativeText(str(exc))  # the file, what is wrong with it and the recovery steps
+    box.exec()
+    return 2
 
 
 def start_terminal(config: TerminalConfig, *, with_devices: bool = True, with_sync: bool = True) -> Terminal:

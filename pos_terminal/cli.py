@@ -1,4 +1,4 @@
-"""`pos-terminal`: run the till, simulate sales, verify the audit journal."""
+"""`pos-terminal`: run the till, simulate sales, verify the audit journal, back up and restore."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from pos_terminal.config import load_config
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return args.func(args)
+    from pos_terminal.store.backup import Refused
+    from pos_terminal.store.guard import DatabaseUnusable
+
+    try:
+        return args.func(args)
+    except (DatabaseUnusable, Refused) as exc:  # words for the operator, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     verify = audit_sub.add_parser("verify", help="check the hash chain, name the first broken entry")
     verify.add_argument("--data-dir", type=Path, dest="sim_data_dir")
     verify.set_defaults(func=_audit_verify)
+
+    backup = sub.add_parser("backup", help="copy the till's database, also while the till runs")
+    backup.add_argument("--to", type=Path, help="backup file (default: <data dir>/backups/terminal-<time>.sqlite3)")
+    backup.add_argument("--data-dir", type=Path, dest="sim_data_dir")
+    backup.set_defaults(func=_backup)
+
+    restore = sub.add_parser("restore", help="check a backup, set the till's database aside, put the backup in its place")
+    restore.add_argument("file", type=Path, help="a backup made by `pos-terminal backup`")
+    restore.add_argument("--data-dir", type=Path, dest="sim_data_dir")
+    restore.set_defaults(func=_restore)
+
+    afresh = sub.add_parser("start-afresh", help="set a database the till refuses aside; the next start is a first start")
+    afresh.add_argument("--data-dir", type=Path, dest="sim_data_dir")
+    afresh.set_defaults(func=_start_afresh)
     return parser
 
 
@@ -80,22 +101,57 @@ def _enroll(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
-    from pos_terminal.store import audit
-    from pos_terminal.store.db import Database
+    """Read-only: the file's soundness first (in words), then the hash chain."""
+    from pos_terminal.store.backup import verify_file
+    from pos_terminal.store.marker import read_marker
 
-    config = _config(args)
-    if not config.db_path.exists():
-        print(f"no terminal database at {config.db_path}", file=sys.stderr)
+    path = _config(args).db_path
+    marker = read_marker(path)
+    if marker is None and not path.exists():
+        print(f"no terminal database at {path}", file=sys.stderr)
         return 2
-    db = Database(config.db_path, upgrade=False)
-    with db.reader() as s:
-        report = audit.verify(s)
-    db.close()
-    if report.ok:
-        print(f"audit journal OK: {report.entries} entries, chain unbroken")
+    report = verify_file(path, marker)  # DatabaseUnusable (damaged, emptied...) -> main's words
+    print(f"database {path} is sound (SQLite integrity_check ok): {report.summary()}")
+    if report.chain.ok:
+        print(f"audit journal OK: {report.chain.entries} entries, chain unbroken")
         return 0
-    print(f"audit journal BROKEN at entry {report.first_broken}: {report.reason}")
+    print(f"audit journal BROKEN at entry {report.chain.first_broken}: {report.chain.reason}")
     return 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from pos_terminal.store.backup import backup
+
+    report = backup(_config(args).db_path, args.to)
+    print(f"backup written to {report.path}: {report.summary()}. Keep a copy away from this till.")
+    if report.chain.ok:
+        return 0
+    print(f"warning: its audit journal is BROKEN at entry {report.chain.first_broken} "
+          f"({report.chain.reason}), as in the till's database; `pos-terminal restore` refuses it",
+          file=sys.stderr)
+    return 1
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from pos_terminal.store.backup import restore
+
+    db_path = _config(args).db_path
+    done = restore(db_path, args.file)
+    aside = f"the database it replaced is kept in {done.set_aside}" if done.set_aside else "there was no database to replace"
+    print(f"restored {args.file} as {db_path}: {done.report.summary()}; {aside}.\n"
+          f"Sales made after this backup was taken are not in it; those the server received stay there.")
+    return 0
+
+
+def _start_afresh(args: argparse.Namespace) -> int:
+    from pos_terminal.store.backup import start_afresh
+
+    db_path = _config(args).db_path
+    folder = start_afresh(db_path)
+    kept = f"set the unusable database aside in {folder}" if folder else "found nothing to set aside"
+    print(f"{kept}. The next start makes a new database for this till; enroll it again with "
+          f"`pos-terminal enroll --code CODE --server URL`.")
+    return 0
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, TerminalConfig, load_config
 from pos_terminal.keys import PASSPHRASE_ENV, SecretStoreUnavailable, keyring_usable, open_secret_store
+from pos_terminal.store.guard import DatabaseUnusable
 from sync_server.launcher import ServerProcess, ServerStartError, answers_ready
 
 log = logging.getLogger("pos_terminal.demo")
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 return run_headless(config, args.sales)
             start_devices(children, demo_dir)
             return _run_ui(config, args.sales)
-    except DemoError as exc:
+    except (DemoError, DatabaseUnusable) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -455,7 +455,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../app.py" line="+109"/>
+        <location filename="../../app.py" line="+128"/>
         <source>Cash</source>
         <translation>Bar</translation>
     </message>
@@ -847,6 +847,19 @@ Kasse: {till} · Server: {server}</translation>
         <location line="+4"/>
         <source>User</source>
         <translation>Bediener</translation>
+    </message>
+</context>
+<context>
+    <name>StartUp</name>
+    <message>
+        <location filename="../../app.py" line="-65"/>
+        <source>The till cannot start</source>
+        <translation>Die Kasse kann nicht starten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The till&apos;s database cannot be used, so the till will not start. Nothing has been changed.</source>
+        <translation>Die Datenbank der Kasse ist nicht verwendbar, daher startet die Kasse nicht. Es wurde nichts verändert.</translation>
     </message>
 </context>
 <context>

@@ -93,7 +93,7 @@ def test_audit_chain_detects_a_deleted_entry(db: Database) -> None:
 
 def test_upgrade_from_first_schema_keeps_the_shops_data(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    old = _make_engine(path, "BEGIN IMMEDIATE")
+    old = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
     migrate(old, "0001")
     with old.begin() as conn:
         conn.execute(text(

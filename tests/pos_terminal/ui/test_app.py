@@ -132,3 +132,42 @@ def test_run_app_starts_shows_the_window_and_quits(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "visible 1 Sync unavailable" in result.stdout
+
+
+REFUSED_AND_CLOSED = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pos_terminal.app import run_app
+from pos_terminal.config import load_config
+
+app = QApplication(sys.argv[:1])
+
+def report_and_close():
+    box = app.activeModalWidget()
+    if not isinstance(box, QMessageBox):
+        return QTimer.singleShot(50, report_and_close)
+    windows = [w for w in app.topLevelWidgets() if type(w).__name__ == "MainWindow"]
+    print("box", box.windowTitle(), "|", box.text(), "|", box.informativeText(), "| windows", len(windows), flush=True)
+    box.close()
+
+QTimer.singleShot(0, report_and_close)
+sys.exit(run_app(load_config(data_dir=Path(sys.argv[1]))))
+"""
+
+
+def test_run_app_on_an_emptied_database_says_so_in_a_box_and_exits(tmp_path):
+    data_dir = tmp_path / "till"
+    start_terminal(load_config(data_dir=data_dir), with_devices=False, with_sync=False).close()
+    (data_dir / "terminal.sqlite3").write_bytes(b"")
+    result = subprocess.run(
+        [sys.executable, "-c", REFUSED_AND_CLOSED, str(data_dir)], capture_output=True, text=True,
+        timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "box The till cannot start | The till's database cannot be used" in result.stdout
+    assert "is empty (0 bytes)" in result.stdout and "pos-terminal restore BACKUP_FILE" in result.stdout
+    assert "| windows 0" in result.stdout  # no till window on a database it cannot trust
+    assert (data_dir / "terminal.sqlite3").stat().st_size == 0

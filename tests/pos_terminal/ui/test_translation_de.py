@@ -128,3 +128,9 @@ def test_ts_is_in_step_with_the_sources_and_the_qm(tmp_path):
     assert fresh.load(str(qm)) and shipped.load(str(QM))
     stale_qm = [(c, s) for c, s, _ in _messages(TS) if fresh.translate(c, s) != shipped.translate(c, s)]
     assert stale_qm == [], "the committed .qm is stale: run `make translations`"
+
+
+def test_refusal_to_start_is_german(german):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QCoreApplication
+
+    assert QCoreApplication.translate("StartUp", "The till cannot start") == "Die Kasse kann nicht starten"
