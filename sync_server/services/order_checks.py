@@ -190,7 +190,8 @@ def return_conflicts(conn: Connection, store_id: str, order: Order, view: StoreV
     for row in conn.execute(
         select(ORDER_LINES.c.sku, ORDER_LINES.c.qty)
         .join(ORDERS, ORDERS.c.server_seq == ORDER_LINES.c.server_seq)
-        .where(ORDERS.c.original_order_id == original_id, ORDER_LINES.c.voided.is_(False))
+        # Order ids are unique per store only: another store's returns of "the same" id are not ours.
+        .where(ORDERS.c.original_order_id == original_id, ORDERS.c.store_id == store_id, ORDER_LINES.c.voided.is_(False))
     ):
         sold[row.sku] -= row.qty
     for (original_of, sku), qty in view.returned.items():

@@ -4,7 +4,7 @@
 path, `_ingest_many`, serves a single POST (a batch of one) and `orders:batch`: claim the
 keys, load what the checks read, judge each order (price lock, returns, duplicates, atomic
 stock decrement), insert orders and lines, record the responses to replay. A batch is
-written in bulk in one transaction; if that trips (another terminal's order_id, a lock
+written in bulk in one transaction; if that trips (an order_id taken in the store, a lock
 wait, a deadlock) it is redone with a savepoint per order, then order by order, so one
 bad order never fails the others.
 """
@@ -41,8 +41,11 @@ from .context import Caller, StoreSettings
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 _INSERT_ORDERS = insert(ORDERS).returning(ORDERS.c.server_seq, sort_by_parameter_order=True)
-# Only a foreign order_id can collide on insert: the claim row already settled our own.
-_FOREIGN_ORDER_ID = validation_failed("order_id is already used by another terminal's order")
+# Order ids are unique per store, and the claim row already settled this terminal's own
+# keys, so only another terminal of the same store can collide on insert. Practically
+# impossible for honest UUIDv4s; the answer names neither that terminal nor its order
+# (README: "Order ids per store").
+_ORDER_ID_TAKEN = ApiError(409, "order_id_taken", "order_id is already taken in this store; a new sale needs a new order_id")
 
 
 @dataclass
@@ -181,7 +184,7 @@ def _ingest_in_savepoint(conn: Connection, caller: Caller, store: StoreSettings,
         with conn.begin_nested():
             return _ingest_many(conn, caller, store, [prepared])[0]
     except IntegrityError:
-        return Outcome.refused(_FOREIGN_ORDER_ID)
+        return Outcome.refused(_ORDER_ID_TAKEN)
 
 
 def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
@@ -190,7 +193,7 @@ def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: Prep
             with write_transaction(engine) as conn:
                 return _ingest_many(conn, caller, store, [prepared])[0]
         except IntegrityError:
-            return Outcome.refused(_FOREIGN_ORDER_ID)
+            return Outcome.refused(_ORDER_ID_TAKEN)
         except OperationalError as exc:
             if is_lock_wait(exc):
                 return Outcome.refused(idempotency.request_in_progress())
@@ -229,7 +232,7 @@ def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: lis
 
 
 def _write_batch(engine: Engine, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
-    """Fast path: the whole batch in bulk, one transaction. If that trips (a foreign order_id,
+    """Fast path: the whole batch in bulk, one transaction. If that trips (a taken order_id,
     a lock wait, a deadlock), redo it with a savepoint per order, then order by order."""
     if not batch:
         return []
