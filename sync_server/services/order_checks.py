@@ -20,7 +20,7 @@ from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STOCK, STORE_USERS
 from ..wire import Conflict, ConflictCode, Order, OrderLine
 from .catalog import price_in_force
 
-DUPLICATE_WINDOW = timedelta(minutes=10)
+SIMILAR_WINDOW = timedelta(minutes=10)  # PROTOCOL.md: similar content is counted, not held
 MILLI = Decimal(1000)
 
 
@@ -143,22 +143,38 @@ def _price_message(line: OrderLine, roles: dict[str, str]) -> str:
 
 
 def duplicate_conflicts(view: StoreView, order: Order) -> list[Conflict]:
-    """RECEIPT_NO_REUSED and DUPLICATE_CONTENT against this terminal's earlier orders."""
+    """RECEIPT_NO_REUSED and DUPLICATE_CONTENT against this terminal's earlier orders.
+
+    DUPLICATE_CONTENT is a resend that lost its id: the same content AND the same
+    created_at under another order_id. A till stamps each sale when it is committed, so
+    two honest sales of the same goods differ in created_at (see `similar_order`).
+    """
     conflicts: list[Conflict] = []
     own_id = str(order.order_id)
     reused = [r for r in view.earlier if r.receipt_no == order.receipt_no and r.order_id != own_id]
     if reused:
         conflicts.append(_conflict(None, ConflictCode.RECEIPT_NO_REUSED, "receipt_no", order.receipt_no, reused[0].order_id,
                                    f"receipt {order.receipt_no} was already used by order {reused[0].order_id}"))
-    twins = [
-        r for r in view.earlier
-        if r.content_hash == order.content_hash and r.order_id != own_id
-        and abs(r.created_at - order.created_at) <= DUPLICATE_WINDOW
-    ]
+    twins = [r for r in _same_content(view, order) if r.created_at == order.created_at]
     if twins:
         conflicts.append(_conflict(None, ConflictCode.DUPLICATE_CONTENT, "content_hash", order.content_hash, twins[0].order_id,
-                                   f"same content as order {twins[0].order_id} within 10 minutes"))
+                                   f"same content and created_at as order {twins[0].order_id}: a resend under a new order_id"))
     return conflicts
+
+
+def similar_order(view: StoreView, order: Order) -> str | None:
+    """The id of an earlier order of this terminal with the same content, made at another
+    moment within 10 minutes: two honest sales (both accepted), only counted for review."""
+    return next(
+        (r.order_id for r in _same_content(view, order)
+         if r.created_at != order.created_at and abs(r.created_at - order.created_at) <= SIMILAR_WINDOW),
+        None,
+    )
+
+
+def _same_content(view: StoreView, order: Order) -> list[EarlierOrder]:
+    own_id = str(order.order_id)
+    return [r for r in view.earlier if r.content_hash == order.content_hash and r.order_id != own_id]
 
 
 def return_conflicts(conn: Connection, store_id: str, order: Order, view: StoreView) -> list[Conflict]:

@@ -54,6 +54,7 @@ class Outcome:
     body: dict[str, Any]
     replayed: bool = False
     conflicts: list[str] = field(default_factory=list)
+    similar_to: str | None = None  # an earlier order of the same content (counted after commit)
 
     @classmethod
     def refused(cls, error: ApiError) -> Outcome:
@@ -100,21 +101,27 @@ def _ingest_many(conn: Connection, caller: Caller, store: StoreSettings, batch: 
     fresh = [p.order for p in batch if str(p.order.order_id) in claimed]
     view = order_checks.load_view(conn, store.store_id, caller.terminal_id, fresh)
     judged: list[tuple[Order, list[Conflict]]] = []
+    similar: dict[str, str] = {}
     for order in fresh:
         judged.append((order, order_checks.sorted_conflicts(_check(conn, store, order, view))))
+        if (twin := order_checks.similar_order(view, order)) is not None:
+            similar[str(order.order_id)] = twin
         view.remember(order)
-    stored: dict[str, Outcome] = {}
-    for (order, conflicts), server_seq in zip(judged, _store_orders(conn, judged), strict=True):
-        if conflicts:
-            stored[str(order.order_id)] = Outcome(
-                202, OrderHeld(order_id=order.order_id, conflicts=conflicts).model_dump(mode="json"),
-                conflicts=[c.code for c in conflicts],
-            )
-        else:
-            stored[str(order.order_id)] = Outcome(201, OrderAccepted(order_id=order.order_id, server_seq=server_seq).model_dump(mode="json"))
+    stored = {
+        str(order.order_id): _outcome(order, conflicts, server_seq, similar.get(str(order.order_id)))
+        for (order, conflicts), server_seq in zip(judged, _store_orders(conn, judged), strict=True)
+    }
     if stored:
         idempotency.record_many(conn, caller.terminal_id, [(key, o.status_code, o.body) for key, o in stored.items()])
     return [stored.get(key) or _replay(existing[key], print_) for key, _, print_ in claims]
+
+
+def _outcome(order: Order, conflicts: list[Conflict], server_seq: int, similar_to: str | None) -> Outcome:
+    if conflicts:
+        body = OrderHeld(order_id=order.order_id, conflicts=conflicts).model_dump(mode="json")
+        return Outcome(202, body, conflicts=[c.code for c in conflicts], similar_to=similar_to)
+    body = OrderAccepted(order_id=order.order_id, server_seq=server_seq).model_dump(mode="json")
+    return Outcome(201, body, similar_to=similar_to)
 
 
 def _replay(row, print_: str) -> Outcome:
@@ -278,7 +285,12 @@ def _uuid_or_none(value: str | None) -> str | None:
 
 
 def _count(outcomes: list[Outcome]) -> None:
+    """Metrics of committed outcomes only: a transaction redone (batch fallback, retry) counts once."""
     for outcome in outcomes:
+        if outcome.similar_to is not None:
+            metrics.SIMILAR_ORDERS.inc()
+            log.info("order with the same content as an earlier one within 10 minutes",
+                     extra={"order_id": outcome.body.get("order_id"), "similar_to": outcome.similar_to})
         if outcome.replayed:
             metrics.REPLAYS.inc()
             metrics.ORDERS.labels("replayed").inc()
