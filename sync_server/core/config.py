@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     idempotency_wait_s: float = 10.0
     """How long a duplicate waits for an in-flight twin before `409 request_in_progress`."""
     log_level: str = "INFO"
+    clock_tolerance_s: int = 300
+    """How far an order's created_at may be ahead of the server's clock, or before its
+    terminal's enrollment, before it is held as CLOCK_IMPLAUSIBLE."""
 
     @classmethod
     def settings_customise_sources(

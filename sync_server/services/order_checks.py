@@ -1,14 +1,15 @@
 """Server-side checks of one order against the store's state; each finding is a Conflict.
 
-Price lock, returns, duplicates and stock. Run inside the order's transaction; the stock
-decrement is an atomic conditional UPDATE, so two terminals never both take the last unit.
+Price lock, returns, duplicates, clock plausibility and stock. Run inside the order's
+transaction; the stock decrement is an atomic conditional UPDATE, so two terminals never
+both take the last unit.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from decimal import Decimal
 
@@ -17,8 +18,9 @@ from sqlalchemy import Connection, and_, bindparam, select, union_all, update
 from pos_terminal.core.permissions import Permission, has_permission
 
 from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STOCK, STORE_USERS
-from ..wire import Conflict, ConflictCode, Order, OrderLine
+from ..wire import Conflict, ConflictCode, Order, OrderLine, format_time
 from .catalog import price_in_force
+from .context import Caller
 
 SIMILAR_WINDOW = timedelta(minutes=10)  # PROTOCOL.md: similar content is counted, not held
 MILLI = Decimal(1000)
@@ -175,6 +177,32 @@ def similar_order(view: StoreView, order: Order) -> str | None:
 def _same_content(view: StoreView, order: Order) -> list[EarlierOrder]:
     own_id = str(order.order_id)
     return [r for r in view.earlier if r.content_hash == order.content_hash and r.order_id != own_id]
+
+
+@dataclass(frozen=True)
+class ClockBounds:
+    """The created_at a terminal's order can plausibly carry: from the terminal's enrollment
+    to the server's now, each widened by the tolerance (clocks drift a little)."""
+
+    earliest: datetime
+    latest: datetime
+
+    @classmethod
+    def of(cls, caller: Caller) -> ClockBounds:
+        return cls(caller.enrolled_at - caller.clock_tolerance, datetime.now(UTC) + caller.clock_tolerance)
+
+
+def clock_conflicts(bounds: ClockBounds, order: Order) -> list[Conflict]:
+    """CLOCK_IMPLAUSIBLE: the sale happened (held, never refused), but its time, which the
+    price lock trusts, is wrong; `server_value` is the bound it broke."""
+    if order.created_at > bounds.latest:
+        bound, why = bounds.latest, "is ahead of the server's clock"
+    elif order.created_at < bounds.earliest:
+        bound, why = bounds.earliest, "is before this terminal was enrolled"
+    else:
+        return []
+    return [_conflict(None, ConflictCode.CLOCK_IMPLAUSIBLE, "created_at", format_time(order.created_at), format_time(bound),
+                      f"created_at {why} (beyond the tolerance): check the till's clock")]
 
 
 def return_conflicts(conn: Connection, store_id: str, order: Order, view: StoreView) -> list[Conflict]:

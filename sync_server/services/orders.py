@@ -100,10 +100,11 @@ def _ingest_many(conn: Connection, caller: Caller, store: StoreSettings, batch: 
     claimed, existing = idempotency.claim_many(conn, caller.terminal_id, claims)
     fresh = [p.order for p in batch if str(p.order.order_id) in claimed]
     view = order_checks.load_view(conn, store.store_id, caller.terminal_id, fresh)
+    clock = order_checks.ClockBounds.of(caller)
     judged: list[tuple[Order, list[Conflict]]] = []
     similar: dict[str, str] = {}
     for order in fresh:
-        judged.append((order, order_checks.sorted_conflicts(_check(conn, store, order, view))))
+        judged.append((order, order_checks.sorted_conflicts(_check(conn, store, order, view, clock))))
         if (twin := order_checks.similar_order(view, order)) is not None:
             similar[str(order.order_id)] = twin
         view.remember(order)
@@ -132,8 +133,10 @@ def _replay(row, print_: str) -> Outcome:
     return Outcome(response.status_code, response.body, replayed=True)
 
 
-def _check(conn: Connection, store: StoreSettings, order: Order, view: order_checks.StoreView) -> list[Conflict]:
-    conflicts = order_checks.duplicate_conflicts(view, order)
+def _check(
+    conn: Connection, store: StoreSettings, order: Order, view: order_checks.StoreView, clock: order_checks.ClockBounds
+) -> list[Conflict]:
+    conflicts = order_checks.duplicate_conflicts(view, order) + order_checks.clock_conflicts(clock, order)
     unknown: set[int] = set()
     if order.kind == "return" and order.original_order_id is not None:
         # Refunds are checked against the sale they return, not today's catalog.
