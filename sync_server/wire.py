@@ -178,6 +178,8 @@ class ConflictCode(StrEnum):
     RECEIPT_NO_REUSED = "RECEIPT_NO_REUSED"
     ORIGINAL_ORDER_UNKNOWN = "ORIGINAL_ORDER_UNKNOWN"
     RETURN_EXCEEDS_SALE = "RETURN_EXCEEDS_SALE"
+    CLOCK_IMPLAUSIBLE = "CLOCK_IMPLAUSIBLE"
+    """created_at is ahead of the server's clock or before the terminal was enrolled (README)."""
 
 
 class LineOverride(_Request):

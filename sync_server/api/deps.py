@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -59,7 +60,7 @@ def _lookup_terminal(engine: Engine, terminal_id: str):
     # One query for the terminal and its store: the store's settings ride along with the caller.
     with read_connection(engine) as conn:
         return conn.execute(
-            select(Terminal.secret, Terminal.revoked_at, Store)
+            select(Terminal.secret, Terminal.revoked_at, Terminal.enrolled_at, Store)
             .join(Store, Store.store_id == Terminal.store_id)
             .where(Terminal.terminal_id == terminal_id)
         ).mappings().first()
@@ -85,7 +86,8 @@ async def authenticate_terminal(request: Request, engine: EngineDep, settings: S
     log_context.terminal_id.set(terminal_id)
     log_context.store_id.set(row["store_id"])
     request.state.store = store_settings(row)
-    return Caller(terminal_id=terminal_id, store_id=row["store_id"])
+    return Caller(terminal_id=terminal_id, store_id=row["store_id"], enrolled_at=row["enrolled_at"],
+                  clock_tolerance=timedelta(seconds=settings.clock_tolerance_s))
 
 
 TerminalDep = Annotated[Caller, Depends(authenticate_terminal)]

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     with neither configured /metrics is refused: it names every terminal."""
     docs: bool = True
     """Publish /docs, /redoc and /openapi.json (PROTOCOL.md); `POS_SYNC_DOCS=false` in production."""
+    clock_tolerance_s: int = 300
+    """How far an order's created_at may be ahead of the server's clock, or before its
+    terminal's enrollment, before it is held as CLOCK_IMPLAUSIBLE."""
 
     @classmethod
     def settings_customise_sources(

@@ -134,7 +134,7 @@ class IdempotencyRecord(Base):
 class OrderRow(Base):
     __tablename__ = "orders"
     server_seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(String(36), unique=True)
+    order_id: Mapped[str] = mapped_column(String(36))  # unique per store, not globally (README)
     store_id: Mapped[str] = mapped_column(String(64))
     terminal_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(8))
@@ -149,6 +149,7 @@ class OrderRow(Base):
     conflicts: Mapped[str] = mapped_column(Text)  # JSON list, deterministic order
     resolutions: Mapped[str | None] = mapped_column(Text, nullable=True)
     __table_args__ = (
+        UniqueConstraint("store_id", "order_id", name="uq_orders_store_order_id"),
         Index("ix_orders_terminal_receipt", "terminal_id", "receipt_no"),
         Index("ix_orders_terminal_hash", "terminal_id", "content_hash"),
         Index("ix_orders_store_status", "store_id", "status"),

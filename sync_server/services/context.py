@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
 
@@ -16,6 +17,9 @@ from ..db.models import Store
 class Caller:
     terminal_id: str
     store_id: str
+    enrolled_at: datetime
+    clock_tolerance: timedelta
+    """The server's `clock_tolerance_s`: the slack the caller's clock gets (order_checks)."""
 
 
 @dataclass(frozen=True)

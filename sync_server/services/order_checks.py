@@ -1,14 +1,15 @@
 """Server-side checks of one order against the store's state; each finding is a Conflict.
 
-Price lock, returns, duplicates and stock. Run inside the order's transaction; the stock
-decrement is an atomic conditional UPDATE, so two terminals never both take the last unit.
+Price lock, returns, duplicates, clock plausibility and stock. Run inside the order's
+transaction; the stock decrement is an atomic conditional UPDATE, so two terminals never
+both take the last unit.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from decimal import Decimal
 
@@ -17,10 +18,11 @@ from sqlalchemy import Connection, and_, bindparam, select, union_all, update
 from pos_terminal.core.permissions import Permission, has_permission
 
 from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STOCK, STORE_USERS
-from ..wire import Conflict, ConflictCode, Order, OrderLine
+from ..wire import Conflict, ConflictCode, Order, OrderLine, format_time
 from .catalog import price_in_force
+from .context import Caller
 
-DUPLICATE_WINDOW = timedelta(minutes=10)
+SIMILAR_WINDOW = timedelta(minutes=10)  # PROTOCOL.md: similar content is counted, not held
 MILLI = Decimal(1000)
 
 
@@ -143,22 +145,64 @@ def _price_message(line: OrderLine, roles: dict[str, str]) -> str:
 
 
 def duplicate_conflicts(view: StoreView, order: Order) -> list[Conflict]:
-    """RECEIPT_NO_REUSED and DUPLICATE_CONTENT against this terminal's earlier orders."""
+    """RECEIPT_NO_REUSED and DUPLICATE_CONTENT against this terminal's earlier orders.
+
+    DUPLICATE_CONTENT is a resend that lost its id: the same content AND the same
+    created_at under another order_id. A till stamps each sale when it is committed, so
+    two honest sales of the same goods differ in created_at (see `similar_order`).
+    """
     conflicts: list[Conflict] = []
     own_id = str(order.order_id)
     reused = [r for r in view.earlier if r.receipt_no == order.receipt_no and r.order_id != own_id]
     if reused:
         conflicts.append(_conflict(None, ConflictCode.RECEIPT_NO_REUSED, "receipt_no", order.receipt_no, reused[0].order_id,
                                    f"receipt {order.receipt_no} was already used by order {reused[0].order_id}"))
-    twins = [
-        r for r in view.earlier
-        if r.content_hash == order.content_hash and r.order_id != own_id
-        and abs(r.created_at - order.created_at) <= DUPLICATE_WINDOW
-    ]
+    twins = [r for r in _same_content(view, order) if r.created_at == order.created_at]
     if twins:
         conflicts.append(_conflict(None, ConflictCode.DUPLICATE_CONTENT, "content_hash", order.content_hash, twins[0].order_id,
-                                   f"same content as order {twins[0].order_id} within 10 minutes"))
+                                   f"same content and created_at as order {twins[0].order_id}: a resend under a new order_id"))
     return conflicts
+
+
+def similar_order(view: StoreView, order: Order) -> str | None:
+    """The id of an earlier order of this terminal with the same content, made at another
+    moment within 10 minutes: two honest sales (both accepted), only counted for review."""
+    return next(
+        (r.order_id for r in _same_content(view, order)
+         if r.created_at != order.created_at and abs(r.created_at - order.created_at) <= SIMILAR_WINDOW),
+        None,
+    )
+
+
+def _same_content(view: StoreView, order: Order) -> list[EarlierOrder]:
+    own_id = str(order.order_id)
+    return [r for r in view.earlier if r.content_hash == order.content_hash and r.order_id != own_id]
+
+
+@dataclass(frozen=True)
+class ClockBounds:
+    """The created_at a terminal's order can plausibly carry: from the terminal's enrollment
+    to the server's now, each widened by the tolerance (clocks drift a little)."""
+
+    earliest: datetime
+    latest: datetime
+
+    @classmethod
+    def of(cls, caller: Caller) -> ClockBounds:
+        return cls(caller.enrolled_at - caller.clock_tolerance, datetime.now(UTC) + caller.clock_tolerance)
+
+
+def clock_conflicts(bounds: ClockBounds, order: Order) -> list[Conflict]:
+    """CLOCK_IMPLAUSIBLE: the sale happened (held, never refused), but its time, which the
+    price lock trusts, is wrong; `server_value` is the bound it broke."""
+    if order.created_at > bounds.latest:
+        bound, why = bounds.latest, "is ahead of the server's clock"
+    elif order.created_at < bounds.earliest:
+        bound, why = bounds.earliest, "is before this terminal was enrolled"
+    else:
+        return []
+    return [_conflict(None, ConflictCode.CLOCK_IMPLAUSIBLE, "created_at", format_time(order.created_at), format_time(bound),
+                      f"created_at {why} (beyond the tolerance): check the till's clock")]
 
 
 def return_conflicts(conn: Connection, store_id: str, order: Order, view: StoreView) -> list[Conflict]:
@@ -190,7 +234,8 @@ def return_conflicts(conn: Connection, store_id: str, order: Order, view: StoreV
     for row in conn.execute(
         select(ORDER_LINES.c.sku, ORDER_LINES.c.qty)
         .join(ORDERS, ORDERS.c.server_seq == ORDER_LINES.c.server_seq)
-        .where(ORDERS.c.original_order_id == original_id, ORDER_LINES.c.voided.is_(False))
+        # Order ids are unique per store only: another store's returns of "the same" id are not ours.
+        .where(ORDERS.c.original_order_id == original_id, ORDERS.c.store_id == store_id, ORDER_LINES.c.voided.is_(False))
     ):
         sold[row.sku] -= row.qty
     for (original_of, sku), qty in view.returned.items():

@@ -4,7 +4,7 @@
 path, `_ingest_many`, serves a single POST (a batch of one) and `orders:batch`: claim the
 keys, load what the checks read, judge each order (price lock, returns, duplicates, atomic
 stock decrement), insert orders and lines, record the responses to replay. A batch is
-written in bulk in one transaction; if that trips (another terminal's order_id, a lock
+written in bulk in one transaction; if that trips (an order_id taken in the store, a lock
 wait, a deadlock) it is redone with a savepoint per order, then order by order, so one
 bad order never fails the others.
 """
@@ -41,8 +41,11 @@ from .context import Caller, StoreSettings
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 _INSERT_ORDERS = insert(ORDERS).returning(ORDERS.c.server_seq, sort_by_parameter_order=True)
-# Only a foreign order_id can collide on insert: the claim row already settled our own.
-_FOREIGN_ORDER_ID = validation_failed("order_id is already used by another terminal's order")
+# Order ids are unique per store, and the claim row already settled this terminal's own
+# keys, so only another terminal of the same store can collide on insert. Practically
+# impossible for honest UUIDv4s; the answer names neither that terminal nor its order
+# (README: "Order ids per store").
+_ORDER_ID_TAKEN = ApiError(409, "order_id_taken", "order_id is already taken in this store; a new sale needs a new order_id")
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Outcome:
     body: dict[str, Any]
     replayed: bool = False
     conflicts: list[str] = field(default_factory=list)
+    similar_to: str | None = None  # an earlier order of the same content (counted after commit)
 
     @classmethod
     def refused(cls, error: ApiError) -> Outcome:
@@ -96,22 +100,29 @@ def _ingest_many(conn: Connection, caller: Caller, store: StoreSettings, batch: 
     claimed, existing = idempotency.claim_many(conn, caller.terminal_id, claims)
     fresh = [p.order for p in batch if str(p.order.order_id) in claimed]
     view = order_checks.load_view(conn, store.store_id, caller.terminal_id, fresh)
+    clock = order_checks.ClockBounds.of(caller)
     judged: list[tuple[Order, list[Conflict]]] = []
+    similar: dict[str, str] = {}
     for order in fresh:
-        judged.append((order, order_checks.sorted_conflicts(_check(conn, store, order, view))))
+        judged.append((order, order_checks.sorted_conflicts(_check(conn, store, order, view, clock))))
+        if (twin := order_checks.similar_order(view, order)) is not None:
+            similar[str(order.order_id)] = twin
         view.remember(order)
-    stored: dict[str, Outcome] = {}
-    for (order, conflicts), server_seq in zip(judged, _store_orders(conn, judged), strict=True):
-        if conflicts:
-            stored[str(order.order_id)] = Outcome(
-                202, OrderHeld(order_id=order.order_id, conflicts=conflicts).model_dump(mode="json"),
-                conflicts=[c.code for c in conflicts],
-            )
-        else:
-            stored[str(order.order_id)] = Outcome(201, OrderAccepted(order_id=order.order_id, server_seq=server_seq).model_dump(mode="json"))
+    stored = {
+        str(order.order_id): _outcome(order, conflicts, server_seq, similar.get(str(order.order_id)))
+        for (order, conflicts), server_seq in zip(judged, _store_orders(conn, judged), strict=True)
+    }
     if stored:
         idempotency.record_many(conn, caller.terminal_id, [(key, o.status_code, o.body) for key, o in stored.items()])
     return [stored.get(key) or _replay(existing[key], print_) for key, _, print_ in claims]
+
+
+def _outcome(order: Order, conflicts: list[Conflict], server_seq: int, similar_to: str | None) -> Outcome:
+    if conflicts:
+        body = OrderHeld(order_id=order.order_id, conflicts=conflicts).model_dump(mode="json")
+        return Outcome(202, body, conflicts=[c.code for c in conflicts], similar_to=similar_to)
+    body = OrderAccepted(order_id=order.order_id, server_seq=server_seq).model_dump(mode="json")
+    return Outcome(201, body, similar_to=similar_to)
 
 
 def _replay(row, print_: str) -> Outcome:
@@ -122,8 +133,10 @@ def _replay(row, print_: str) -> Outcome:
     return Outcome(response.status_code, response.body, replayed=True)
 
 
-def _check(conn: Connection, store: StoreSettings, order: Order, view: order_checks.StoreView) -> list[Conflict]:
-    conflicts = order_checks.duplicate_conflicts(view, order)
+def _check(
+    conn: Connection, store: StoreSettings, order: Order, view: order_checks.StoreView, clock: order_checks.ClockBounds
+) -> list[Conflict]:
+    conflicts = order_checks.duplicate_conflicts(view, order) + order_checks.clock_conflicts(clock, order)
     unknown: set[int] = set()
     if order.kind == "return" and order.original_order_id is not None:
         # Refunds are checked against the sale they return, not today's catalog.
@@ -181,7 +194,7 @@ def _ingest_in_savepoint(conn: Connection, caller: Caller, store: StoreSettings,
         with conn.begin_nested():
             return _ingest_many(conn, caller, store, [prepared])[0]
     except IntegrityError:
-        return Outcome.refused(_FOREIGN_ORDER_ID)
+        return Outcome.refused(_ORDER_ID_TAKEN)
 
 
 def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
@@ -190,7 +203,7 @@ def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: Prep
             with write_transaction(engine) as conn:
                 return _ingest_many(conn, caller, store, [prepared])[0]
         except IntegrityError:
-            return Outcome.refused(_FOREIGN_ORDER_ID)
+            return Outcome.refused(_ORDER_ID_TAKEN)
         except OperationalError as exc:
             if is_lock_wait(exc):
                 return Outcome.refused(idempotency.request_in_progress())
@@ -229,7 +242,7 @@ def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: lis
 
 
 def _write_batch(engine: Engine, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
-    """Fast path: the whole batch in bulk, one transaction. If that trips (a foreign order_id,
+    """Fast path: the whole batch in bulk, one transaction. If that trips (a taken order_id,
     a lock wait, a deadlock), redo it with a savepoint per order, then order by order."""
     if not batch:
         return []
@@ -275,7 +288,12 @@ def _uuid_or_none(value: str | None) -> str | None:
 
 
 def _count(outcomes: list[Outcome]) -> None:
+    """Metrics of committed outcomes only: a transaction redone (batch fallback, retry) counts once."""
     for outcome in outcomes:
+        if outcome.similar_to is not None:
+            metrics.SIMILAR_ORDERS.inc()
+            log.info("order with the same content as an earlier one within 10 minutes",
+                     extra={"order_id": outcome.body.get("order_id"), "similar_to": outcome.similar_to})
         if outcome.replayed:
             metrics.REPLAYS.inc()
             metrics.ORDERS.labels("replayed").inc()

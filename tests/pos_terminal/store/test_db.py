@@ -133,7 +133,7 @@ def test_upgrade_to_0003_records_what_each_waiting_entry_depends_on(tmp_path: Pa
     """A backlog written by the old till (a sale not yet sent, its return, a held order
     and its resolution) keeps its causal order after the upgrade."""
     path = tmp_path / "old.sqlite3"
-    old = _make_engine(path, "BEGIN IMMEDIATE")
+    old = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
     migrate(old, "0002")
     with old.begin() as conn:
         _insert_order(conn, "sale-1", 1)
