@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
@@ -27,6 +28,7 @@ class StoreSettings:
     tax_mode: TaxMode
     track_stock: bool
     catalog_version: int
+    max_blind_return_qty: Decimal
 
 
 def load_store(conn: Connection, store_id: str) -> StoreSettings:
@@ -46,4 +48,5 @@ def store_settings(row) -> StoreSettings:
         tax_mode=TaxMode(row["tax_mode"]),
         track_stock=row["track_stock"],
         catalog_version=row["catalog_version"],
+        max_blind_return_qty=row["max_blind_return_qty"],
     )
