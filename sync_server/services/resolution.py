@@ -6,17 +6,16 @@ import json
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, case, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from pos_terminal.core.permissions import Permission, has_permission
 
 from ..core.errors import ApiError, parse_model
-from ..db.models import OrderLineRow, OrderRow, Stock, StoreUser
+from ..db.models import OrderLineRow, OrderRow, StoreUser
 from ..db.session import write_transaction
 from ..wire import Conflict, ConflictCode, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
-from . import idempotency
+from . import idempotency, stock
 from .context import Caller
-from .order_checks import to_milli
 from .orders import Outcome
 
 
@@ -88,11 +87,5 @@ def _apply(conn: Connection, store_id: str, server_seq: int, conflicts: list[Con
                 .values(voided=True)
             )
         elif resolution.action is ResolutionAction.HONOR_TERMINAL and conflict.code == ConflictCode.INSUFFICIENT_STOCK:
-            # The goods left the shop: the count was wrong. Take what is there, never below zero.
-            qty = to_milli(Decimal(conflict.terminal_value or "0"))
-            conn.execute(
-                update(Stock)
-                .where(Stock.store_id == store_id, Stock.sku == conflict.sku)
-                .values(on_hand_milli=case((Stock.on_hand_milli < qty, 0), else_=Stock.on_hand_milli - qty))
-            )
+            stock.take_what_is_there(conn, store_id, conflict.sku or "", Decimal(conflict.terminal_value or "0"))
 

@@ -8,7 +8,7 @@ from ..core.errors import ApiError
 from ..db.models import Item, Stock, Store, StoreUser
 from ..wire import StockOut, StockSet, StoreOut, StoreUpsert, StoreUserOut, StoreUserPut
 from .context import load_store
-from .order_checks import from_milli, to_milli
+from .stock import from_milli, to_milli
 
 
 def upsert_store(conn: Connection, store_id: str, store: StoreUpsert) -> tuple[StoreOut, bool]:
