@@ -60,6 +60,15 @@ async def _post(till, order, status: int) -> list[tuple]:
     return [(c["line_no"], c["code"], c["server_value"]) for c in response.json().get("conflicts", [])]
 
 
+async def _resolve(till, order, *decisions, approved_by: str = "m1"):
+    """`decisions` are (line_no, code, action)."""
+    body = {"resolutions": [{"line_no": line_no, "code": code, "action": action, "approved_by": approved_by,
+                             "reason": "checked"} for line_no, code, action in decisions]}
+    response = await till.http.post(f"/v1/orders/{order.order_id}/resolution", json=body,
+                                    headers={"Idempotency-Key": f'"{uuid.uuid4()}"'})
+    assert response.status_code == 201, response.text
+
+
 async def test_a_held_over_return_puts_nothing_back_and_its_goods_cannot_be_sold(shop, till) -> None:
     """The issue's case: 2 left, a signed return of 1,000 against a sale of 1, then a sale of 1,000."""
     await shop.set_stock("SKU1", "3")
@@ -101,6 +110,8 @@ async def test_the_blind_return_limit_counts_an_item_over_all_its_lines(shop, ti
     blind = _blind(till, ("SKU2", "6", "2.50"), ("SKU2", "6", "2.50"), ("SKU2", "1", "2.50"))
     # Each over line gets its own share of the limit as server_value: 10 - 6, then nothing.
     assert await _post(till, blind, 202) == [(2, "BLIND_RETURN_EXCEEDS_LIMIT", "4"), (3, "BLIND_RETURN_EXCEEDS_LIMIT", "0")]
+    await _resolve(till, blind, (2, "BLIND_RETURN_EXCEEDS_LIMIT", "accept_server"), (3, "BLIND_RETURN_EXCEEDS_LIMIT", "accept_server"))
+    assert await _on_hand(shop, "SKU2") == "10.000"
 
 
 async def test_the_limit_is_a_store_setting(shop, till) -> None:
@@ -124,6 +135,71 @@ async def test_a_sale_never_carries_approved_by(till) -> None:
     body["approved_by"] = "m1"
     response = await till.http.post("/v1/orders", json=body, headers={"Idempotency-Key": f'"{body["order_id"]}"'})
     assert response.status_code == 422 and "approved_by" in response.text
+
+
+# -- resolution: goods go back only as far as the decision accepts them ----------------------
+
+
+@pytest.mark.parametrize(("action", "back"), [("honor_terminal", "5.000"), ("accept_server", "5.000"), ("void_line", "0.000")])
+async def test_a_resolved_over_return_puts_back_at_most_what_the_sale_had_left(shop, till, action, back) -> None:
+    await shop.set_stock("SKU1", "5")
+    sale = _sale(till, "SKU1", "5")
+    await _post(till, sale, 201)
+    over = _return(till, sale, ("SKU1", "8", "1.10"))
+    assert await _post(till, over, 202) == [(1, "RETURN_EXCEEDS_SALE", "5")]
+    assert await _on_hand(shop) == "0.000"
+    await _resolve(till, over, (1, "RETURN_EXCEEDS_SALE", action))
+    assert await _on_hand(shop) == back
+
+
+async def test_two_over_return_lines_of_one_item_share_what_the_sale_had_left(shop, till) -> None:
+    await shop.set_stock("SKU1", "2")
+    sale = _sale(till, "SKU1", "2")
+    await _post(till, sale, 201)
+    over = _return(till, sale, ("SKU1", "5", "1.10"), ("SKU1", "5", "1.10"))
+    assert await _post(till, over, 202) == [(1, "RETURN_EXCEEDS_SALE", "2"), (2, "RETURN_EXCEEDS_SALE", "0")]
+    await _resolve(till, over, (1, "RETURN_EXCEEDS_SALE", "honor_terminal"), (2, "RETURN_EXCEEDS_SALE", "honor_terminal"))
+    assert await _on_hand(shop) == "2.000"
+
+
+@pytest.mark.parametrize(("action", "back"), [("honor_terminal", "12.000"), ("accept_server", "10.000"), ("void_line", "0.000")])
+async def test_a_resolved_blind_return_over_the_limit(shop, till, action, back) -> None:
+    await shop.set_stock("SKU2", "0")
+    blind = _blind(till, ("SKU2", "12", "2.50"))
+    await _post(till, blind, 202)
+    await _resolve(till, blind, (1, "BLIND_RETURN_EXCEEDS_LIMIT", action))
+    assert await _on_hand(shop, "SKU2") == back
+
+
+@pytest.mark.parametrize(("action", "back"), [("honor_terminal", "3.000"), ("accept_server", "0.000")])
+async def test_a_resolved_unapproved_blind_return(shop, till, action, back) -> None:
+    await shop.set_stock("SKU2", "0")
+    blind = _blind(till, ("SKU2", "3", "2.50"), approved_by=None)
+    await _post(till, blind, 202)
+    await _resolve(till, blind, (None, "BLIND_RETURN_NOT_APPROVED", action))
+    assert await _on_hand(shop, "SKU2") == back
+
+
+@pytest.mark.parametrize(("action", "back"), [("honor_terminal", "2.000"), ("accept_server", "0.000")])
+async def test_a_resolved_return_of_an_unknown_sale(shop, till, action, back) -> None:
+    await shop.set_stock("SKU1", "0")
+    ret = _order(till, [("SKU1", "2", "1.10", "0.19")], kind="return", approved_by="s1",
+                 original_order_id="8e03a1b2-0000-4000-8000-00000000dead")
+    assert await _post(till, ret, 202) == [(None, "ORIGINAL_ORDER_UNKNOWN", None)]
+    await _resolve(till, ret, (None, "ORIGINAL_ORDER_UNKNOWN", action))
+    assert await _on_hand(shop) == back
+
+
+async def test_a_return_held_for_its_price_goes_back_when_resolved_except_voided_lines(shop, till) -> None:
+    await shop.set_stock("SKU1", "4")
+    await shop.set_stock("SKU2", "4")
+    sale = _order(till, [("SKU1", "2", "1.10", "0.19"), ("SKU2", "2", "2.50", "0.19")])
+    await _post(till, sale, 201)
+    ret = _return(till, sale, ("SKU1", "1", "1.00"), ("SKU2", "2", "2.00"))
+    assert await _post(till, ret, 202) == [(1, "PRICE_CHANGED", "1.10"), (2, "PRICE_CHANGED", "2.50")]
+    assert (await _on_hand(shop), await _on_hand(shop, "SKU2")) == ("2.000", "2.000")
+    await _resolve(till, ret, (1, "PRICE_CHANGED", "accept_server"), (2, "PRICE_CHANGED", "void_line"))
+    assert (await _on_hand(shop), await _on_hand(shop, "SKU2")) == ("3.000", "2.000")
 
 
 # -- the bound: on-hand always reads back ------------------------------------------------------
