@@ -22,9 +22,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     Strict,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -224,7 +226,18 @@ class OrderContent(_Request):
     totals: OrderTotals
     approved_by: Id | None = None
     """Returns only: the user who approved the refund. A blind return (original_order_id
-    null) needs one holding `return.blind` on the server, or it is held (README)."""
+    null) needs one holding `return.blind` on the server, or it is held (README). Left out
+    of the JSON while null (`_absent_approver_left_out`)."""
+
+    @model_serializer(mode="wrap")
+    def _absent_approver_left_out(self, handler: SerializerFunctionWrapHandler):
+        # approved_by came after v1 shipped: without it an order serializes, and so hashes,
+        # exactly as before, so bodies frozen in tills' outboxes keep their content_hash and
+        # a sale's body is what an older server expects.
+        data = handler(self)
+        if data.get("approved_by", "") is None:
+            del data["approved_by"]
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> OrderContent:
@@ -248,9 +261,6 @@ class Order(OrderContent):
 
 
 _HASH_EXCLUDED = frozenset({"order_id", "receipt_no", "created_at", "content_hash"})
-# Added after v1 shipped: left out of the hashed content while absent, so the hash of an
-# order without it (every body already frozen in a till's outbox) is what it always was.
-_HASHED_ONLY_WHEN_SET = ("approved_by",)
 
 
 def _json_default(value: object) -> object:
@@ -275,16 +285,12 @@ def canonical_json(obj: object) -> bytes:
 
 
 def content_hash(order: Order | OrderContent | dict[str, Any]) -> str:
-    """SHA-256 hex of the canonical order without order_id, receipt_no, created_at, content_hash
-    (and without approved_by when it is null)."""
+    """SHA-256 hex of the canonical order without order_id, receipt_no, created_at, content_hash."""
     if isinstance(order, BaseModel):
         content = order.model_dump(mode="json", exclude=set(_HASH_EXCLUDED))
     else:
         raw = {k: v for k, v in order.items() if k not in _HASH_EXCLUDED}
         content = OrderContent.model_validate(raw).model_dump(mode="json")
-    for name in _HASHED_ONLY_WHEN_SET:
-        if content.get(name) is None:
-            content.pop(name, None)
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
