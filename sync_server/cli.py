@@ -18,7 +18,7 @@ from .core.errors import ApiError
 from .db import migrations
 from .db.session import make_engine, write_transaction
 from .services import catalog, stores, terminals
-from .wire import StoreUpsert, StoreUserPut, format_time
+from .wire import DEFAULT_MAX_BLIND_RETURN_QTY, StoreUpsert, StoreUserPut, format_time
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -58,6 +58,7 @@ def cmd_store_add(args: argparse.Namespace) -> int:
     body = StoreUpsert(
         name=args.name, currency=args.currency, currency_scale=args.scale,
         tax_mode=TaxMode(args.tax_mode), track_stock=args.track_stock,
+        max_blind_return_qty=args.max_blind_return_qty,
     )
     with _transaction(args) as conn:
         out, created = stores.upsert_store(conn, args.store_id, body)
@@ -127,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--scale", type=int, default=2, help="currency decimals")
     add.add_argument("--tax-mode", choices=[m.value for m in TaxMode], default=TaxMode.INCLUSIVE.value)
     add.add_argument("--track-stock", action="store_true")
+    add.add_argument("--max-blind-return-qty", default=str(DEFAULT_MAX_BLIND_RETURN_QTY), metavar="QTY",
+                     help="most of one item a blind return takes back before it is held (default %(default)s)")
     add.set_defaults(func=cmd_store_add)
 
     code = sub.add_parser("enroll-code", help="print a single-use terminal enrollment code")

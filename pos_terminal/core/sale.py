@@ -79,6 +79,9 @@ class FinishedSale:
     change_given: Decimal
     totals: Totals  # core.tax.Totals, with by_rate
     voids: tuple[VoidedLine, ...] = ()
+    # Returns: who approved the refund (for a blind return, the holder of `return.blind`);
+    # sent as the order's `approved_by`, which the server checks for blind returns.
+    refund_approved_by: str | None = None
 
     @property
     def discount_total(self) -> Decimal:

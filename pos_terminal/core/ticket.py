@@ -282,7 +282,7 @@ class Ticket:
         return FinishedSale(
             kind=self.kind, original_order_id=self.original_order_id, cashier_id=cashier_id,
             lines=tuple(lines), tenders=tenders.tenders, change_given=tenders.change_due,
-            totals=totals, voids=tuple(self.voided_lines()),
+            totals=totals, voids=tuple(self.voided_lines()), refund_approved_by=self._refund_approved_by,
         )
 
     # -- internals ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ def order_model(sale: FinishedSale, header: SaleHeader, receipt_no: str) -> wire
                  for t in sale.tenders],
         change_given=sale.change_given,
         totals=wire.OrderTotals(net=sale.totals.net, tax=sale.totals.tax, gross=sale.totals.gross),
+        approved_by=sale.refund_approved_by,
     )
     return wire.Order(**content.model_dump(), order_id=header.order_id, receipt_no=receipt_no,
                       created_at=header.created_at, content_hash=wire.content_hash(content))

@@ -33,6 +33,7 @@ class Store(Base):
     currency_scale: Mapped[int] = mapped_column(Integer)
     tax_mode: Mapped[str] = mapped_column(String(16))
     track_stock: Mapped[bool] = mapped_column(Boolean)
+    max_blind_return_qty: Mapped[Decimal] = mapped_column(DecimalText, server_default="10")
     catalog_version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -110,7 +111,10 @@ class TaxRateRow(Base):
 
 
 class Stock(Base):
-    """On-hand quantity in thousandths (exact integer arithmetic for the atomic decrement)."""
+    """On-hand quantity in thousandths (exact integer arithmetic for the atomic decrement).
+
+    Always between 0 and wire.MAX_QUANTITY: every statement that changes it is in
+    services/stock.py and keeps it there (README, "Returns and stock")."""
 
     __tablename__ = "stock"
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
@@ -31,6 +32,7 @@ class StoreSettings:
     tax_mode: TaxMode
     track_stock: bool
     catalog_version: int
+    max_blind_return_qty: Decimal
 
 
 def load_store(conn: Connection, store_id: str) -> StoreSettings:
@@ -50,4 +52,5 @@ def store_settings(row) -> StoreSettings:
         tax_mode=TaxMode(row["tax_mode"]),
         track_stock=row["track_stock"],
         catalog_version=row["catalog_version"],
+        max_blind_return_qty=row["max_blind_return_qty"],
     )

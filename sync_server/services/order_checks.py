@@ -1,8 +1,7 @@
 """Server-side checks of one order against the store's state; each finding is a Conflict.
 
-Price lock, returns, duplicates, clock plausibility and stock. Run inside the order's
-transaction; the stock decrement is an atomic conditional UPDATE, so two terminals never
-both take the last unit.
+Price lock, returns (against a sale, or blind), duplicates and clock plausibility. Run
+inside the order's transaction; stock is checked and moved by services/stock.py.
 """
 
 from __future__ import annotations
@@ -13,17 +12,16 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, bindparam, select, union_all, update
+from sqlalchemy import Connection, bindparam, select, union_all
 
 from pos_terminal.core.permissions import Permission, has_permission
 
-from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STOCK, STORE_USERS
+from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STORE_USERS
 from ..wire import Conflict, ConflictCode, Order, OrderLine, format_time
 from .catalog import price_in_force
 from .context import Caller
 
 SIMILAR_WINDOW = timedelta(minutes=10)  # PROTOCOL.md: similar content is counted, not held
-MILLI = Decimal(1000)
 
 
 def _conflict(line: OrderLine | None, code: ConflictCode, field: str, terminal, server, message: str) -> Conflict:
@@ -54,7 +52,7 @@ class StoreView:
     """What the price and duplicate checks read, loaded once for one order or a whole batch."""
 
     history: dict[str, list]  # sku -> price rows, oldest first
-    roles: dict[str, str]  # user_id -> role, for override approvers
+    roles: dict[str, str]  # user_id -> role, for override and blind-return approvers
     earlier: list[EarlierOrder]  # the terminal's orders sharing a receipt_no or content_hash
     # (original order id, sku) -> qty returned by this batch's earlier orders: they are not
     # in the database yet when the batch's later returns are checked.
@@ -96,7 +94,8 @@ def load_view(conn: Connection, store_id: str, terminal_id: str, orders: list[Or
     skus = sorted({line.sku for order in orders for line in order.lines})
     for row in conn.execute(_PRICE_HISTORY, {"store_id": store_id, "skus": skus}):
         history[row.sku].append(row)
-    approvers = sorted({line.override.approved_by for order in orders for line in order.lines if line.override})
+    approvers = sorted({line.override.approved_by for order in orders for line in order.lines if line.override}
+                       | {order.approved_by for order in orders if order.approved_by})
     roles = dict(conn.execute(_ROLES, {"store_id": store_id, "users": approvers}).all()) if approvers else {}
     params = {
         "terminal_id": terminal_id,
@@ -243,12 +242,13 @@ def return_conflicts(conn: Connection, store_id: str, order: Order, view: StoreV
             sold[sku] -= qty
     conflicts: list[Conflict] = []
     for line in sorted(order.lines, key=lambda l: l.line_no):
-        left = sold.get(line.sku, Decimal(0))
+        left = max(sold.get(line.sku, Decimal(0)), Decimal(0))
         if line.qty > left:
-            conflicts.append(_conflict(line, ConflictCode.RETURN_EXCEEDS_SALE, "qty", line.qty, max(left, Decimal(0)),
-                                       f"only {max(left, Decimal(0))} of {line.sku} left to return"))
-        else:
-            sold[line.sku] = left - line.qty
+            conflicts.append(_conflict(line, ConflictCode.RETURN_EXCEEDS_SALE, "qty", line.qty, left,
+                                       f"only {left} of {line.sku} left to return"))
+        # An over-return line takes all that is left: its server_value is its own share, so
+        # resolutions of two such lines can never put back more than the sale had left.
+        sold[line.sku] = max(left - line.qty, Decimal(0))
         own = paid_by_line.get((line.line_no, line.sku))
         prices = [own] if own is not None else paid.get(line.sku, [])
         if prices and line.unit_price not in prices:
@@ -257,36 +257,31 @@ def return_conflicts(conn: Connection, store_id: str, order: Order, view: StoreV
     return conflicts
 
 
-def to_milli(qty: Decimal) -> int:
-    return int(qty * MILLI)
-
-
-def from_milli(milli: int) -> Decimal:
-    return (Decimal(milli) / MILLI).quantize(Decimal("0.001"))
-
-
-def take_stock(conn: Connection, store_id: str, lines: list[OrderLine]) -> list[Conflict]:
-    """Atomic conditional decrement per line (sorted by sku to avoid lock-order deadlocks)."""
-    conflicts: list[Conflict] = []
-    for line in sorted(lines, key=lambda l: (l.sku, l.line_no)):
-        milli = to_milli(line.qty)
-        where = and_(STOCK.c.store_id == store_id, STOCK.c.sku == line.sku)
-        taken = conn.execute(
-            update(STOCK).where(where, STOCK.c.on_hand_milli >= milli).values(on_hand_milli=STOCK.c.on_hand_milli - milli)
-        ).rowcount
-        if taken:
-            continue
-        on_hand = conn.execute(select(STOCK.c.on_hand_milli).where(where)).scalar_one_or_none()
-        if on_hand is not None:  # no stock row: the item is not stock-tracked
-            conflicts.append(_conflict(line, ConflictCode.INSUFFICIENT_STOCK, "qty", line.qty, from_milli(on_hand),
-                                       f"only {from_milli(on_hand)} of {line.sku} on hand"))
+def blind_return_conflicts(view: StoreView, order: Order, limit: Decimal) -> list[Conflict]:
+    """A return without a receipt needs an approver holding `return.blind` on the server
+    (BLIND_RETURN_NOT_APPROVED) and takes back at most `limit` of one item
+    (BLIND_RETURN_EXCEEDS_LIMIT). Held, not refused: the till has already paid the refund."""
+    conflicts = _blind_approval_conflicts(order, view.roles)
+    left: dict[str, Decimal] = defaultdict(lambda: limit)
+    for line in sorted(order.lines, key=lambda l: l.line_no):
+        allowed = left[line.sku]
+        if line.qty > allowed:
+            # As with RETURN_EXCEEDS_SALE: the line takes what is left, server_value is its share.
+            conflicts.append(_conflict(line, ConflictCode.BLIND_RETURN_EXCEEDS_LIMIT, "qty", line.qty, allowed,
+                                       f"a blind return takes back at most {limit} of {line.sku}"))
+        left[line.sku] = max(allowed - line.qty, Decimal(0))
     return conflicts
 
 
-def put_back_stock(conn: Connection, store_id: str, lines: list[OrderLine]) -> None:
-    for line in sorted(lines, key=lambda l: (l.sku, l.line_no)):
-        conn.execute(
-            update(STOCK)
-            .where(STOCK.c.store_id == store_id, STOCK.c.sku == line.sku)
-            .values(on_hand_milli=STOCK.c.on_hand_milli + to_milli(line.qty))
-        )
+def _blind_approval_conflicts(order: Order, roles: dict[str, str]) -> list[Conflict]:
+    approver = order.approved_by
+    role = roles.get(approver) if approver else None
+    if role is not None and has_permission(role, Permission.BLIND_RETURN):
+        return []
+    if approver is None:
+        message = "a blind return needs approved_by: a user with return.blind"
+    elif role is None:
+        message = f"blind return approver {approver} is not a user of this store"
+    else:
+        message = f"blind return approver {approver} lacks {Permission.BLIND_RETURN.value}"
+    return [_conflict(None, ConflictCode.BLIND_RETURN_NOT_APPROVED, "approved_by", approver, role, message)]

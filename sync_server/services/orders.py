@@ -35,7 +35,7 @@ from ..wire import (
     canonical_json,
     content_hash,
 )
-from . import idempotency, order_checks
+from . import idempotency, order_checks, stock
 from .context import Caller, StoreSettings
 
 log = logging.getLogger(__name__)
@@ -145,11 +145,16 @@ def _check(
         # Sales, and blind returns (no receipt; README), are checked against the catalog.
         price_conflicts, unknown = order_checks.price_lock_conflicts(view, order)
         conflicts += price_conflicts
-    if store.track_stock and order.kind == "return":
-        order_checks.put_back_stock(conn, store.store_id, order.lines)
-    elif store.track_stock:
+    if order.kind == "return" and order.original_order_id is None:
+        conflicts += order_checks.blind_return_conflicts(view, order, store.max_blind_return_qty)
+    if not store.track_stock:
+        return conflicts
+    if order.kind == "sale":
         known = [line for line in order.lines if line.line_no not in unknown]
-        conflicts += order_checks.take_stock(conn, store.store_id, known)
+        conflicts += stock.take_stock(conn, store.store_id, known)
+    elif not conflicts:
+        # Only a final return puts goods back; a held one waits for its resolution.
+        stock.put_back(conn, store.store_id, ((line.sku, line.qty) for line in order.lines))
     return conflicts
 
 

@@ -1,4 +1,8 @@
-"""Resolving a held order: every conflict gets exactly one decision by a `conflict.resolve` user."""
+"""Resolving a held order: every conflict gets exactly one decision by a `conflict.resolve` user.
+
+Resolution records the decisions, voids lines, and moves the stock the decisions make final
+(services/stock.py): a held return's goods go back only now.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,16 @@ import json
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, case, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from pos_terminal.core.permissions import Permission, has_permission
 
 from ..core.errors import ApiError, parse_model
-from ..db.models import OrderLineRow, OrderRow, Stock, StoreUser
+from ..db.models import OrderLineRow, OrderRow, StoreUser
 from ..db.session import write_transaction
 from ..wire import Conflict, ConflictCode, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
-from . import idempotency
-from .context import Caller
-from .order_checks import to_milli
+from . import idempotency, stock
+from .context import Caller, load_store
 from .orders import Outcome
 
 
@@ -27,7 +30,7 @@ def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: st
         if stored is not None:
             return Outcome(stored.status_code, stored.body, replayed=True)
         row = conn.execute(
-            select(OrderRow.server_seq, OrderRow.status, OrderRow.conflicts)
+            select(OrderRow.server_seq, OrderRow.kind, OrderRow.status, OrderRow.conflicts)
             .where(OrderRow.order_id == str(order_id), OrderRow.store_id == caller.store_id)
             .with_for_update()
         ).first()
@@ -39,6 +42,8 @@ def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: st
         _check_permission(conn, caller.store_id, request.resolutions)
         _check_complete(conflicts, request.resolutions)
         _apply(conn, caller.store_id, row.server_seq, conflicts, request.resolutions)
+        if row.kind == "return" and load_store(conn, caller.store_id).track_stock:
+            _put_back_return(conn, caller.store_id, row.server_seq, conflicts, request.resolutions)
         conn.execute(
             update(OrderRow)
             .where(OrderRow.server_seq == row.server_seq)
@@ -88,11 +93,18 @@ def _apply(conn: Connection, store_id: str, server_seq: int, conflicts: list[Con
                 .values(voided=True)
             )
         elif resolution.action is ResolutionAction.HONOR_TERMINAL and conflict.code == ConflictCode.INSUFFICIENT_STOCK:
-            # The goods left the shop: the count was wrong. Take what is there, never below zero.
-            qty = to_milli(Decimal(conflict.terminal_value or "0"))
-            conn.execute(
-                update(Stock)
-                .where(Stock.store_id == store_id, Stock.sku == conflict.sku)
-                .values(on_hand_milli=case((Stock.on_hand_milli < qty, 0), else_=Stock.on_hand_milli - qty))
-            )
+            stock.take_what_is_there(conn, store_id, conflict.sku or "", Decimal(conflict.terminal_value or "0"))
 
+
+def _put_back_return(conn: Connection, store_id: str, server_seq: int, conflicts: list[Conflict],
+                     resolutions: list[Resolution]) -> None:
+    """A held return's goods go back now, as far as the decisions accept them (after voids)."""
+    lines = [
+        stock.ReturnedLine(row.line_no, row.sku, row.qty)
+        for row in conn.execute(
+            select(OrderLineRow.line_no, OrderLineRow.sku, OrderLineRow.qty)
+            .where(OrderLineRow.server_seq == server_seq, OrderLineRow.voided.is_(False))
+            .order_by(OrderLineRow.line_no)
+        )
+    ]
+    stock.put_back(conn, store_id, stock.resolved_return(lines, conflicts, resolutions))

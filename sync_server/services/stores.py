@@ -8,13 +8,14 @@ from ..core.errors import ApiError
 from ..db.models import Item, Stock, Store, StoreUser
 from ..wire import StockOut, StockSet, StoreOut, StoreUpsert, StoreUserOut, StoreUserPut
 from .context import load_store
-from .order_checks import from_milli, to_milli
+from .stock import from_milli, to_milli
 
 
 def upsert_store(conn: Connection, store_id: str, store: StoreUpsert) -> tuple[StoreOut, bool]:
     values = {
         "name": store.name, "currency": store.currency, "currency_scale": store.currency_scale,
         "tax_mode": store.tax_mode.value, "track_stock": store.track_stock,
+        "max_blind_return_qty": store.max_blind_return_qty,
     }
     created = conn.execute(update(Store).where(Store.store_id == store_id).values(**values)).rowcount == 0
     if created:
@@ -22,7 +23,8 @@ def upsert_store(conn: Connection, store_id: str, store: StoreUpsert) -> tuple[S
     settings = load_store(conn, store_id)
     out = StoreOut(
         store_id=store_id, name=settings.name, currency=settings.currency, currency_scale=settings.currency_scale,
-        tax_mode=settings.tax_mode, track_stock=settings.track_stock, catalog_version=settings.catalog_version,
+        tax_mode=settings.tax_mode, track_stock=settings.track_stock,
+        max_blind_return_qty=settings.max_blind_return_qty, catalog_version=settings.catalog_version,
     )
     return out, created
 

@@ -71,7 +71,10 @@ class ContractServer:
         items = catalog.read_csv(DEMO_CSV)
         with write_transaction(engine) as conn:
             for mode, store_id in STORES.items():
-                stores.upsert_store(conn, store_id, StoreUpsert(name=store_id, currency=CURRENCY[mode], tax_mode=mode))
+                # Random blind returns take back up to 36 of an item; the server's limit on
+                # them (and its holds) is tested in tests/sync_server/test_stock.py.
+                stores.upsert_store(conn, store_id, StoreUpsert(name=store_id, currency=CURRENCY[mode], tax_mode=mode,
+                                                                max_blind_return_qty=Decimal(100)))
                 for user_id, name, role in USERS:
                     stores.put_user(conn, store_id, user_id, StoreUserPut(name=name, role=role))
                 catalog.import_items(conn, store_id, items)

@@ -25,6 +25,7 @@ def make_order(
     overrides: dict[int, dict] | None = None,
     order_id: str | None = None,
     cashier_id: str = "c1",
+    approved_by: str | None = None,
 ) -> Order:
     """`lines` are (sku, qty, unit_price, tax_rate); paid exactly by card."""
     lines = lines or [("SKU1", "2", "1.10", "0.19")]
@@ -53,4 +54,6 @@ def make_order(
         "change_given": "0.00",
         "totals": {"net": f"{totals.net:.2f}", "tax": f"{totals.tax:.2f}", "gross": f"{totals.gross:.2f}"},
     }
+    if approved_by is not None:  # left out when absent, as a till before approved_by sent it
+        body["approved_by"] = approved_by
     return sealed_order(body)

@@ -232,7 +232,8 @@ async def test_conflict_list_is_byte_identical_on_replay_against_same_state(till
     assert codes == sorted(codes)
 
 
-async def test_returns_against_the_original_sale(till) -> None:
+async def test_returns_against_the_original_sale(shop, till) -> None:
+    await shop.add_user("m1", "manager")
     sale = _order(till, lines=[("SKU1", "2", "1.10", "0.19")])
     assert (await till.post_order(sale)).status_code == 201
     ret = _order(till, kind="return", original_order_id=str(sale.order_id), lines=[("SKU1", "1", "1.10", "0.19")])
@@ -244,9 +245,9 @@ async def test_returns_against_the_original_sale(till) -> None:
     orphan = _order(till, kind="return", original_order_id="8e03a1b2-0000-4000-8000-00000000dead")
     response = await till.post_order(orphan)
     assert [c["code"] for c in response.json()["conflicts"]] == ["ORIGINAL_ORDER_UNKNOWN"]
-    blind = _order(till, kind="return", lines=[("SKU2", "1", "2.50", "0.19")])
+    blind = _order(till, kind="return", lines=[("SKU2", "1", "2.50", "0.19")], approved_by="m1")
     assert (await till.post_order(blind)).status_code == 201
-    blind_wrong_price = _order(till, kind="return", lines=[("SKU2", "1", "9.50", "0.19")])
+    blind_wrong_price = _order(till, kind="return", lines=[("SKU2", "1", "9.50", "0.19")], approved_by="m1")
     response = await till.post_order(blind_wrong_price)
     assert [c["code"] for c in response.json()["conflicts"]] == ["PRICE_CHANGED"]
 

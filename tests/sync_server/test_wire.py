@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -70,6 +71,22 @@ def test_content_hash_ignores_ids_and_times_but_not_content() -> None:
     assert content_hash(a.model_dump(mode="json")) == a.content_hash
     c = make_order(lines=[("SKU1", "3", "1.10", "0.19")])
     assert content_hash(c) != a.content_hash
+
+
+def test_approved_by_is_hashed_only_when_set() -> None:
+    """Bodies frozen in a till's outbox before approved_by existed keep their hash."""
+    order = make_order(kind="return")
+    before = order.model_dump(mode="json", exclude={"order_id", "receipt_no", "created_at", "content_hash", "approved_by"})
+    assert order.content_hash == hashlib.sha256(canonical_json(before)).hexdigest()
+    approved = make_order(kind="return", approved_by="m1")
+    assert content_hash(approved) == approved.content_hash
+    assert content_hash(approved.model_copy(update={"approved_by": None})) != approved.content_hash
+
+
+def test_only_a_return_names_its_refund_approver() -> None:
+    assert Order.model_validate(_body(kind="return", approved_by="m1")).approved_by == "m1"
+    with pytest.raises(ValidationError, match="approved_by"):
+        Order.model_validate(_body(approved_by="m1"))
 
 
 def test_canonical_json_is_sorted_and_compact() -> None:

@@ -3,6 +3,7 @@ must give a clear error and write nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from pos_terminal.core.ticket import Discount, DiscountError, PriceError, Quanti
 from pos_terminal.core.users import UserLocked, WrongPin
 from pos_terminal.services import ApproverPin, Services, TenderInput
 from pos_terminal.store.models import AuditEntry, Order, OutboxEntry, UserRow
+from sync_server import wire
 
 BREAD = "4001234000015"  # SKU00001, 19.71, 7 %
 MANAGER = ApproverPin("m1", "9999")
@@ -142,6 +144,25 @@ def test_blind_return_needs_the_blind_return_permission(services: Services) -> N
     services.till.scan(BREAD)
     done = services.till.pay(_cash("19.71"))
     assert done.sale.kind == "return" and done.sale.original_order_id is None
+
+
+def test_a_return_sends_who_approved_its_refund_and_a_sale_sends_no_approver(services: Services) -> None:
+    """The server holds a blind return unless approved_by holds return.blind (README)."""
+    services.till.scan(BREAD)
+    sale = services.till.pay(_cash("19.71"))
+    services.returns.start_blind(MANAGER)
+    services.till.scan(BREAD)
+    blind = services.till.pay(_cash("19.71"))
+    services.returns.start(sale.receipt_no, ApproverPin("s1", "2222"))
+    services.returns.add(1)
+    receipt_return = services.till.pay(_cash("19.71"))
+    with services.db.reader() as s:
+        bodies = {e.idempotency_key: json.loads(e.body) for e in s.scalars(select(OutboxEntry))}
+    assert "approved_by" not in bodies[sale.order_id]
+    assert bodies[blind.order_id]["approved_by"] == "m1"
+    assert bodies[receipt_return.order_id]["approved_by"] == "s1"
+    sent = wire.Order.model_validate(bodies[blind.order_id])
+    assert wire.content_hash(sent) == sent.content_hash
 
 
 def test_an_enrolled_till_sells_under_the_identity_the_server_gave_it(tmp_path) -> None:
