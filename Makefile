@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # Terminal with the demo catalog, a local sync server and simulated devices.
 run: install
-	$(PY) -m pos_terminal.demo
+	$(PY) -m tools.demo
 
 # The whole suite. PostgreSQL cases run when POS_TEST_POSTGRES_URL is set (.ci/run sets it).
 test: install

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from pos_terminal.core.barcodes import make_ean13, make_variable_label
 from pos_terminal.core.catalog import Catalog, Item, Unit
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 from pos_terminal.core.ticket import Ticket
 
 TICKET_SIZE = 50

@@ -24,13 +24,13 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import create_engine, insert, text
 
-from pos_terminal.core.tax import TaxMode, compute_totals, line_total
+from pos_protocol.tax import TaxMode, compute_totals, line_total
 from sync_server.db import migrations
 from sync_server.db.models import OrderLineRow, OrderRow
 from sync_server.db.session import make_engine
-from sync_server.launcher import ServerProcess
-from sync_server.signing import TerminalAuth
-from sync_server.wire import Order, canonical_json, sealed_order
+from tools.launcher import ServerProcess
+from pos_terminal.sync.auth import TerminalAuth
+from pos_protocol.wire import Order, canonical_json, sealed_order
 
 ADMIN_TOKEN = "bench-admin"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -28,7 +28,7 @@ from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 from pos_terminal.sync.enrollment import client_for, enroll
 from pos_terminal.sync.pump import OutboxPump, PumpSettings
-from sync_server.launcher import ServerProcess
+from tools.launcher import ServerProcess
 
 
 def _cli(db_url: str, *args: str) -> str:

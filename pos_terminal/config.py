@@ -9,8 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
-from pos_terminal.core.money import Currency
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.money import Currency
+from pos_protocol.tax import TaxMode
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEFAULT_CONFIG = RESOURCES / "terminal.toml"

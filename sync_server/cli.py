@@ -10,15 +10,15 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from pos_terminal.core.permissions import Role
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.permissions import Role
+from pos_protocol.tax import TaxMode
 
 from .core.config import Settings, get_settings
 from .core.errors import ApiError
 from .db import migrations
 from .db.session import make_engine, write_transaction
 from .services import catalog, stores, terminals
-from .wire import DEFAULT_MAX_BLIND_RETURN_QTY, StoreUpsert, StoreUserPut, format_time
+from pos_protocol.wire import DEFAULT_MAX_BLIND_RETURN_QTY, StoreUpsert, StoreUserPut, format_time
 
 
 def _settings(args: argparse.Namespace) -> Settings:

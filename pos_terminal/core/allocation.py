@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from .money import quantum
+from pos_protocol.money import quantum
 
 
 def allocate(amount: Decimal, weights: list[Decimal], scale: int = 2) -> list[Decimal]:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Iterable, Iterator, Mapping
 
 from .barcodes import DEFAULT_LAYOUT, BarcodeError, ParsedBarcode, VariableMeasureLayout, normalize_key, parse_barcode
-from .money import MoneyError, to_decimal
+from pos_protocol.money import MoneyError, to_decimal
 
 
 class Unit(StrEnum):

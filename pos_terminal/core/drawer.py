@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Iterable
 
-from .money import Currency, MoneyError
+from pos_protocol.money import Currency, MoneyError
 from .sale import FinishedSale, TenderType
 
 ZERO = Decimal("0.00")

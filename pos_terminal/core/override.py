@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .permissions import Permission
+from pos_protocol.permissions import Permission
 from .users import DEFAULT_LOCKOUT, LockoutPolicy, User, authenticate, require
 
 

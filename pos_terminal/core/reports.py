@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Iterable, Literal
 
 from .drawer import net_cash
-from .money import round_money
+from pos_protocol.money import round_money
 from .sale import FinishedSale, TenderType
-from .tax import RateTotal
+from pos_protocol.tax import RateTotal
 
 ZERO = Decimal("0.00")
 

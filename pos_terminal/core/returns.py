@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from .catalog import Item
-from .money import Currency
-from .permissions import Permission
+from pos_protocol.money import Currency
+from pos_protocol.permissions import Permission
 from .sale import FinishedSale, SaleLine
-from .tax import TaxMode
+from pos_protocol.tax import TaxMode
 from .ticket import DiscountError, Ticket, TicketError, TicketLine, UnknownLine, checked_quantity
 from .users import User, require
 

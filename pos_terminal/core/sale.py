@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Literal
 
 from .catalog import Unit
-from .tax import Totals
+from pos_protocol.tax import Totals
 
 SaleKind = Literal["sale", "return"]
 CASH_ROUNDING_REFERENCE = "cash_rounding"

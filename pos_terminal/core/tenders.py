@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .money import Currency, MoneyError, round_to_increment
+from pos_protocol.money import Currency, MoneyError, round_to_increment
 from .sale import CASH_ROUNDING_REFERENCE, Tender, TenderType
 
 

@@ -14,10 +14,10 @@ from typing import Literal
 
 from .allocation import allocate
 from .catalog import Item, ScanResult, Unit
-from .money import WEIGHT_SCALE, Currency, MoneyError, quantum, to_decimal
-from .permissions import Permission
+from pos_protocol.money import WEIGHT_SCALE, Currency, MoneyError, quantum, to_decimal
+from pos_protocol.permissions import Permission
 from .sale import FinishedSale, PriceOverride, SaleKind, SaleLine, VoidedLine
-from .tax import TaxMode, Totals, compute_totals
+from pos_protocol.tax import TaxMode, Totals, compute_totals
 from .tenders import TenderSet
 from .users import User, require
 

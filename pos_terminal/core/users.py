@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from .permissions import Permission, PermissionDenied, Role, has_permission
+from pos_protocol.permissions import Permission, PermissionDenied, Role, has_permission
 
 SCRYPT_N = 2**14  # ~16 MiB, tens of ms: slow for a brute force, fine at the till
 SCRYPT_R = 8

@@ -16,11 +16,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from pos_terminal.core.permissions import Permission
+from pos_protocol.permissions import Permission
 from pos_terminal.store import audit, outbox
 from pos_terminal.store.models import Order, OutboxEntry
 from pos_terminal.sync.client import resolution_path
-from sync_server import wire
+from pos_protocol import wire
 
 from . import Services
 from .till import ApproverPin

@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from pos_terminal.core import drawer as core_drawer
 from pos_terminal.core import reports
-from pos_terminal.core.permissions import Permission
+from pos_protocol.permissions import Permission
 from pos_terminal.core.sale import FinishedSale
 from pos_terminal.store import audit, outbox, sales
 from pos_terminal.store import drawer as repo
 from pos_terminal.store.models import CashMovementRow, DrawerSessionRow, ZReportRow
-from sync_server import wire
+from pos_protocol import wire
 
 from .till import ApproverPin, Till
 

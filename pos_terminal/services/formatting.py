@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pos_terminal.core.catalog import Unit
-from pos_terminal.core.money import Currency, qty_str
+from pos_protocol.money import Currency, qty_str
 
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "¥"}
 

@@ -1,10 +1,10 @@
-"""A finished sale as the exact `POST /v1/orders` body (sync_server.wire is the contract)."""
+"""A finished sale as the exact `POST /v1/orders` body (pos_protocol.wire is the contract)."""
 
 from __future__ import annotations
 
 from pos_terminal.core.sale import FinishedSale
 from pos_terminal.store.sales import SaleHeader
-from sync_server import wire
+from pos_protocol import wire
 
 
 def order_model(sale: FinishedSale, header: SaleHeader, receipt_no: str) -> wire.Order:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pos_terminal.core.permissions import Permission
+from pos_protocol.permissions import Permission
 from pos_terminal.core.returns import ReceiptReturn, start_blind_return
 from pos_terminal.core.sale import SaleLine
 from pos_terminal.core.ticket import Ticket, TicketLine

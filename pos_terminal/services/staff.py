@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pos_terminal.config import SeedUser
 from pos_terminal.core.override import Approval, approve
-from pos_terminal.core.permissions import Permission, PermissionDenied
+from pos_protocol.permissions import Permission, PermissionDenied
 from pos_terminal.core.users import LoginError, User, authenticate, hash_pin
 from pos_terminal.store import audit, users
 from pos_terminal.store.db import Database

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.catalog import Catalog
-from pos_terminal.core.permissions import Permission
+from pos_protocol.permissions import Permission
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.ticket import Discount, NeedsApproval, Ticket, TicketError, TicketLine
 from pos_terminal.core.users import User, require

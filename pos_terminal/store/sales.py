@@ -16,7 +16,7 @@ from pos_terminal.core.catalog import Unit
 from pos_terminal.core.sale import (
     FinishedSale, PriceOverride, SaleLine, Tender, TenderType, VoidedLine,
 )
-from pos_terminal.core.tax import TaxMode, compute_totals
+from pos_protocol.tax import TaxMode, compute_totals
 
 from . import audit, outbox, receipts
 from .models import Order, OrderLine, OrderTender, OrderVoid

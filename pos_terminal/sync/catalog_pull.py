@@ -19,7 +19,7 @@ from pos_terminal.core.catalog import Catalog, Item, Unit
 from pos_terminal.store import catalog as repo
 from pos_terminal.store.db import Database
 from pos_terminal.store.models import CatalogItemRow, CatalogState
-from sync_server import wire
+from pos_protocol import wire
 
 from .client import SyncClient
 from .events import CatalogUpdated, EventHub

@@ -2,7 +2,7 @@
 
 Every request gets an `X-Correlation-ID` (logged with the outcome, so a till's log line
 and the server's line about the same request can be matched) and, once enrolled, is
-signed by `sync_server.signing.TerminalAuth`. Bodies of state-changing requests are
+signed by `sync.auth.TerminalAuth`. Bodies of state-changing requests are
 passed in as the exact bytes stored in the outbox, so a resend is byte-identical.
 
 Transport failures (connection refused, timeouts, resets) raise `Unreachable`; every
@@ -21,10 +21,11 @@ from urllib.parse import quote, unquote
 
 import httpx
 
-from sync_server import wire
-from sync_server.idempotency_key import HEADER as IDEMPOTENCY_HEADER
-from sync_server.idempotency_key import format_idempotency_key
-from sync_server.signing import TerminalAuth
+from pos_protocol import wire
+from pos_protocol.idempotency_key import HEADER as IDEMPOTENCY_HEADER
+from pos_protocol.idempotency_key import format_idempotency_key
+
+from .auth import TerminalAuth
 
 log = logging.getLogger(__name__)
 

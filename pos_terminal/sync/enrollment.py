@@ -19,7 +19,7 @@ from pos_terminal.config import TerminalConfig
 from pos_terminal.keys import SecretStore, open_secret_store
 from pos_terminal.store.db import Database
 from pos_terminal.store.identity import Identity, as_enrolled, read_identity, write_identity
-from sync_server.signing import TerminalAuth
+from .auth import TerminalAuth
 
 from .client import ProblemReply, SyncClient
 

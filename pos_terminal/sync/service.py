@@ -19,7 +19,7 @@ import httpx
 import pos_terminal
 from pos_terminal.config import TerminalConfig
 from pos_terminal.keys import SecretStore
-from sync_server import wire
+from pos_protocol import wire
 
 from ._worker import Job, Worker
 from .catalog_pull import CatalogPuller

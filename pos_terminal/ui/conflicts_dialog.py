@@ -140,7 +140,7 @@ class ConflictsDialog(QDialog):
 
     def decisions(self) -> list[Any]:
         from pos_terminal.services.conflicts import Decision
-        from sync_server.wire import ResolutionAction
+        from pos_protocol.wire import ResolutionAction
 
         return [Decision(c.line_no, c.code, ResolutionAction(action.currentData()), reason.text())
                 for c, action, reason in self._rows]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from pos_terminal.core.drawer import DrawerSummary
-from pos_terminal.core.money import Currency
+from pos_protocol.money import Currency
 from pos_terminal.core.reports import Amounts, Report
 
 from pos_terminal.services.formatting import money, percent

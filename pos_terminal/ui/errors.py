@@ -9,8 +9,8 @@ from devices.base import DeviceError
 from devices.transports.base import TransportError
 from pos_terminal.core.barcodes import BarcodeError
 from pos_terminal.core.catalog import UnknownItem
-from pos_terminal.core.money import MoneyError
-from pos_terminal.core.permissions import PermissionDenied
+from pos_protocol.money import MoneyError
+from pos_protocol.permissions import PermissionDenied
 from pos_terminal.core.tenders import TenderError
 from pos_terminal.core.ticket import DiscountError, NeedsApproval, PriceError, QuantityError, TicketError
 from pos_terminal.core.users import PinError, UserLocked, WrongPin

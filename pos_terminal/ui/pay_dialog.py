@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_terminal.core.money import MoneyError
+from pos_protocol.money import MoneyError
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.tenders import TenderError, TenderSet
 from pos_terminal.services import CompletedOrder, TenderInput, Till

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_terminal.core.money import to_decimal
+from pos_protocol.money import to_decimal
 from pos_terminal.core.sale import SaleLine
 from pos_terminal.services import Services
 

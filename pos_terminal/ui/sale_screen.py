@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from pos_terminal.core.money import to_decimal
+from pos_protocol.money import to_decimal
 from pos_terminal.core.ticket import Discount, TicketError
 from pos_terminal.services import ApproverPin, CompletedOrder, Services
 

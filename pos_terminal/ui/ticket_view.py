@@ -8,9 +8,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QFormLayout, QHeaderView, QLabel, QTableView, QWidget
 
-from pos_terminal.core.money import Currency
+from pos_protocol.money import Currency
 from pos_terminal.core.sale import SaleLine
-from pos_terminal.core.tax import TaxMode, Totals
+from pos_protocol.tax import TaxMode, Totals
 from pos_terminal.core.ticket import Ticket
 
 from pos_terminal.services.formatting import money, percent, quantity

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidg
 
 from devices.events import DeviceStatus, StatusEvent
 from pos_terminal.core.catalog import Unit
-from pos_terminal.core.money import to_decimal
+from pos_protocol.money import to_decimal
 from pos_terminal.services import Till
 
 from .bridge import DeviceBridge

@@ -17,10 +17,10 @@ from ..core.config import Settings
 from ..core.errors import ApiError, validation_failed
 from ..db.models import Store, Terminal
 from ..db.session import read_connection
-from ..idempotency_key import HEADER as IDEMPOTENCY_HEADER
-from ..idempotency_key import InvalidIdempotencyKey, parse_idempotency_key
+from pos_protocol.idempotency_key import HEADER as IDEMPOTENCY_HEADER
+from pos_protocol.idempotency_key import InvalidIdempotencyKey, parse_idempotency_key
 from ..services.context import Caller, StoreSettings, store_settings
-from ..signing import HEADER_TERMINAL, check_signature
+from pos_protocol.signing import HEADER_TERMINAL, check_signature
 
 
 def get_engine(request: Request) -> Engine:

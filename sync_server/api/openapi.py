@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ..wire import BatchRequest, Heartbeat, Order, Problem, ResolutionRequest, ZReport
+from pos_protocol.wire import BatchRequest, Heartbeat, Order, Problem, ResolutionRequest, ZReport
 
 REF = "#/components/schemas/{model}"
 _DOCUMENTED_BODIES: list[type[BaseModel]] = [Problem, Order, BatchRequest, ResolutionRequest, ZReport, Heartbeat]

@@ -12,11 +12,11 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import Connection, Row, insert, select, update
 
-from pos_terminal.core.money import round_money
+from pos_protocol.money import round_money
 
 from ..core.errors import ApiError, validation_failed
 from ..db.models import Item, ItemPrice, Store, TaxRateRow
-from ..wire import CatalogDelta, CatalogItem, ItemUpsert, TaxRate
+from pos_protocol.wire import CatalogDelta, CatalogItem, ItemUpsert, TaxRate
 
 CSV_HEADER = ["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate", "category", "active"]
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 
 from ..core.errors import ApiError
 from ..db.models import Store

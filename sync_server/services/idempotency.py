@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.errors import ApiError
 from ..db.models import IDEMPOTENCY
-from ..wire import canonical_json
+from pos_protocol.wire import canonical_json
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, bindparam, select, union_all
 
-from pos_terminal.core.permissions import Permission, has_permission
+from pos_protocol.permissions import Permission, has_permission
 
 from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STORE_USERS
-from ..wire import Conflict, ConflictCode, Order, OrderLine, format_time
+from pos_protocol.wire import Conflict, ConflictCode, Order, OrderLine, format_time
 from .catalog import price_in_force
 from .context import Caller
 

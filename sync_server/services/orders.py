@@ -25,7 +25,7 @@ from ..core import metrics
 from ..core.errors import ApiError, parse_model, validation_failed
 from ..db.models import ORDER_LINES, ORDERS
 from ..db.session import is_lock_wait, is_retryable, read_connection, write_transaction
-from ..wire import (
+from pos_protocol.wire import (
     Conflict,
     Order,
     OrderAccepted,

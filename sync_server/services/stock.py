@@ -21,7 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, and_, case, select, update
 
 from ..db.models import STOCK
-from ..wire import MAX_QUANTITY, Conflict, ConflictCode, OrderLine, Resolution, ResolutionAction
+from pos_protocol.wire import MAX_QUANTITY, Conflict, ConflictCode, OrderLine, Resolution, ResolutionAction
 from .order_checks import _conflict as conflict
 
 MILLI = Decimal(1000)

@@ -6,7 +6,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ..core.errors import ApiError
 from ..db.models import Item, Stock, Store, StoreUser
-from ..wire import StockOut, StockSet, StoreOut, StoreUpsert, StoreUserOut, StoreUserPut
+from pos_protocol.wire import StockOut, StockSet, StoreOut, StoreUpsert, StoreUserOut, StoreUserPut
 from .context import load_store
 from .stock import from_milli, to_milli
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 from ..core import metrics
 from ..core.errors import ApiError
 from ..db.models import EnrollmentCode, Store, Terminal
-from ..wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat, TerminalOut
+from pos_protocol.wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat, TerminalOut
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand at the till
 

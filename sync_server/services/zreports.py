@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.errors import ApiError, parse_model, validation_failed
 from ..db.models import ZReportRow
 from ..db.session import write_transaction
-from ..wire import ZReport, ZReportAccepted, canonical_json
+from pos_protocol.wire import ZReport, ZReportAccepted, canonical_json
 from . import idempotency
 from .context import Caller
 from .orders import Outcome, check_owner

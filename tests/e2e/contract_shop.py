@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from pos_terminal.config import DEFAULT_CONFIG, load_config
 from pos_terminal.core.sale import TenderType
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 from pos_terminal.keys import KeyringStore
 from pos_terminal.services import CompletedOrder, Services, open_services
 from pos_terminal.services.till import ApproverPin, TenderInput, Till
@@ -33,7 +33,7 @@ from pos_terminal.sync.pump import OutboxPump, PumpSettings
 from sync_server.db import migrations
 from sync_server.db.session import make_engine, write_transaction
 from sync_server.services import catalog, stores, terminals
-from sync_server.wire import OrderStatusOut, StoreUpsert, StoreUserPut, canonical_json
+from pos_protocol.wire import OrderStatusOut, StoreUpsert, StoreUserPut, canonical_json
 from tests.pos_terminal.sync.harness import (
     ADMIN_TOKEN,
     DEMO_CSV,

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.pump import OutboxPump
 from tests.pos_terminal.sync.harness import Clock

@@ -32,13 +32,13 @@ from pos_terminal.core.barcodes import make_variable_label
 from pos_terminal.core.catalog import Item, Unit
 from pos_terminal.core.returns import ReturnExceedsSale
 from pos_terminal.core.sale import TenderType
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 from pos_terminal.core.ticket import Discount, Ticket, TicketError
 from pos_terminal.services import CompletedOrder, TenderInput
 from pos_terminal.services.catalog import read_catalog_csv
 from pos_terminal.store.models import Order, OutboxEntry
 from pos_terminal.sync.catalog_pull import CatalogPuller, apply_to_catalog
-from sync_server import wire
+from pos_protocol import wire
 from tests.pos_terminal.sync.harness import DEMO_CSV
 
 from .contract_shop import MANAGER, SUPERVISOR, ContractServer, ContractTill

@@ -22,7 +22,7 @@ from pos_terminal.services import open_services
 from pos_terminal.store.models import Order
 from pos_terminal.sync import PumpSettings, SyncService
 from pos_terminal.sync.enrollment import enrolled_config
-from sync_server.launcher import answers_ready
+from tools.launcher import answers_ready
 from tests.pos_terminal.sync.harness import (
     DEFAULT_CONFIG,
     UvicornServer,
@@ -86,7 +86,7 @@ def test_simulate_sales_against_a_real_server_all_accepted_none_twice(tmp_path, 
 
 def test_demo_headless_runs_twice_and_every_sale_arrives_once(tmp_path, child_env):
     port = free_port()
-    args = ["-m", "pos_terminal.demo", "--dir", str(tmp_path / "demo"), "--port", str(port),
+    args = ["-m", "tools.demo", "--dir", str(tmp_path / "demo"), "--port", str(port),
             "--headless", "--sales", "4"]
     first = run(*args, env=child_env)
     assert first.returncode == 0, first.stdout + first.stderr
@@ -103,7 +103,7 @@ def test_demo_headless_runs_twice_and_every_sale_arrives_once(tmp_path, child_en
 def test_ctrl_c_stops_the_demo_and_its_server(tmp_path, child_env):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pos_terminal.demo", "--dir", str(tmp_path / "demo"), "--port", str(port),
+        [sys.executable, "-m", "tools.demo", "--dir", str(tmp_path / "demo"), "--port", str(port),
          "--headless", "--sales", "100000"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=child_env)
     try:

@@ -23,7 +23,7 @@ from sync_server.core.config import Settings
 from sync_server.db import migrations
 from sync_server.db.models import Base
 from sync_server.db.session import make_engine
-from sync_server.signing import TerminalAuth
+from pos_terminal.sync.auth import TerminalAuth
 
 ADMIN_TOKEN = "admin-secret-for-tests"
 

@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from pos_terminal.core.tax import TaxMode, compute_totals, line_total
-from sync_server.wire import Order, sealed_order
+from pos_protocol.tax import TaxMode, compute_totals, line_total
+from pos_protocol.wire import Order, sealed_order
 
 
 def make_order(

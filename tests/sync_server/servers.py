@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from sync_server.launcher import ServerProcess, free_port
+from tools.launcher import ServerProcess, free_port
 
 
 @contextmanager

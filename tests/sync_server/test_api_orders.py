@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sync_server.db.models import OrderRow
-from sync_server.signing import signed_headers
+from pos_protocol.signing import signed_headers
 
 from .factories import make_order
 

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from sync_server.db.models import EnrollmentCode
-from sync_server.signing import TerminalAuth
+from pos_terminal.sync.auth import TerminalAuth
 
 from .factories import make_order
 

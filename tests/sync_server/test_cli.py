@@ -38,7 +38,7 @@ async def test_shop_setup_from_the_command_line(capsys, db_url, shop) -> None:
     assert code == 0 and row[:2] == [terminal_id, "t"] and row[3:] == ["-", "-"]  # never heard from
     assert run(capsys, db_url, "terminal", "revoke", terminal_id)[0] == 0
     assert run(capsys, db_url, "terminal", "list", "--store", "S1")[1].splitlines()[1].split("\t")[4] != "-"
-    from sync_server.signing import TerminalAuth
+    from pos_terminal.sync.auth import TerminalAuth
 
     till = shop.client(TerminalAuth(terminal_id, response.json()["secret"]))
     refused = await till.get("/v1/catalog")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sync_server.api.main import create_app
 from sync_server.core.config import Settings
 from sync_server.db.models import Terminal
-from sync_server.wire import format_time
+from pos_protocol.wire import format_time
 
 from .conftest import ADMIN_TOKEN, Shop
 from .factories import make_order

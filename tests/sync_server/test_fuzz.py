@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.checks import not_a_server_error
 
-from sync_server.signing import signed_headers
+from pos_protocol.signing import signed_headers
 
 from .conftest import ADMIN_TOKEN
 from .conftest import _truncate as truncate

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from sync_server.launcher import ServerProcess, ServerStartError, answers_ready
+from tools.launcher import ServerProcess, ServerStartError, answers_ready
 
 
 def test_start_ready_kill_restart_on_the_same_port_stop(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sync_server.db.models import OrderRow
-from sync_server.signing import TerminalAuth
+from pos_terminal.sync.auth import TerminalAuth
 
 from .conftest import ADMIN_TOKEN
 from .factories import make_order

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import httpx
 
-from sync_server.idempotency_key import InvalidIdempotencyKey, format_idempotency_key, parse_idempotency_key
-from sync_server.signing import SignatureProblem, TerminalAuth, check_signature, sign, signed_headers
+from pos_protocol.idempotency_key import InvalidIdempotencyKey, format_idempotency_key, parse_idempotency_key
+from pos_protocol.signing import SignatureProblem, check_signature, sign, signed_headers
+from pos_terminal.sync.auth import TerminalAuth
 
 import pytest
 

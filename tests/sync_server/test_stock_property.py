@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from sync_server.api.main import create_app
-from sync_server.signing import TerminalAuth
-from sync_server.wire import MAX_QUANTITY, Order
+from pos_terminal.sync.auth import TerminalAuth
+from pos_protocol.wire import MAX_QUANTITY, Order
 
 from .conftest import ADMIN_TOKEN
 from .factories import make_order

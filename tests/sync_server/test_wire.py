@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from pos_terminal.core.tax import TaxMode
-from sync_server.wire import Order, arithmetic_errors, canonical_json, content_hash, sealed_order
+from pos_protocol.tax import TaxMode
+from pos_protocol.wire import Order, arithmetic_errors, canonical_json, content_hash, sealed_order
 
 from .factories import make_order
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from ...db.session import read_connection, write_transaction
 from ...services import catalog, stores, terminals
-from ...wire import (
+from pos_protocol.wire import (
     EnrollmentCodeOut,
     ItemUpsert,
     StockOut,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from ...db.session import read_connection
 from ...services import catalog
-from ...wire import CatalogDelta
+from pos_protocol.wire import CatalogDelta
 from ..deps import EngineDep, StoreDep, TerminalDep
 from ..openapi import problems
 

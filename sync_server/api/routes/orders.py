@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ...core.errors import validation_failed
 from ...services import orders, resolution
-from ...wire import (
+from pos_protocol.wire import (
     MAX_ORDERS_PER_BATCH,
     BatchItemResult,
     BatchRequest,

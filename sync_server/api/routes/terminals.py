@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from ...core.errors import parse_model
 from ...db.session import write_transaction
 from ...services import terminals
-from ...wire import EnrollRequest, EnrollResponse, Heartbeat
+from pos_protocol.wire import EnrollRequest, EnrollResponse, Heartbeat
 from ..deps import EngineDep, OptionalIdempotencyKeyDep, RawBody, TerminalDep, parse_json
 from ..openapi import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, json_body, problems
 from ..responses import REPLAYED_HEADER

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ...services import zreports
-from ...wire import ZReport, ZReportAccepted
+from pos_protocol.wire import ZReport, ZReportAccepted
 from ..deps import EngineDep, IdempotencyKeyDep, RawBody, TerminalDep, parse_json
 from ..openapi import json_body, problems
 from ..responses import outcome_response

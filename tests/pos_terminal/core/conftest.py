@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pos_terminal.core.catalog import Item, Unit
-from pos_terminal.core.permissions import Role
+from pos_protocol.permissions import Role
 from pos_terminal.core.users import User, hash_pin
 
 FAST_N = 2**4

@@ -6,7 +6,7 @@ from pos_terminal.core.drawer import CashMovement, DrawerError, MovementKind, op
 from pos_terminal.core.reports import ReportError, x_report, z_report
 from pos_terminal.core.returns import ReceiptReturn
 from pos_terminal.core.sale import FinishedSale, TenderType
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 from pos_terminal.core.ticket import Discount, Ticket
 
 from .conftest import make_item

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from pos_terminal.core.money import Currency, MoneyError, round_money, round_to_increment, to_decimal
-from pos_terminal.core.tax import TaxMode, compute_totals
+from pos_protocol.money import Currency, MoneyError, round_money, round_to_increment, to_decimal
+from pos_protocol.tax import TaxMode, compute_totals
 
 
 def test_half_up_rounding() -> None:

@@ -7,11 +7,11 @@ from decimal import ROUND_FLOOR, Decimal
 from hypothesis import given, settings, strategies as st
 
 from pos_terminal.core.catalog import Unit
-from pos_terminal.core.money import round_money
-from pos_terminal.core.permissions import Role
+from pos_protocol.money import round_money
+from pos_protocol.permissions import Role
 from pos_terminal.core.returns import ReceiptReturn, ReturnExceedsSale, ReturnTooSmall, returned_quantities
 from pos_terminal.core.sale import FinishedSale, TenderType
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 from pos_terminal.core.tenders import TenderError, TenderSet
 from pos_terminal.core.ticket import Discount, Ticket
 

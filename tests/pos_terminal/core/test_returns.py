@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 
 from pos_terminal.core.catalog import Unit
-from pos_terminal.core.permissions import PermissionDenied
+from pos_protocol.permissions import PermissionDenied
 from pos_terminal.core.returns import ReceiptReturn, ReturnExceedsSale, returned_quantities, start_blind_return
 from pos_terminal.core.sale import FinishedSale, TenderType
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 from pos_terminal.core.ticket import Discount, QuantityError, Ticket, TicketError, UnknownLine
 
 from .conftest import make_item

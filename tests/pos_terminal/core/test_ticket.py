@@ -3,9 +3,9 @@ from decimal import Decimal
 import pytest
 
 from pos_terminal.core.catalog import ScanResult, Unit
-from pos_terminal.core.permissions import PermissionDenied
+from pos_protocol.permissions import PermissionDenied
 from pos_terminal.core.sale import TenderType
-from pos_terminal.core.tax import TaxMode
+from pos_protocol.tax import TaxMode
 from pos_terminal.core.tenders import TenderSet
 from pos_terminal.core.ticket import (
     Discount, DiscountError, ItemInactive, PaymentError, PriceError, QuantityError, Ticket,

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pos_terminal.core.override import approve
-from pos_terminal.core.permissions import Permission, PermissionDenied, Role
+from pos_protocol.permissions import Permission, PermissionDenied, Role
 from pos_terminal.core.users import (
     LockoutPolicy, PinError, User, UserLocked, WrongPin, authenticate, hash_pin, require, verify_pin,
 )

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from pos_terminal.core.drawer import MovementKind
-from pos_terminal.core.permissions import PermissionDenied
+from pos_protocol.permissions import PermissionDenied
 from pos_terminal.core.sale import TenderType
 from pos_terminal.services import ApproverPin, Services, TenderInput
 from pos_terminal.services.drawer import DrawerClosed
 from pos_terminal.store.models import OutboxEntry, ZReportRow
-from sync_server import wire
+from pos_protocol import wire
 
 MANAGER = ApproverPin("m1", "9999")
 
@@ -60,7 +60,7 @@ def test_cashier_cannot_run_the_z_report(services: Services) -> None:
 
 def test_bad_amounts_are_refused_before_a_manager_is_asked(services: Services) -> None:
     from pos_terminal.core.drawer import DrawerError
-    from pos_terminal.core.money import MoneyError
+    from pos_protocol.money import MoneyError
     from pos_terminal.store.models import AuditEntry
 
     services.drawer.open(Decimal("50.00"))

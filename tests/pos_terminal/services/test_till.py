@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from pos_terminal.core.barcodes import BarcodeError
 from pos_terminal.core.catalog import UnknownItem
-from pos_terminal.core.permissions import PermissionDenied
+from pos_protocol.permissions import PermissionDenied
 from pos_terminal.core.returns import ReturnExceedsSale
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.tenders import TenderError
@@ -21,7 +21,7 @@ from pos_terminal.core.ticket import Discount, DiscountError, PriceError, Quanti
 from pos_terminal.core.users import UserLocked, WrongPin
 from pos_terminal.services import ApproverPin, Services, TenderInput
 from pos_terminal.store.models import AuditEntry, Order, OutboxEntry, UserRow
-from sync_server import wire
+from pos_protocol import wire
 
 BREAD = "4001234000015"  # SKU00001, 19.71, 7 %
 MANAGER = ApproverPin("m1", "9999")

@@ -26,9 +26,9 @@ from pos_terminal.sync.enrollment import enroll, enrolled_config
 from sync_server.core.config import Settings
 from sync_server.db import migrations
 from sync_server.db.session import make_engine, write_transaction
-from sync_server.launcher import ServerProcess, free_port  # noqa: F401 - free_port re-exported
+from tools.launcher import ServerProcess, free_port  # noqa: F401 - free_port re-exported
 from sync_server.services import catalog, stores, terminals
-from sync_server.wire import StoreUpsert, StoreUserPut
+from pos_protocol.wire import StoreUpsert, StoreUserPut
 from tests.waiting import wait_until  # noqa: F401 - re-exported for the sync and e2e tests
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -13,7 +13,7 @@ from pos_terminal.sync.clock import server_time
 from pos_terminal.sync.enrollment import client_for
 from pos_terminal.sync.events import ClockSkewed, EventHub
 from pos_terminal.sync.pump import OutboxPump
-from sync_server import wire
+from pos_protocol import wire
 
 from .conftest import ring_sales
 from .harness import Clock, UvicornServer, enrolled_till, enrollment_code, prepare_server_db

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from pos_terminal.core.permissions import PermissionDenied
+from pos_protocol.permissions import PermissionDenied
 from pos_terminal.core.users import WrongPin
 from pos_terminal.services import ApproverPin, conflicts
 from pos_terminal.store import audit, outbox
 from pos_terminal.store.models import AuditEntry, Order, OutboxEntry
 from pos_terminal.sync.pump import OutboxPump
-from sync_server.wire import ResolutionAction
+from pos_protocol.wire import ResolutionAction
 
 from .conftest import ring_sale_the_server_will_hold
 from .harness import server_orders

@@ -112,7 +112,7 @@ def test_5xx_retries_with_full_jitter_backoff_then_succeeds(till, client, server
 def test_breaker_opens_and_a_dead_server_costs_one_probe_per_interval(till, clock):
     import httpx
 
-    from sync_server.signing import TerminalAuth
+    from pos_terminal.sync.auth import TerminalAuth
 
     ring_sales(till, 12)
     sent: list = []

@@ -1,4 +1,4 @@
-"""`python -m pos_terminal.demo` (what `make run` calls): the whole shop on one machine.
+"""`python -m tools.demo` (what `make run` calls): the whole shop on one machine.
 
 In a demo directory (default `./var/demo`, git-ignored) it starts the sync server
 (`pos-sync-server serve`, SQLite file), sets up the demo store, catalog and staff, enrolls
@@ -26,9 +26,9 @@ from pathlib import Path
 from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, TerminalConfig, load_config
 from pos_terminal.keys import PASSPHRASE_ENV, SecretStoreUnavailable, keyring_usable, open_secret_store
 from pos_terminal.store.guard import DatabaseUnusable
-from sync_server.launcher import ServerProcess, ServerStartError, answers_ready
+from tools.launcher import ServerProcess, ServerStartError, answers_ready
 
-log = logging.getLogger("pos_terminal.demo")
+log = logging.getLogger("tools.demo")
 
 STORE = "demo-store"
 STAFF = [("m1", "Mia Manager", "manager"), ("s1", "Sam Supervisor", "supervisor"),
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pos_terminal.demo", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m tools.demo", description=__doc__.split("\n")[0])
     p.add_argument("--dir", type=Path, default=Path("var/demo"), help="demo directory (default ./var/demo)")
     p.add_argument("--port", type=int, default=8765, help="sync server port (default 8765)")
     p.add_argument("--headless", action="store_true", help="no UI: simulate sales, drain, summarise")

@@ -1,7 +1,7 @@
 """HMAC request signing of terminal requests (PROTOCOL.md, "Terminal identity and request signing").
 
 `X-Signature` = base64(HMAC-SHA256(secret, METHOD\\nPATH_WITH_QUERY\\nTIMESTAMP\\nSHA256_HEX(BODY))).
-Pure functions plus an `httpx.Auth` the terminal's client (and the tests) use.
+Pure functions: the till's client signs with them (pos_terminal.sync.auth), the server checks.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
-
-import httpx
 
 TIMESTAMP_WINDOW_S = 300
 HEADER_TERMINAL = "X-Terminal-Id"
@@ -75,25 +73,3 @@ def check_signature(
     if abs(current - timestamp) > window_s:
         return SignatureProblem.STALE_TIMESTAMP
     return None
-
-
-def path_with_query(url: httpx.URL) -> str:
-    """The exact path and query as sent on the request line."""
-    return url.raw_path.decode("ascii")
-
-
-class TerminalAuth(httpx.Auth):
-    """Signs every request of an httpx client as terminal `terminal_id`."""
-
-    requires_request_body = True
-
-    def __init__(self, terminal_id: str, secret: str) -> None:
-        self.terminal_id = terminal_id
-        self.secret = secret
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        headers = signed_headers(
-            self.terminal_id, self.secret, request.method, path_with_query(request.url), request.content
-        )
-        request.headers.update(headers)
-        yield request

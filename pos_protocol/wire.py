@@ -30,9 +30,9 @@ from pydantic import (
     model_validator,
 )
 
-from pos_terminal.core.money import round_money
-from pos_terminal.core.permissions import Role
-from pos_terminal.core.tax import TaxMode, compute_totals, line_total
+from .money import round_money
+from .permissions import Role
+from .tax import TaxMode, compute_totals, line_total
 
 MAX_LINES_PER_ORDER = 500
 MAX_ORDERS_PER_BATCH = 500
@@ -329,7 +329,7 @@ def sealed_order(fields: dict[str, Any]) -> Order:
 def arithmetic_errors(order: OrderContent, mode: TaxMode, scale: int) -> list[str]:
     """What does not add up in `order` for a store with this tax mode and currency scale.
 
-    Uses the shared ticket math (pos_terminal.core.tax) so terminal and server agree.
+    Uses the shared ticket math (pos_protocol.tax) so terminal and server agree.
     """
     errors: list[str] = []
 
