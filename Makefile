@@ -6,10 +6,16 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run test bench clean package translations
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# The three distributions of this repository, editable, plus the workspace's test group
+# (pip >= 25.1 reads `[dependency-groups]`, hence the upgrade first).
+DISTS := protocol terminal server
+$(STAMP): pyproject.toml $(DISTS:%=%/pyproject.toml)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || \
+		{ echo "could not create $(VENV): on Debian, apt-get install -y python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet $(DISTS:%=-e ./%) --group test
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,22 +31,22 @@ test: install
 # Qt translations: lupdate gathers every tr() string into the .ts files translators edit,
 # lrelease compiles the .qm files the app loads (both committed). New language: add an
 # empty pos_terminal_<lang>.ts with `pyside6-lupdate ... -ts` and re-run this target.
-TS_FILES := $(wildcard pos_terminal/ui/translations/pos_terminal_*.ts)
+TS_FILES := $(wildcard terminal/pos_terminal/ui/translations/pos_terminal_*.ts)
 translations: install
-	$(VENV)/bin/pyside6-lupdate -locations relative -no-obsolete pos_terminal/app.py pos_terminal/ui/*.py -ts $(TS_FILES)
+	$(VENV)/bin/pyside6-lupdate -locations relative -no-obsolete terminal/pos_terminal/app.py terminal/pos_terminal/ui/*.py -ts $(TS_FILES)
 	$(VENV)/bin/pyside6-lrelease $(TS_FILES)
 
 bench: install
 	@ls bench/*.py | grep -v __init__ | sed 's|bench/\(.*\)\.py|  .venv/bin/python -m bench.\1|'
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build */build */*.egg-info
 
 # Desktop bundle with Briefcase (see briefcase.toml). Needs network access to
 # Briefcase's support packages, so it is not part of `make test`.
 package: install
 	rm -rf build/briefcase && mkdir -p build/briefcase
-	cp -r pos_terminal devices sync_server resources tests README.md LICENSE build/briefcase/
-	cat pyproject.toml briefcase.toml > build/briefcase/pyproject.toml
+	cp -r terminal/pos_terminal terminal/devices protocol/pos_protocol README.md LICENSE build/briefcase/
+	cat terminal/pyproject.toml briefcase.toml > build/briefcase/pyproject.toml
 	$(PY) -m pip install --quiet briefcase
 	cd build/briefcase && ../../$(VENV)/bin/briefcase package --adhoc-sign

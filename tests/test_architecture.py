@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OURS = ("pos_protocol", "pos_terminal", "sync_server", "devices", "tools")
 # Where each distribution's packages live in this repository.
 PACKAGE_DIRS = {
-    "pos_protocol": ROOT / "pos_protocol",
-    "pos_terminal": ROOT / "pos_terminal",
-    "sync_server": ROOT / "sync_server",
-    "devices": ROOT / "devices",
+    "pos_protocol": ROOT / "protocol" / "pos_protocol",
+    "pos_terminal": ROOT / "terminal" / "pos_terminal",
+    "devices": ROOT / "terminal" / "devices",
+    "sync_server": ROOT / "server" / "sync_server",
 }
 
 # (importer prefix, imported prefix, why it is forbidden). The first matching rule wins.

@@ -100,7 +100,7 @@ def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
     marker = demo_dir / "catalog-imported"
     if not marker.exists():  # importing again would only bump the catalog version
         print(server_cli(db_url, "catalog", "import", str(RESOURCES / "demo_catalog.csv"), "--store", STORE))
-        marker.write_text("resources/demo_catalog.csv\n")
+        marker.write_text("pos_terminal/resources/demo_catalog.csv\n")
     server = ServerProcess(db_url, port=port, log_path=demo_dir / "server.log")
     try:
         server.start(READY_TIMEOUT_S)  # stops the server itself if it fails or Ctrl-C comes
@@ -215,7 +215,7 @@ def _run_ui(config: TerminalConfig, sales: int) -> int:
 
 
 def start_devices(children: ExitStack, demo_dir: Path) -> None:
-    """Receipt printer on TCP 9100 and an 8217 scale on a pty (resources/devices.toml)."""
+    """Receipt printer on TCP 9100 and an 8217 scale on a pty (devices/resources/devices.toml)."""
     log_file = (demo_dir / "devices.log").open("ab")
     _spawn(children, [sys.executable, "-m", "devices.simulators.printer", "--port", "9100"], log_file)
     _spawn(children, [sys.executable, "-m", "devices.simulators.scale", "--protocol", "8217",

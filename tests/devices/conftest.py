@@ -12,6 +12,7 @@ from devices.events import EventBus, EventRecorder
 from devices.printer import PrinterConfig, ReceiptPrinter
 from devices.simulators.printer import PrinterSimulator
 from devices.transports.tcp import TcpTransport
+from pos_terminal.config import DEFAULT_LOGO as SHOP_LOGO  # any shop's PNG; the golden has this one
 
 # short deadlines keep failure paths fast; still far above a local round trip
 FAST = PrinterConfig(width_mm=80, connect_timeout=1.0, io_timeout=0.5, confirm_timeout=1.0, lock_timeout=5.0)
@@ -60,4 +61,5 @@ def sample_receipt(receipt_id: str = "R-0001") -> Receipt:
         tenders=(Tender("Espèces", D("20.00")),),
         change=D("4.00"),
         footer=("Merci et à bientôt !", "Prix en €, TVA incluse"),
+        logo=SHOP_LOGO,
     )

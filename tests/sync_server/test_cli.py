@@ -8,12 +8,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from pos_terminal.config import RESOURCES
 from sync_server.cli import main
 from sync_server.db.models import Base
 
 
 pytestmark = pytest.mark.anyio
-DEMO_CATALOG = Path(__file__).resolve().parents[2] / "resources" / "demo_catalog.csv"
+DEMO_CATALOG = RESOURCES / "demo_catalog.csv"
 
 
 def run(capsys, db_url: str, *args: str) -> tuple[int, str, str]:

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from pos_terminal.core.barcodes import BarcodeError, make_ean13, make_variable_label
+from pos_terminal.config import RESOURCES
 from pos_terminal.core.catalog import Catalog, Item, ItemError, Unit, UnknownItem
 
-DEMO = Path(__file__).parents[3] / "resources" / "demo_catalog.csv"
+DEMO = RESOURCES / "demo_catalog.csv"
 
 
 def item(sku: str = "S1", barcodes: tuple[str, ...] = (), **kw) -> Item:

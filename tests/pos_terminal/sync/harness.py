@@ -18,7 +18,7 @@ import keyring
 import keyring.backend
 from sqlalchemy import create_engine, text
 
-from pos_terminal.config import DEFAULT_CONFIG, TerminalConfig, load_config
+from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, TerminalConfig, load_config
 from pos_terminal.keys import KeyringStore
 from pos_terminal.services import Services, open_services
 from pos_terminal.store.db import Database
@@ -31,8 +31,7 @@ from sync_server.services import catalog, stores, terminals
 from pos_protocol.wire import StoreUpsert, StoreUserPut
 from tests.waiting import wait_until  # noqa: F401 - re-exported for the sync and e2e tests
 
-ROOT = Path(__file__).resolve().parents[3]
-DEMO_CSV = ROOT / "resources" / "demo_catalog.csv"
+DEMO_CSV = RESOURCES / "demo_catalog.csv"
 STORE = "demo-store"
 ADMIN_TOKEN = "test-admin-token"
 USERS = [("m1", "Mia Manager", "manager"), ("s1", "Sam Supervisor", "supervisor"), ("c1", "Cathy Cashier", "cashier")]

@@ -14,7 +14,7 @@ from pos_terminal.config import load_config  # noqa: E402
 from pos_terminal.services import Services, open_services  # noqa: E402
 from pos_terminal.store.models import Order  # noqa: E402
 
-# Barcodes from resources/demo_catalog.csv
+# Barcodes from the packaged demo catalog (pos_terminal/resources/demo_catalog.csv)
 BREAD = "4001234000015"  # SKU00001 Bread Classic, 19.71
 BAD_CHECK_DIGIT = "4001234000016"
 UNKNOWN = "4006381333931"  # valid EAN-13, not in the catalog

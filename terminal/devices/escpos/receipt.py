@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +21,6 @@ from escpos.printer import Dummy
 
 CODE_PAGE = "CP858"
 COLUMNS = {58: 32, 80: 48}  # paper width in mm -> characters per line, font A
-DEFAULT_LOGO = Path(__file__).resolve().parents[2] / "resources" / "receipt_logo.png"
 
 
 class ReceiptError(ValueError):
@@ -60,7 +59,8 @@ class Receipt:
     change: Decimal = Decimal("0.00")
     footer: tuple[str, ...] = ()
     currency: str = "€"
-    logo: Path | None = field(default=DEFAULT_LOGO)
+    logo: Path | None = None
+    """A PNG printed above the header: the shop's own (the till passes its configured logo)."""
 
     def __post_init__(self) -> None:
         amounts = [self.total, self.change]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# Package data (alembic.ini and the versions), wherever the server is installed.
+PACKAGE_DIR = Path(str(files("sync_server")))
 
 
 def alembic_config(db_url: str) -> Config:

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-devices", description=__doc__.split("\n")[0])
-    parser.add_argument("--config", help="device configuration (default: $POS_DEVICES_CONFIG or resources/devices.toml)")
+    parser.add_argument("--config", help="device configuration (default: $POS_DEVICES_CONFIG or the simulators' profile shipped in devices/resources/devices.toml)")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     sub.add_parser("list", help="configured devices").set_defaults(run=_list)
     sub.add_parser("status", help="open, check and close each device").set_defaults(run=_status)

@@ -72,7 +72,7 @@ def receipt_for(order: CompletedOrder, config: TerminalConfig,
         taxes=tuple(TaxLine(f"{labels.tax} {r.tax_code} {percent(r.rate)}", r.net, r.tax)
                     for r in sale.totals.by_rate),
         tenders=tenders, change=sale.change_given, footer=labels.footer,
-        currency=currency_symbol(config.currency).strip(),
+        currency=currency_symbol(config.currency).strip(), logo=config.receipt_logo,
     )
 
 

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from pos_terminal.ui.main_window import MainWindow
 from pos_terminal.services.till_devices import ReceiptLabels, TillDevices, open_till_devices
 
 log = logging.getLogger(__name__)
-TRANSLATIONS = Path(__file__).resolve().parent / "ui" / "translations"
+TRANSLATIONS = Path(str(files("pos_terminal.ui") / "translations"))  # package data (.qm)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Regenerates resources/demo_catalog.csv (deterministic). Run: python resources/make_demo_catalog.py
+"""Regenerates terminal/pos_terminal/resources/demo_catalog.csv (deterministic). Run: python -m tools.make_demo_catalog
 
 Piece items carry EAN-13 codes (prefix 400, valid check digit). Weighed items carry a
 GS1 variable-measure key: prefix "28" (weight layout) + 5-digit item reference; the
@@ -53,7 +53,7 @@ def main() -> None:
             rows.append([f"KG{ref:05d}", f"{product} (per kg)", f"28{ref:05d}", "kg",
                          f"{price:.2f}", "B", RATES["B"], category, "true"])
     rows[5][-1] = "false"  # one delisted item, for the ITEM_INACTIVE path
-    out = Path(__file__).with_name("demo_catalog.csv")
+    out = Path(__file__).resolve().parent.parent / "terminal" / "pos_terminal" / "resources" / "demo_catalog.csv"
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate",

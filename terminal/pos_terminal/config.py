@@ -1,8 +1,10 @@
-"""Terminal configuration: a TOML file (resources/terminal.toml is the demo default)."""
+"""Terminal configuration: a TOML file (the packaged pos_terminal/resources/terminal.toml is the
+demo default)."""
 
 from __future__ import annotations
 
 import tomllib
+from importlib.resources import files
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +14,10 @@ import platformdirs
 from pos_protocol.money import Currency
 from pos_protocol.tax import TaxMode
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+# Package data, found wherever the till is installed (a wheel, a Briefcase bundle, a checkout).
+RESOURCES = Path(str(files("pos_terminal.resources")))
 DEFAULT_CONFIG = RESOURCES / "terminal.toml"
+DEFAULT_LOGO = RESOURCES / "receipt_logo.png"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class TerminalConfig:
     server_url: str = "http://127.0.0.1:8765"
     pull_interval_s: float = 60.0
     devices_config: Path | None = None
+    receipt_logo: Path | None = DEFAULT_LOGO
     seed_users: tuple[SeedUser, ...] = ()
 
     @property
@@ -65,5 +70,6 @@ def load_config(path: Path | None = None, *, data_dir: Path | None = None) -> Te
         pull_interval_s=float(sync.get("pull_interval_s", 60)),
         devices_config=base / raw["devices"]["config"] if raw.get("devices", {}).get("config") else None,
         seed_users=tuple(SeedUser(**u) for u in raw.get("users", [])),
+        receipt_logo=base / raw["receipt"]["logo"] if raw.get("receipt", {}).get("logo") else DEFAULT_LOGO,
         **kwargs,
     )

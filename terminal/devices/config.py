@@ -14,7 +14,7 @@
 else the symlink the simulator of that name maintains (`default_link(name)`).
 The variable also overrides an explicit path, so a technician can redirect a
 device without editing the file. The file itself is chosen by --config, else
-POS_DEVICES_CONFIG, else resources/devices.toml (the simulators).
+POS_DEVICES_CONFIG, else devices/resources/devices.toml (the simulators).
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ import os
 import re
 import tempfile
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "resources" / "devices.toml"
+# Package data, found wherever `devices` is installed (the simulators' profile).
+DEFAULT_CONFIG = Path(str(files("devices.resources") / "devices.toml"))
 
 
 class ConfigError(ValueError):

@@ -1,0 +1,1 @@
+"""Package data of the device SDK: devices.toml, the profile of the simulated devices."""
