@@ -477,11 +477,22 @@ class TaxRate(_Response):
     rate: TaxRateValue
 
 
+CATALOG_PAGE_DEFAULT = 1000
+CATALOG_PAGE_MAX = 5000
+
+
 class CatalogDelta(_Response):
+    """One page of what changed in (since, version]; README "Catalog paging".
+
+    `version` is the pull's target on every page (the store's version when its first page
+    was served); `next_cursor` asks for the next page, null on the last. A till records
+    `version` as its own only with the last page."""
+
     version: int
     items: list[CatalogItem]
     tax_rates: list[TaxRate]
     removed: list[str]
+    next_cursor: str | None = None
 
 
 class ItemUpsert(_Request):
