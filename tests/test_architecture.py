@@ -50,10 +50,14 @@ FORBIDDEN: list[tuple[str, str, str]] = [
     ("pos_terminal.services", "pos_terminal.ui", "services never know the widgets"),
     ("pos_terminal.ui", "pos_terminal.store", "widgets reach the database only through services"),
     ("pos_terminal.ui", "devices", "widgets reach devices only through services"),
+    ("pos_terminal.sync", "devices", "sync drives no device (it may share the SDK's backoff)"),
+    ("pos_terminal.store", "devices", "the store drives no device"),
 ]
 # The UI adapts the device SDK's events to Qt signals and names its errors (ARCHITECTURE.md
 # "Devices"), and feeds keys to the wedge-scanner logic; drivers stay behind services.
 UI_MAY_USE_FROM_DEVICES = ("devices.events", "devices.base", "devices.transports.base", "devices.scanner")
+# The outbox pump paces its retries with the SDK's one backoff (README "One definition").
+SYNC_MAY_USE_FROM_DEVICES = ("devices.backoff",)
 # Edges inside a layer are fine ("pos_terminal.core" importing "pos_protocol.money").
 ALLOWED_WITHIN = ("pos_terminal.core", "pos_terminal.store", "pos_terminal.sync",
                   "pos_terminal.services", "pos_terminal.ui")
@@ -126,6 +130,8 @@ def _under(module: str, prefix: str) -> bool:
 def violation(edge: Edge) -> str | None:
     if _under(edge.importer, "pos_terminal.ui") and any(_under(edge.imported, m) for m in UI_MAY_USE_FROM_DEVICES):
         return None
+    if _under(edge.importer, "pos_terminal.sync") and any(_under(edge.imported, m) for m in SYNC_MAY_USE_FROM_DEVICES):
+        return None
     for layer in ALLOWED_WITHIN:
         if _under(edge.importer, layer) and _under(edge.imported, layer):
             return None
@@ -167,6 +173,8 @@ def test_no_forbidden_import() -> None:
         ("pos_protocol.wire", "pos_terminal.core.money", True),
         ("pos_protocol.wire", "fastapi", True),
         ("sync_server.services.orders", "pos_protocol.wire", False),
+        ("pos_terminal.sync.pump", "devices.backoff", False),
+        ("pos_terminal.sync.pump", "devices.printer", True),
     ],
 )
 def test_the_rules_themselves(importer: str, imported: str, forbidden: bool) -> None:

@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from devices.backoff import Backoff
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 
 from . import _queue
 from ._queue import Outgoing
-from .backoff import Backoff, BreakerState, CircuitBreaker
+from .breaker import BreakerState, CircuitBreaker
 from .client import Reply, SyncClient, Unreachable, order_id_of_resolution
 from .clock import ClockWatch
 from .events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
@@ -315,7 +316,7 @@ class OutboxPump:
         self._publish_connection()
 
     def _delay(self, entry: Outgoing) -> timedelta:
-        return self.settings.backoff.delay(entry.attempts, self.rng)
+        return timedelta(seconds=self.settings.backoff.delay(entry.attempts, self.rng))
 
     # -- telling the till ------------------------------------------------------------------
 
