@@ -73,6 +73,10 @@ def test_the_protocol_wheel_stands_alone(wheels: Path, tmp_path: Path) -> None:
     out = run(str(python), "-c", "import pos_protocol.wire as w, pos_protocol.signing, pos_protocol.money; print(w.__file__)",
               cwd=tmp_path)
     assert "site-packages" in out
+    # The column types need the [sql] extra (the till and the server depend on it); without
+    # it the import says what to install.
+    done = subprocess.run([str(python), "-c", "import pos_protocol.sql"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode != 0 and "install pos-protocol[sql]" in done.stderr, done.stderr
 
 
 def test_the_till_wheel_sells_and_verifies_with_its_packaged_defaults(wheels: Path, tmp_path: Path) -> None:

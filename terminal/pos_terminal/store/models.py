@@ -12,7 +12,9 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .types import Money, Quantity, Rate, UtcDateTime
+from pos_protocol.sql import UtcDateTime
+
+from .types import Money, Quantity, Rate
 
 
 class Base(DeclarativeBase):
