@@ -16,7 +16,14 @@ WEIGHT_SCALE = 3
 
 
 class MoneyError(ValueError):
-    """A value that cannot be money or a quantity (float, NaN, garbage text)."""
+    """A value that cannot be money or a quantity (float, NaN, garbage text).
+
+    `reason` is the message without what was parsed ("not a decimal number ..."), for a
+    caller that names the value itself (the terminal config names the key)."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 DECIMAL = r"-?(\d+(\.\d*)?|\.\d+)"
@@ -40,18 +47,24 @@ def parse_decimal(value: object, what: str = "amount", pattern: str | re.Pattern
     """
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise MoneyError(f"{what} {value!r} is not a finite number")
+            raise _refused(what, value, "not a finite number")
         text = format(value, "f")
     elif isinstance(value, str):
         text = value
     else:
-        raise MoneyError(f"{what} must be a decimal string, not {type(value).__name__}")
+        reason = f"a decimal string, not {type(value).__name__}"
+        raise MoneyError(f"{what} must be {reason}", f"must be {reason}")
     regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, re.ASCII)
     if regex.fullmatch(text):
         return value if isinstance(value, Decimal) else Decimal(text)
     if isinstance(value, str) and not _PLAIN.fullmatch(text):
-        raise MoneyError(f'{what} {value!r} is not a decimal number (write it like "12.50")')
-    raise MoneyError(f"{what} {value!r} does not fit (it must match {regex.pattern})")
+        raise _refused(what, value, 'not a decimal number (write it like "12.50")')
+    raise _refused(what, value, f"does not fit (it must match {regex.pattern})")
+
+
+def _refused(what: str, value: object, reason: str) -> MoneyError:
+    verb = "" if reason.startswith("does") else "is "
+    return MoneyError(f"{what} {value!r} {verb}{reason}", reason)
 
 
 _PLAIN = re.compile(DECIMAL, re.ASCII)
