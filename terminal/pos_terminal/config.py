@@ -130,7 +130,7 @@ class TerminalConfig(BaseModel):
 
     Frozen; `replace(**changes)` is a validated copy (an unknown field is an error)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     store_id: str = "demo-store"
     store_name: str = "Demo Corner Shop"
