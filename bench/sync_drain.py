@@ -11,7 +11,6 @@ the ratio. Ringing the sales is not timed; only `pump_once` rounds until empty a
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import random
 import subprocess
@@ -38,7 +37,7 @@ def _cli(db_url: str, *args: str) -> str:
 
 
 def _till(root: Path, name: str, db_url: str, url: str, orders: int) -> Services:
-    config = dataclasses.replace(load_config(DEFAULT_CONFIG, data_dir=root / name), server_url=url)
+    config = load_config(DEFAULT_CONFIG, data_dir=root / name).replace(server_url=url)
     db = Database(config.db_path)
     enroll(db, open_secret_store(config.data_dir), url, _cli(db_url, "enroll-code", "--store", "demo-store"), name)
     db.close()

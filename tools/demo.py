@@ -12,7 +12,6 @@ outbox has drained to the server, print a summary, exit 0 (used by tests/e2e).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import os
 import random
@@ -119,8 +118,7 @@ def _db_url(demo_dir: Path) -> str:
 
 
 def _till_config(demo_dir: Path, server_url: str) -> TerminalConfig:
-    return dataclasses.replace(load_config(DEFAULT_CONFIG, data_dir=demo_dir / "till"),
-                               server_url=server_url)
+    return load_config(DEFAULT_CONFIG, data_dir=demo_dir / "till").replace(server_url=server_url)
 
 
 def _ensure_secret_store(config: TerminalConfig) -> None:

@@ -8,34 +8,74 @@ totals always add up. Weights carry 3 decimals. Floats are refused outright.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 WEIGHT_SCALE = 3
 
 
 class MoneyError(ValueError):
-    """A value that cannot be money or a quantity (float, NaN, garbage text)."""
+    """A value that cannot be money or a quantity (float, NaN, garbage text).
+
+    `reason` is the message without what was parsed ("not a decimal number ..."), for a
+    caller that names the value itself (the terminal config names the key)."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
+DECIMAL = r"-?(\d+(\.\d*)?|\.\d+)"
+"""Plain decimal notation: ASCII digits with an optional minus sign and decimal point
+("12.50", "-3", and as keyed in, "0.5", ".5" or "5."). No exponent, no `+`, no digit
+separators or decimal comma, no NaN or infinity. The patterns the wire gives
+`parse_decimal` admit a subset of it (they bound the digits and the sign)."""
+
+
+def parse_decimal(value: object, what: str = "amount", pattern: str | re.Pattern[str] = DECIMAL) -> Decimal:
+    """The one decimal parser of the system: text that fully matches `pattern` -> Decimal.
+
+    A pattern given as text is compiled with re.ASCII (`\\d` is 0-9 only, as in the JSON
+    schema the wire publishes); a compiled one is used as it is.
+
+    The wire types (`pos_protocol.wire`, with their bounded patterns) and the till (config,
+    catalog CSV, what a cashier keys in, through `to_decimal`) all parse with this. A
+    Decimal passes when finite and its plain form matches. Floats are refused: they are
+    never exact. So are ints here (a JSON number is not a wire decimal); `to_decimal`
+    takes them. The error is a `MoneyError` (a ValueError, which pydantic reports).
+    """
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _refused(what, value, "not a finite number")
+        text = format(value, "f")
+    elif isinstance(value, str):
+        text = value
+    else:
+        reason = f"a decimal string, not {type(value).__name__}"
+        raise MoneyError(f"{what} must be {reason}", f"must be {reason}")
+    regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, re.ASCII)
+    if regex.fullmatch(text):
+        return value if isinstance(value, Decimal) else Decimal(text)
+    if isinstance(value, str) and not _PLAIN.fullmatch(text):
+        raise _refused(what, value, 'not a decimal number (write it like "12.50")')
+    raise _refused(what, value, f"does not fit (it must match {regex.pattern})")
+
+
+def _refused(what: str, value: object, reason: str) -> MoneyError:
+    verb = "" if reason.startswith("does") else "is "
+    return MoneyError(f"{what} {value!r} {verb}{reason}", reason)
+
+
+_PLAIN = re.compile(DECIMAL, re.ASCII)
 
 
 def to_decimal(value: object, what: str = "amount") -> Decimal:
-    """Parse a money/quantity value strictly: Decimal, int or a decimal string."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise MoneyError(f"{what} must be a decimal string, not {type(value).__name__}")
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise MoneyError(f"{what} {value!r} is not a decimal number") from None
-    else:
-        raise MoneyError(f"{what} must be a decimal string, not {type(value).__name__}")
-    if not result.is_finite():
-        raise MoneyError(f"{what} {value!r} is not a finite number")
-    return result
+    """A money/quantity value from the till's own code or an operator: a Decimal or an int
+    as they are, text (catalog CSV, config, keyed in) trimmed, then `parse_decimal`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return parse_decimal(value.strip() if isinstance(value, str) else value, what)
 
 
 def quantum(scale: int) -> Decimal:

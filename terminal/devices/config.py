@@ -1,8 +1,8 @@
 """Device configuration: a TOML file of logical devices, validated with pydantic.
 
     [manager]                 # optional
-    backoff_initial = 0.5     # first reconnect delay, doubled per failure up to backoff_max
-    backoff_max = 30.0
+    backoff_initial = 0.5     # reconnect delays: up to this after the first failure (full
+    backoff_max = 30.0        # jitter), the bound doubling per failure up to backoff_max
     health_interval = 2.0     # how often an online device is checked
 
     [devices.scale]           # "scale" is the logical name the till uses

@@ -8,8 +8,9 @@
 Each device has a supervisor thread. Serial devices (scales, scanners) are
 opened, claimed and enabled; when one is lost (the driver reports offline, a
 health check fails, or hot-plug says it vanished) it is closed, PowerEvent
-offline is published, and it is reopened with exponential backoff (with
-jitter), immediately when hot-plug sees it come back. Printers reconnect by
+offline is published, and it is reopened with exponential backoff with full jitter
+(`devices.backoff`, the rule the till's outbox pump uses too), immediately when
+hot-plug sees it come back. Printers reconnect by
 themselves on every operation (devices.printer), so their supervisor only
 checks health, which publishes their power changes; drawers follow their printer.
 """
@@ -17,7 +18,6 @@ checks health, which publishes their power changes; drawers follow their printer
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,7 @@ from pathlib import Path
 import platformdirs
 
 from devices import config as cfg
+from devices.backoff import Backoff
 from devices.base import Device, DeviceError, HealthReport, LifecycleState
 from devices.drawer import CashDrawer
 from devices.drawer import DrawerConfig as DrawerSettings
@@ -40,17 +41,6 @@ from devices.transports.tcp import TcpTransport
 from devices.transports.usb import UsbTransport
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Backoff:
-    initial: float = 0.5
-    maximum: float = 30.0
-
-    def delay(self, failures: int) -> float:
-        """Exponential, capped, with jitter so a row of tills does not retry in lockstep."""
-        base = min(self.maximum, self.initial * 2 ** min(failures, 30))
-        return base * random.uniform(0.5, 1.0)
 
 
 @dataclass

@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from devices.backoff import Backoff
 from devices.base import LifecycleState
 from devices.escpos.commands import INIT
 from devices.escpos.receipt import Receipt, render_receipt
@@ -82,7 +83,8 @@ class PrintQueue:
         retry_min: float = 0.2, retry_max: float = 5.0, start: bool = True,
     ) -> None:
         self.printer = printer
-        self.retry_min, self.retry_max = retry_min, retry_max
+        self.retry_max = retry_max
+        self.backoff = Backoff(retry_min, retry_max)  # the SDK's one backoff (full jitter)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db_lock = threading.Lock()
         with self._db_lock:
@@ -149,7 +151,7 @@ class PrintQueue:
     def _run(self) -> None:
         if self.printer.state == LifecycleState.CLOSED:
             self.printer.start()  # convenience for a fresh printer; never reopened after a close
-        delay = self.retry_min
+        failures = 0
         busy = False
         while not self._stop.is_set():
             job = self._next_job()
@@ -165,14 +167,14 @@ class PrintQueue:
                 self._print(job)
             except PrinterError as exc:
                 self._report(exc)
-                self._stop.wait(delay)  # backoff; a stop request ends the wait at once
-                delay = min(delay * 2, self.retry_max)
+                self._stop.wait(self.backoff.delay(failures))  # a stop request ends the wait at once
+                failures += 1
                 continue
             except Exception:  # noqa: BLE001 - keep the worker alive, the job stays queued
                 log.exception("print queue: unexpected failure on job %s", job.job_id)
                 self._stop.wait(self.retry_max)
                 continue
-            delay = self.retry_min
+            failures = 0
             self._reported = None
 
     def _print(self, job: QueuedJob) -> None:
@@ -195,16 +197,16 @@ class PrintQueue:
 
     def _await(self, job: QueuedJob, inflight: InFlightJob) -> None:
         """Wait for the confirmation; while the printer holds the job, never resend it."""
-        delay = self.retry_min
+        polls = 0
         while True:
             try:
                 self.printer.await_job(inflight)
                 return
             except PrintUnconfirmed as exc:
                 self._report(exc)
-                if self._stop.wait(delay):
+                if self._stop.wait(self.backoff.delay(polls)):
                     raise
-                delay = min(delay * 2, self.retry_max)
+                polls += 1
             except PrinterUnavailable:
                 self._set_state(job.job_id, "pending", ambiguous=True)
                 raise

@@ -7,7 +7,7 @@ import random
 import sys
 from pathlib import Path
 
-from pos_terminal.config import load_config
+from pos_terminal.config import ConfigError, load_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
+    except ConfigError as exc:  # every problem of the file, one per line, before anything starts
+        print(f"error: invalid terminal configuration:\n{exc}", file=sys.stderr)
+        return 2
     except (DatabaseUnusable, Refused) as exc:  # words for the operator, not a traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,18 +1,44 @@
-"""Terminal configuration: a TOML file (the packaged pos_terminal/resources/terminal.toml is the
-demo default)."""
+"""Terminal configuration: a TOML file, validated (the packaged
+pos_terminal/resources/terminal.toml is the demo default).
+
+    [store]      store_id, name, currency, currency_scale, tax_mode, cash_rounding,
+                 discount_limit_pct, catalog
+    [terminal]   terminal_id, data_dir
+    [sync]       server_url, pull_interval_s
+    [devices]    config
+    [receipt]    logo
+    [[users]]    user_id, name, role, pin   (staff seeded into an empty till)
+
+Every section and key is optional but for each user's four keys. The file is read into one
+pydantic model per section (`extra="forbid"`), so a misspelt or unknown key, a wrong type
+or a bad decimal is a `ConfigError` naming the file, the section and the key in the
+operator's words, e.g. `terminal.toml: [store] unknown key "curency" (did you mean
+"currency"?)`, never silently ignored. `load_config` then resolves the file into a
+`TerminalConfig`, what the rest of the till reads (paths made absolute, the money types
+built). Decimals go through the one parser (`pos_protocol.money.to_decimal`): write them
+as strings, `cash_rounding = "0.05"`; a TOML float is refused, since it is not exact.
+"""
 
 from __future__ import annotations
 
+import difflib
+import math
 import tomllib
-from importlib.resources import files
-from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib.resources import files
 from pathlib import Path
+from typing import Annotated, Any
 
 import platformdirs
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from pos_protocol.money import Currency
+from pos_protocol.money import Currency, MoneyError, to_decimal
+from pos_protocol.permissions import Role
 from pos_protocol.tax import TaxMode
+from pos_terminal.core.users import check_pin_format
+
+__all__ = ["DEFAULT_CONFIG", "DEFAULT_LOGO", "RESOURCES", "ConfigError", "SeedUser", "TerminalConfig",
+           "load_config"]
 
 # Package data, found wherever the till is installed (a wheel, a Briefcase bundle, a checkout).
 RESOURCES = Path(str(files("pos_terminal.resources")))
@@ -20,25 +46,101 @@ DEFAULT_CONFIG = RESOURCES / "terminal.toml"
 DEFAULT_LOGO = RESOURCES / "receipt_logo.png"
 
 
-@dataclass(frozen=True)
-class SeedUser:
-    user_id: str
+class ConfigError(ValueError):
+    """The terminal configuration is missing or invalid; one line per problem, each naming
+    the file, the section and the key."""
+
+
+def _decimal(value: object) -> Decimal:
+    """The one decimal parser; its reason alone, since the error names key and value."""
+    if isinstance(value, float):  # TOML `0.05` unquoted: say how to write it
+        example = value if math.isfinite(value) else "0.05"
+        raise ValueError(f'must be a decimal in quotes, e.g. "{example}" (a TOML float is not exact)')
+    try:
+        return to_decimal(value)
+    except MoneyError as exc:
+        raise ValueError(exc.reason) from None
+
+
+ConfigDecimal = Annotated[Decimal, BeforeValidator(_decimal)]
+
+
+class _Section(BaseModel):
+    # strict: TOML is typed, so `pin = 1111` or `currency_scale = "2"` is a mistake to name,
+    # not something to coerce.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class StoreSection(_Section):
+    store_id: str = Field("demo-store", min_length=1)
+    name: str = ""
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    currency_scale: int = Field(2, ge=0, le=4)
+    tax_mode: TaxMode = Field(TaxMode.INCLUSIVE, strict=False)  # from its text
+    cash_rounding: ConfigDecimal = Decimal("0.00")
+    discount_limit_pct: ConfigDecimal = Decimal("10")
+    catalog: str = ""  # CSV seeded into an empty till, relative to this file; "" none
+
+
+class TerminalSection(_Section):
+    terminal_id: str = Field("T01", min_length=1)
+    data_dir: str = ""  # "" the user's data dir (platformdirs)
+
+
+class SyncSection(_Section):
+    server_url: str = Field("http://127.0.0.1:8765", pattern=r"^https?://")
+    pull_interval_s: float = Field(60.0, gt=0)
+
+
+class DevicesSection(_Section):
+    config: str = ""  # devices.toml relative to this file; "" the device SDK's default
+
+
+class ReceiptSection(_Section):
+    logo: str = ""  # PNG relative to this file; "" the packaged demo logo
+
+
+def _checked_pin(pin: str) -> str:
+    check_pin_format(pin)  # the till's one PIN rule (4-12 digits)
+    return pin
+
+
+class SeedUser(_Section):
+    """A member of staff seeded into an empty till (the PIN is hashed on seeding)."""
+
+    user_id: str = Field(min_length=1)
     name: str
-    role: str
-    pin: str
+    role: Role = Field(strict=False)  # from its text
+    pin: Annotated[str, AfterValidator(_checked_pin)] = Field(repr=False)
 
 
-@dataclass(frozen=True)
-class TerminalConfig:
+class ConfigFile(_Section):
+    """The TOML file as written: one model per section."""
+
+    store: StoreSection = StoreSection()
+    terminal: TerminalSection = TerminalSection()
+    sync: SyncSection = SyncSection()
+    devices: DevicesSection = DevicesSection()
+    receipt: ReceiptSection = ReceiptSection()
+    users: tuple[SeedUser, ...] = Field((), strict=False)  # TOML gives a list
+
+
+class TerminalConfig(BaseModel):
+    """What the till runs with: the file resolved (absolute paths, money types built).
+
+    Frozen; `replace(**changes)` is a validated copy (an unknown field is an error)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     store_id: str = "demo-store"
     store_name: str = "Demo Corner Shop"
     terminal_id: str = "T01"
     currency: Currency = Currency("EUR", 2)
     tax_mode: TaxMode = TaxMode.INCLUSIVE
-    cash_rounding: Decimal = Decimal("0.00")
-    discount_limit_pct: Decimal = Decimal("10")
+    cash_rounding: ConfigDecimal = Decimal("0.00")
+    discount_limit_pct: ConfigDecimal = Decimal("10")
     catalog_csv: Path | None = None
-    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
     server_url: str = "http://127.0.0.1:8765"
     pull_interval_s: float = 60.0
     devices_config: Path | None = None
@@ -49,27 +151,132 @@ class TerminalConfig:
     def db_path(self) -> Path:
         return self.data_dir / "terminal.sqlite3"
 
+    def replace(self, **changes: Any) -> TerminalConfig:
+        """A copy with `changes`, validated like the original (`dataclasses.replace` for it)."""
+        return type(self).model_validate({**dict(self), **changes})
+
 
 def load_config(path: Path | None = None, *, data_dir: Path | None = None) -> TerminalConfig:
-    path = path or DEFAULT_CONFIG
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    store, term, sync = raw.get("store", {}), raw.get("terminal", {}), raw.get("sync", {})
-    base = path.parent
-    chosen_dir = data_dir or (Path(term["data_dir"]) if term.get("data_dir") else None)
-    kwargs = {} if chosen_dir is None else {"data_dir": chosen_dir}
+    """Read and validate `path` (default: the packaged demo shop); `data_dir` overrides
+    `[terminal] data_dir`. Raises ConfigError, in words, for a missing or invalid file."""
+    path = Path(path or DEFAULT_CONFIG)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such terminal configuration file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        parsed = ConfigFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in _problems(exc, raw))) from None
+    return _resolve(parsed, path.parent, data_dir)
+
+
+def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalConfig:
+    store, term = parsed.store, parsed.terminal
+    chosen_dir = data_dir or (Path(term.data_dir) if term.data_dir else None)
     return TerminalConfig(
-        store_id=store.get("store_id", "demo-store"),
-        store_name=store.get("name", ""),
-        terminal_id=term.get("terminal_id", "T01"),
-        currency=Currency(store.get("currency", "EUR"), int(store.get("currency_scale", 2))),
-        tax_mode=TaxMode(store.get("tax_mode", "inclusive")),
-        cash_rounding=Decimal(str(store.get("cash_rounding", "0.00"))),
-        discount_limit_pct=Decimal(str(store.get("discount_limit_pct", "10"))),
-        catalog_csv=base / store["catalog"] if store.get("catalog") else None,
-        server_url=sync.get("server_url", "http://127.0.0.1:8765"),
-        pull_interval_s=float(sync.get("pull_interval_s", 60)),
-        devices_config=base / raw["devices"]["config"] if raw.get("devices", {}).get("config") else None,
-        seed_users=tuple(SeedUser(**u) for u in raw.get("users", [])),
-        receipt_logo=base / raw["receipt"]["logo"] if raw.get("receipt", {}).get("logo") else DEFAULT_LOGO,
-        **kwargs,
+        store_id=store.store_id,
+        store_name=store.name,
+        terminal_id=term.terminal_id,
+        currency=Currency(store.currency, store.currency_scale),
+        tax_mode=store.tax_mode,
+        cash_rounding=store.cash_rounding,
+        discount_limit_pct=store.discount_limit_pct,
+        catalog_csv=base / store.catalog if store.catalog else None,
+        server_url=parsed.sync.server_url,
+        pull_interval_s=parsed.sync.pull_interval_s,
+        devices_config=base / parsed.devices.config if parsed.devices.config else None,
+        receipt_logo=base / parsed.receipt.logo if parsed.receipt.logo else DEFAULT_LOGO,
+        seed_users=parsed.users,
+        **({} if chosen_dir is None else {"data_dir": chosen_dir}),
     )
+
+
+# -- errors in the operator's words ---------------------------------------------------------
+
+_SECTIONS: dict[str, type[_Section]] = {
+    name: field.annotation for name, field in ConfigFile.model_fields.items() if name != "users"  # type: ignore[misc]
+}
+_SECTIONS["users"] = SeedUser
+
+
+def _problems(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
+    return [_problem(error, raw) for error in exc.errors(include_url=False)]
+
+
+def _problem(error: Any, raw: dict[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    if not loc:
+        return error["msg"]
+    section = str(loc[0])
+    if len(loc) == 1:
+        return _section_problem(section, error, raw)
+    if section == "users":
+        where, key = f"[[users]] #{int(loc[1]) + 1}" if isinstance(loc[1], int) else "[[users]]", loc[2:]
+        if not key:  # the entry itself is no table
+            return f"{where}: each user is a table with user_id, name, role and pin"
+    else:
+        where, key = f"[{section}]", loc[1:]
+    name = ".".join(str(k) for k in key)
+    if error["type"] == "extra_forbidden":
+        return f'{where} unknown key "{name}"{_did_you_mean(name, _SECTIONS[section].model_fields)}'
+    if error["type"] == "missing":
+        return f'{where} missing key "{name}"'
+    return f"{where} {name} = {_shown(error.get('input'))}: {_why(error)}"
+
+
+def _section_problem(section: str, error: Any, raw: dict[str, Any]) -> str:
+    value = raw.get(section)
+    if error["type"] == "extra_forbidden":
+        if isinstance(value, dict):
+            return f"unknown section [{section}]{_did_you_mean(section, _SECTIONS, '[{}]')}"
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return f"unknown section [[{section}]]{_did_you_mean(section, _SECTIONS, '[[{}]]')}"
+        return f'unknown key "{section}" outside any section{_belongs_in(section)}'
+    if section == "users":
+        return "[[users]] must be an array of tables: one [[users]] header per user"
+    return f"[{section}] must be a table: a [{section}] header followed by its keys"
+
+
+def _belongs_in(key: str) -> str:
+    """A key written above every section header: the section whose key it is (or is close to)."""
+    homes = {name: home for home, model in _SECTIONS.items() if home != "users" for name in model.model_fields}
+    close = difflib.get_close_matches(key, list(homes), n=1)
+    if not close:
+        return ""
+    return f" (did you mean {close[0]} under [{homes[close[0]]}]?)"
+
+
+def _did_you_mean(name: str, choices: Any, form: str = '"{}"') -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {form.format(close[0])}?)" if close else ""
+
+
+def _shown(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+_WHY = {
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+}
+
+
+def _why(error: Any) -> str:
+    if error["type"] == "string_type":
+        return f'must be text in quotes, e.g. "{error.get("input")}"'
+    if error["type"] in _WHY:
+        return _WHY[error["type"]]
+    if error["type"] == "value_error":  # our own checks (decimals): their words, not pydantic's prefix
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    if error["type"] == "enum":
+        return "must be " + error["ctx"]["expected"].replace("'", '"')
+    if error["type"] == "string_pattern_mismatch":
+        return {"currency": "must be a three-letter ISO 4217 code such as EUR",
+                "server_url": "must start with http:// or https://"}.get(str(error["loc"][-1]), error["msg"])
+    return error["msg"][0].lower() + error["msg"][1:]

@@ -13,7 +13,7 @@ import pytest
 from devices.config import ConfigError, DevicesConfig, load_config, resolve_path
 from devices.events import DataEvent, EventBus, EventRecorder, PowerEvent, PowerState, ScanData
 from devices.hotplug import DeviceIdentity, HotplugMonitor
-from devices.manager import Backoff, DeviceManager
+from devices.manager import DeviceManager
 from devices.scales import Scale
 from devices.simulators.scanner import ScannerSimulator
 
@@ -124,13 +124,6 @@ def test_scanner_replug_in_process(tmp_path: Path) -> None:
         event = recorder.wait_for(lambda e: isinstance(e, DataEvent), timeout=5)
         assert event.payload == ScanData("4006381333931", "EAN13")
         assert mgr.health()["scanner"].ok
-
-
-def test_backoff_grows_exponentially_and_is_capped() -> None:
-    backoff = Backoff(initial=0.5, maximum=8.0)
-    for failures, ceiling in [(0, 0.5), (1, 1.0), (3, 4.0), (4, 8.0), (20, 8.0)]:
-        delays = [backoff.delay(failures) for _ in range(50)]
-        assert all(ceiling / 2 <= d <= ceiling for d in delays)
 
 
 def test_identity_needs_a_port_or_serial_number() -> None:

@@ -125,9 +125,9 @@ class ContractTill:
     def open(cls, server: ContractServer, data_dir: Path, tax_mode: TaxMode,
              cash_rounding: Decimal = Decimal("0.00"), template: Path | None = None) -> ContractTill:
         base = load_config(DEFAULT_CONFIG, data_dir=data_dir)
-        config = dataclasses.replace(base, tax_mode=tax_mode, cash_rounding=cash_rounding,
-                                     currency=dataclasses.replace(base.currency, code=CURRENCY[tax_mode]),
-                                     server_url=server.url)
+        config = base.replace(tax_mode=tax_mode, cash_rounding=cash_rounding,
+                              currency=dataclasses.replace(base.currency, code=CURRENCY[tax_mode]),
+                              server_url=server.url)
         keystore = KeyringStore(MemoryKeyring())
         data_dir.mkdir(parents=True, exist_ok=True)
         if template is not None:

@@ -26,7 +26,7 @@ def test_decimals_round_trip_as_strings() -> None:
     assert order.lines[0].unit_price == Decimal("12.50")
 
 
-@pytest.mark.parametrize("bad", [12.5, 12, "NaN", "Infinity", "1e3", "12,50", "abc", "", None, True, "-1.00"])
+@pytest.mark.parametrize("bad", [12.5, 12, "NaN", "Infinity", "1e3", "12,50", "abc", "", None, True, "-1.00", "\u0661\u0662", " 1.00"])
 def test_malformed_money_is_refused(bad) -> None:
     body = _body()
     body["lines"][0]["unit_price"] = bad

@@ -8,7 +8,9 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .types import DecimalText, UtcDateTime
+from pos_protocol.sql import UtcDateTime
+
+from .types import DecimalText
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -1,11 +1,11 @@
-"""Column types that keep money exact and times in UTC on both SQLite and PostgreSQL."""
+"""Column types that keep money exact on both SQLite and PostgreSQL. Times are
+`pos_protocol.sql.UtcDateTime`, the one time column of till and server."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
 
@@ -20,20 +20,3 @@ class DecimalText(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: str | None, dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes, stored naive UTC so both dialects compare them alike."""
-
-    impl = DateTime(timezone=False)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)

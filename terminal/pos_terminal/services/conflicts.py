@@ -58,7 +58,7 @@ class HeldOrder:
 def held_orders(services: Services) -> list[HeldOrder]:
     """Every order waiting for a manager, oldest first."""
     with services.db.reader() as s:
-        entries = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "order",
+        entries = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == outbox.ORDER,
                                                       OutboxEntry.state == outbox.HELD)
                             .order_by(OutboxEntry.seq)).all()
         return [_held(s, e) for e in entries]
@@ -90,9 +90,9 @@ def resolve(services: Services, order_id: str, decisions: Sequence[Decision],
         audit.append(s, at=now, actor=approval.approver.user_id, action="conflict.resolve",
                      subject=order_id, payload={"idempotency_key": key,
                                                 "resolutions": request.model_dump(mode="json")["resolutions"]})
+        # depending on the held order's entry, which makes the order `resolving` (store.outbox)
         outbox.enqueue(s, kind=RESOLUTION, key=key, path=resolution_path(order_id), body=body, at=now,
                        depends_on=outbox.seq_of(s, outbox.ORDER, order_id))
-        s.get_one(Order, order_id).sync_status = "resolving"
     return key
 
 

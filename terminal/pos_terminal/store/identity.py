@@ -6,7 +6,6 @@ whatever the config file says (else every order would be refused as another stor
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -41,5 +40,5 @@ def as_enrolled(config: TerminalConfig, identity: Identity | None) -> TerminalCo
     """`config` selling under the enrolled identity (unchanged when not enrolled)."""
     if identity is None:
         return config
-    return dataclasses.replace(config, store_id=identity.store_id, terminal_id=identity.terminal_id,
+    return config.replace(store_id=identity.store_id, terminal_id=identity.terminal_id,
                                server_url=identity.server_url)

@@ -12,7 +12,9 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .types import Money, Quantity, Rate, UtcDateTime
+from pos_protocol.sql import UtcDateTime
+
+from .types import Money, Quantity, Rate
 
 
 class Base(DeclarativeBase):
@@ -57,7 +59,7 @@ class Order(Base):
     # Counts written with the order: a reader can prove no line or tender went missing.
     line_count: Mapped[int] = mapped_column(Integer)
     tender_count: Mapped[int] = mapped_column(Integer)
-    sync_status: Mapped[str] = mapped_column(String(16), default="pending")
+    sync_status: Mapped[str] = mapped_column(String(16))  # store.outbox.SyncStatus, kept by store.outbox
     drawer_session_id: Mapped[str | None] = mapped_column(
         ForeignKey("drawer_sessions.session_id", name="fk_orders_drawer_session")
     )
@@ -133,7 +135,7 @@ class OutboxEntry(Base):
     path: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|held|parked
+    state: Mapped[str] = mapped_column(String(16))  # store.outbox.State, written by store.outbox only
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,10 +1,20 @@
 """The durable outbox: requests for the sync server, written in the same transaction as
 the sale they carry, and worked off oldest first by the sync pump.
 
-States: `pending` (to send, maybe after `next_attempt_at`), `done` (2xx accepted),
-`held` (202: waits in the conflict inbox for a manager), `parked` (a 4xx the server will
-never accept as is: kept with its reason, shown in the UI, never retried blindly).
-Every change of state is made by a function of this module.
+The state machine, whose states are named here only (`State`) and whose every transition
+is a function of this module; nothing else writes an entry's `state`:
+
+    enqueue:      -> pending          (-> parked at once if what it depends on is parked)
+    retry_later:  pending -> pending  (a later `next_attempt_at`, one more attempt)
+    settle:       pending -> done     (2xx accepted)    | pending -> held (202: conflict inbox)
+    park:         pending -> parked   (a 4xx the server will never accept as is: kept with its
+                                       reason, shown in the UI, never retried blindly), and
+                                       the pending entries depending on it with it
+    settle of a resolution:  its order's entry held -> done
+
+An order row's `sync_status` (`SyncStatus`, what the till shows of a sale) mirrors its
+entry and is kept by the same functions: pending, accepted, held, resolving (a manager's
+resolution is queued), resolved, parked.
 
 Causal order. An entry may name the entry it must not overtake (`depends_on`): a return
 its sale's entry, a resolution its order's. `due` hands an entry out only once that one
@@ -20,18 +30,41 @@ before a Z report do not hold it back: the Z report is still the till's true cou
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from .models import OutboxEntry
+from .models import Order, OutboxEntry
 
 # Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
 _INSERT_ENTRY = insert(OutboxEntry.__table__)
 
-PENDING, DONE, HELD, PARKED = "pending", "done", "held", "parked"
+
+class State(StrEnum):
+    """An outbox entry's state (the `outbox.state` column)."""
+
+    PENDING = "pending"  # to send, maybe after `next_attempt_at`
+    DONE = "done"  # the server accepted it
+    HELD = "held"  # the server stored it with conflicts: in the conflict inbox
+    PARKED = "parked"  # refused: a person must look at it
+
+
+PENDING, DONE, HELD, PARKED = State.PENDING, State.DONE, State.HELD, State.PARKED
 SETTLED = (DONE, HELD)
 """States in which the server has stored an entry: what depends on it may follow."""
+
+
+class SyncStatus(StrEnum):
+    """An order row's `sync_status`: its entry's state as the till shows it."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    HELD = "held"
+    RESOLVING = "resolving"  # held, and a manager's resolution is queued
+    RESOLVED = "resolved"  # the resolution was accepted
+    PARKED = "parked"
+
 
 ORDER, RESOLUTION, Z_REPORT = "order", "resolution", "z_report"
 
@@ -42,14 +75,18 @@ def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
 
     An entry whose dependency is parked already is parked at once (see the module doc).
     """
-    state, error = PENDING, None
+    state, error, dependency = PENDING, None, None
     if depends_on is not None:
         dependency = session.get_one(OutboxEntry, depends_on)
         if dependency.state == PARKED:
             state, error = PARKED, _waits_for(dependency)
     session.connection().execute(_INSERT_ENTRY, [dict(
         kind=kind, idempotency_key=key, method=method, path=path, body=body.decode("utf-8"),
-        created_at=at, state=state, attempts=0, last_error=error, depends_on=depends_on)])
+        created_at=at, state=state.value, attempts=0, last_error=error, depends_on=depends_on)])
+    if kind == ORDER and state == PARKED:
+        _mirror(session, key, SyncStatus.PARKED)
+    elif kind == RESOLUTION and dependency is not None:
+        _mirror(session, dependency.idempotency_key, SyncStatus.RESOLVING)
 
 
 def seq_of(session: Session, kind: str, key: str) -> int | None:
@@ -118,22 +155,38 @@ def depth(session: Session) -> tuple[int, datetime | None]:
 # -- transitions -------------------------------------------------------------------------
 
 
-def settle(session: Session, seq: int, state: str, *, response: str | None = None) -> None:
-    """The server stored the entry: done (accepted) or held (conflict inbox)."""
+def settle(session: Session, seq: int, state: State, *, response: str | None = None) -> None:
+    """The server stored the entry: done (accepted) or held (conflict inbox). A resolution
+    accepted settles its held order (done, `resolved`)."""
     if state not in SETTLED:
         raise ValueError(f"settle() takes {SETTLED}, not {state!r} (parking is park())")
     entry = session.get_one(OutboxEntry, seq)
-    entry.state, entry.response, entry.last_error = state, response, None
+    entry.state, entry.response, entry.last_error = State(state).value, response, None
     entry.attempts += 1
+    if entry.kind == ORDER:
+        _mirror(session, entry.idempotency_key, SyncStatus.ACCEPTED if state == DONE else SyncStatus.HELD)
+    elif entry.kind == RESOLUTION and state == DONE and entry.depends_on is not None:
+        _settle_held_order(session, session.get_one(OutboxEntry, entry.depends_on))
+
+
+def _settle_held_order(session: Session, order: OutboxEntry) -> None:
+    """A held order's entry is done once the manager's resolution is accepted."""
+    if order.kind == ORDER and order.state == HELD:
+        order.state = DONE.value
+        _mirror(session, order.idempotency_key, SyncStatus.RESOLVED)
 
 
 def park(session: Session, seq: int, *, response: str | None, error: str) -> list[OutboxEntry]:
     """Park a refused entry with its reason; returns the pending entries parked with it
     because they depend on it (directly or through each other)."""
     entry = session.get_one(OutboxEntry, seq)
-    entry.state, entry.response, entry.last_error = PARKED, response, error
+    entry.state, entry.response, entry.last_error = PARKED.value, response, error
     entry.attempts += 1
-    return _park_dependents(session, entry)
+    parked = _park_dependents(session, entry)
+    for order in (entry, *parked):
+        if order.kind == ORDER:
+            _mirror(session, order.idempotency_key, SyncStatus.PARKED)
+    return parked
 
 
 def _park_dependents(session: Session, entry: OutboxEntry) -> list[OutboxEntry]:
@@ -143,7 +196,7 @@ def _park_dependents(session: Session, entry: OutboxEntry) -> list[OutboxEntry]:
         dependency = refused.pop()
         for waiting in session.scalars(select(OutboxEntry).where(  # on ix_outbox_depends_on
                 OutboxEntry.depends_on == dependency.seq, OutboxEntry.state == PENDING)):
-            waiting.state, waiting.last_error = PARKED, _waits_for(dependency)
+            waiting.state, waiting.last_error = PARKED.value, _waits_for(dependency)
             parked.append(waiting)
             refused.append(waiting)
     return parked
@@ -161,9 +214,6 @@ def retry_later(session: Session, seq: int, at: datetime, error: str) -> None:
     entry.next_attempt_at, entry.last_error = at, error
 
 
-def settle_held_order(session: Session, order_id: str) -> None:
-    """A held order's entry is done once the manager's resolution is accepted."""
-    session.execute(update(OutboxEntry)
-                    .where(OutboxEntry.kind == ORDER, OutboxEntry.idempotency_key == order_id,
-                           OutboxEntry.state == HELD)
-                    .values(state=DONE))
+def _mirror(session: Session, order_id: str, status: SyncStatus) -> None:
+    """Keep the order row's `sync_status` in step with its entry (by primary key)."""
+    session.execute(update(Order).where(Order.order_id == order_id).values(sync_status=status.value))

@@ -86,7 +86,8 @@ def _order_values(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
         receipt_no=number, cashier_id=sale.cashier_id, created_at=header.created_at,
         catalog_version=header.catalog_version, net=sale.totals.net, tax=sale.totals.tax,
         gross=sale.totals.gross, change_given=sale.change_given, content_hash=content_hash,
-        line_count=len(sale.lines), tender_count=len(sale.tenders), sync_status="pending",
+        line_count=len(sale.lines), tender_count=len(sale.tenders),
+        sync_status=outbox.SyncStatus.PENDING.value,
         drawer_session_id=drawer_session_id,
     )
 

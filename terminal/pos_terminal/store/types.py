@@ -3,14 +3,15 @@
 SQLite has no decimal type (SQLAlchemy's Numeric goes through REAL there), so money is
 stored as integer cents, weights as integer grams, tax rates in millionths. A value with
 more decimals than its column holds is an error, never silently rounded.
+
+Times are `pos_protocol.sql.UtcDateTime`, the one time column of till and server.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
 
@@ -52,20 +53,3 @@ def Quantity() -> ScaledDecimal:  # noqa: N802
 def Rate() -> ScaledDecimal:  # noqa: N802
     """Tax rates come back without trailing zeros ("0.07"), as the catalog states them."""
     return ScaledDecimal(6, normalize=True)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Times are stored as naive UTC and always come back timezone-aware (UTC)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware (UTC) time")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)

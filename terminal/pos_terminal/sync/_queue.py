@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_terminal.store import outbox
-from pos_terminal.store.models import Order, OutboxEntry
+from pos_terminal.store.models import OutboxEntry
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,3 @@ def due(session: Session, now: datetime, limit: int) -> list[Outgoing]:
 
 def parked_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).where(OutboxEntry.state == outbox.PARKED)) or 0)
-
-
-def set_order_status(session: Session, order_id: str, status: str) -> None:
-    session.execute(update(Order).where(Order.order_id == order_id).values(sync_status=status))

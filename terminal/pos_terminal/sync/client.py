@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import httpx
 
@@ -199,13 +199,5 @@ class SyncClient:
 
 
 def resolution_path(order_id: str) -> str:
-    """Where a manager's decisions about a held order go (`order_id_of_resolution` reverses it)."""
+    """Where a manager's decisions about a held order go."""
     return f"/v1/orders/{quote(order_id, safe='')}/resolution"
-
-
-def order_id_of_resolution(path: str) -> str:
-    """`/v1/orders/{id}/resolution` -> id."""
-    parts = path.strip("/").split("/")
-    if len(parts) != 4 or parts[:2] != ["v1", "orders"] or parts[3] != "resolution":
-        raise ValueError(f"not a resolution path: {path!r}")
-    return unquote(parts[2])

@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from devices.backoff import Backoff
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 
 from . import _queue
 from ._queue import Outgoing
-from .backoff import Backoff, BreakerState, CircuitBreaker
-from .client import Reply, SyncClient, Unreachable, order_id_of_resolution
+from .breaker import BreakerState, CircuitBreaker
+from .client import Reply, SyncClient, Unreachable
 from .clock import ClockWatch
 from .events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
 
@@ -270,32 +271,19 @@ class OutboxPump:
         if verdict is Verdict.RETRY:
             outbox.retry_later(s, entry.seq, now + self._delay(entry), reason or "retry")
             report.retried += 1
-        elif verdict is Verdict.DONE:
+        elif verdict is Verdict.DONE:  # an accepted resolution settles its held order too
             outbox.settle(s, entry.seq, outbox.DONE, response=body)
-            self._on_done(s, entry)
             report.done += 1
         elif verdict is Verdict.HELD:
             outbox.settle(s, entry.seq, outbox.HELD, response=body)
-            _queue.set_order_status(s, entry.key, "held")
             report.held.append(entry.key)
         else:
             waiting = outbox.park(s, entry.seq, response=body, error=reason or "refused")
             parked = [Parked(entry.seq, entry.kind, entry.key, reason or "refused")]
             parked += [Parked(w.seq, w.kind, w.idempotency_key, w.last_error or "") for w in waiting]
-            for event in parked:
-                if event.kind == outbox.ORDER:
-                    _queue.set_order_status(s, event.key, "parked")
             report.parked += len(parked)
             return parked
         return []
-
-    def _on_done(self, session, entry: Outgoing) -> None:  # type: ignore[no-untyped-def]
-        if entry.kind == outbox.ORDER:
-            _queue.set_order_status(session, entry.key, "accepted")
-        elif entry.kind == outbox.RESOLUTION:
-            order_id = order_id_of_resolution(entry.path)
-            outbox.settle_held_order(session, order_id)
-            _queue.set_order_status(session, order_id, "resolved")
 
     def _fail(self, entries: list[Outgoing], reason: str, report: RoundReport) -> None:
         now = self.clock()
@@ -315,7 +303,7 @@ class OutboxPump:
         self._publish_connection()
 
     def _delay(self, entry: Outgoing) -> timedelta:
-        return self.settings.backoff.delay(entry.attempts, self.rng)
+        return timedelta(seconds=self.settings.backoff.delay(entry.attempts, self.rng))
 
     # -- telling the till ------------------------------------------------------------------
 

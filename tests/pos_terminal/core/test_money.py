@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from pos_protocol.money import Currency, MoneyError, round_money, round_to_increment, to_decimal
+from pos_protocol.money import Currency, MoneyError, parse_decimal, round_money, round_to_increment, to_decimal
 from pos_protocol.tax import TaxMode, compute_totals
 
 
@@ -14,10 +14,25 @@ def test_half_up_rounding() -> None:
     assert round_to_increment(Decimal("10.03"), Decimal("0.05")) == Decimal("10.05")
 
 
-@pytest.mark.parametrize("bad", [1.5, "abc", "NaN", "Infinity", None, True])
+@pytest.mark.parametrize("bad", [1.5, "abc", "NaN", "Infinity", None, True, "1e3", "+5", "1_000", "1,5", "-", ".", "\u0661\u0662",
+                                 Decimal("NaN"), Decimal("Infinity")])
 def test_floats_and_garbage_are_refused(bad: object) -> None:
     with pytest.raises(MoneyError):
         to_decimal(bad)
+
+
+def test_one_parser_for_the_wire_and_the_till() -> None:
+    """`to_decimal` (the till's front door) trims text and takes ints, then parses as the
+    wire does (`parse_decimal`), whose pattern may bound the digits further."""
+    assert to_decimal(" 12.50 ") == Decimal("12.50") and to_decimal(3) == Decimal(3)
+    assert to_decimal(".5") == Decimal("0.5") and to_decimal("5.") == Decimal(5)  # as keyed in
+    assert parse_decimal("-0.02") == Decimal("-0.02") and parse_decimal(Decimal("1E+2")) == Decimal(100)
+    with pytest.raises(MoneyError, match="must be a decimal string, not int"):
+        parse_decimal(12)  # a JSON number is no wire decimal
+    with pytest.raises(MoneyError, match="not a decimal number"):
+        parse_decimal(" 12.50")
+    with pytest.raises(MoneyError, match=r"does not fit \(it must match"):
+        parse_decimal("1.23456", "amount", r"\d{1,12}(\.\d{1,4})?")
 
 
 def test_currency_refuses_extra_decimals() -> None:

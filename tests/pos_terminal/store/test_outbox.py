@@ -1,17 +1,18 @@
-"""The outbox's causal order on the till's real SQLite file: what `due` hands out, what
-parks together, and that the queries stay on indexes."""
+"""The outbox on the till's real SQLite file: what `due` hands out, what parks together,
+that the queries stay on indexes, and that its transitions are the only writers of state."""
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
-from pos_terminal.store.models import OutboxEntry
+from pos_terminal.store.models import Order, OutboxEntry
 
 NOW = datetime(2026, 11, 21, 9, 15, tzinfo=UTC)
 
@@ -119,3 +120,59 @@ def test_due_the_next_due_time_and_parking_are_served_by_indexes(db):
     assert len(ran) >= 3 and not [p for p in plans if p.startswith("SCAN")], plans
     assert "SEARCH outbox USING INDEX ix_outbox_state_seq (state=?)" in plans
     assert "SEARCH outbox USING INDEX ix_outbox_depends_on (depends_on=?)" in plans
+
+
+def _order_row(db: Database, order_id: str, receipt_seq: int) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO orders (order_id, kind, store_id, terminal_id, receipt_seq, receipt_no,"
+            " cashier_id, created_at, catalog_version, net, tax, gross, change_given,"
+            " content_hash, line_count, tender_count, sync_status) VALUES (:id, 'sale', 's', 'T01',"
+            " :n, 'T01-' || :n, 'c1', '2026-11-21 09:15:00', 1, 840, 160, 1000, 0, 'h', 0, 0,"
+            " 'pending')"), dict(id=order_id, n=receipt_seq))
+
+
+def sync_status(db: Database, order_id: str) -> str:
+    with db.reader() as s:
+        return s.get_one(Order, order_id).sync_status
+
+
+def test_the_transitions_keep_each_orders_sync_status(db):
+    for n, order_id in enumerate(["sale", "late return", "held", "accepted"], start=1):
+        _order_row(db, order_id, n)
+    sale, held, accepted = (put(db, outbox.ORDER, key) for key in ("sale", "held", "accepted"))
+    with db.transaction() as s:
+        outbox.park(s, sale, response=None, error="422 refused")
+        outbox.settle(s, held, outbox.HELD, response="{}")
+        outbox.settle(s, accepted, outbox.DONE, response="{}")
+    put(db, outbox.ORDER, "late return", depends_on=sale)  # parked at once, and shown so
+    assert [sync_status(db, o) for o in ("sale", "late return", "held", "accepted")] == [
+        outbox.SyncStatus.PARKED, outbox.SyncStatus.PARKED, outbox.SyncStatus.HELD, outbox.SyncStatus.ACCEPTED]
+
+    resolution = put(db, outbox.RESOLUTION, "r-1", depends_on=held)
+    assert sync_status(db, "held") == outbox.SyncStatus.RESOLVING
+    with db.transaction() as s:
+        outbox.settle(s, resolution, outbox.DONE, response="{}")
+    assert state_of(db, held) == (outbox.DONE, None)
+    assert sync_status(db, "held") == outbox.SyncStatus.RESOLVED
+
+
+def test_only_store_outbox_writes_an_outbox_or_sync_state() -> None:
+    """The state machine has one home: no other module of the till assigns `state` or
+    `sync_status` on a row, or sets them in an UPDATE's `.values(...)`."""
+    root = Path(outbox.__file__).resolve().parents[1]
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == Path(outbox.__file__).resolve():
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                for t in (target.elts if isinstance(target, ast.Tuple) else [target]):
+                    if (isinstance(t, ast.Attribute) and t.attr in {"state", "sync_status"}
+                            and not (isinstance(t.value, ast.Name) and t.value.id == "self")):
+                        found.append(f"{path.relative_to(root)}:{node.lineno}")
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "values"
+                    and any(k.arg in {"state", "sync_status"} for k in node.keywords)):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not found, found

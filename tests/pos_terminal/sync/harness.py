@@ -192,9 +192,7 @@ def in_process_server(tmp: Path) -> InProcessServer:
 
 
 def till_config(data_dir: Path, server_url: str = "http://server") -> TerminalConfig:
-    import dataclasses
-
-    return dataclasses.replace(load_config(DEFAULT_CONFIG, data_dir=data_dir), server_url=server_url)
+    return load_config(DEFAULT_CONFIG, data_dir=data_dir).replace(server_url=server_url)
 
 
 def enrolled_till(data_dir: Path, server_url: str, code: str, keystore: KeyringStore,

@@ -39,6 +39,8 @@ def test_resolution_round_trip(till, client, server, held):
 
     assert conflicts.held_orders(till)[0].resolution_pending
     with till.db.reader() as s:
+        assert s.get_one(Order, held).sync_status == "resolving"
+    with till.db.reader() as s:
         journal = s.scalars(select(AuditEntry).where(AuditEntry.action == "conflict.resolve")).one()
         assert journal.subject == held and key in journal.payload
         assert audit.verify(s).ok

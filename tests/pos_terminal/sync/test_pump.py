@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from devices.backoff import Backoff
 from pos_terminal.store import outbox
 from pos_terminal.store.models import Order, OutboxEntry
-from pos_terminal.sync.backoff import Backoff, BreakerState
+from pos_terminal.sync.breaker import BreakerState
 from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
 from pos_terminal.sync.pump import OutboxPump, PumpSettings

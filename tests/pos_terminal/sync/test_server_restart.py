@@ -11,10 +11,10 @@ from collections import Counter
 
 import pytest
 
+from devices.backoff import Backoff
 from pos_terminal.keys import KeyringStore
 from pos_terminal.store import outbox
 from pos_terminal.sync import ConnectionChanged, PumpSettings, QueueChanged, SyncService
-from pos_terminal.sync.backoff import Backoff
 
 from .conftest import ring_sales
 from .harness import UvicornServer, enrolled_till, enrollment_code, prepare_server_db, server_orders

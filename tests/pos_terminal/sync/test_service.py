@@ -71,12 +71,10 @@ def test_heartbeat_reports_queue_depth_and_devices_to_the_server(till, client, s
 
 
 def test_sync_refuses_to_start_for_a_till_selling_under_another_terminal_id(till, client):
-    import dataclasses
-
     import pytest
 
     from pos_terminal.sync.service import IdentityMismatch
 
-    till.config = dataclasses.replace(till.config, terminal_id="T01")
+    till.config = till.config.replace(terminal_id="T01")
     with pytest.raises(IdentityMismatch, match="enrolled_config"):
         SyncService(till, client)

@@ -3,7 +3,6 @@ devices that are absent (a dead port, a missing serial path) to prove the till d
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import socket
 import subprocess
@@ -50,7 +49,7 @@ kind = "scale"
 protocol = "8217"
 path = "{tmp_path / 'no-such-scale'}"
 """)
-    return dataclasses.replace(load_config(data_dir=tmp_path / "till"), devices_config=devices)
+    return load_config(data_dir=tmp_path / "till").replace(devices_config=devices)
 
 
 @pytest.fixture
@@ -107,10 +106,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pos_terminal.app import run_app
 from pos_terminal.config import load_config
-import dataclasses
 
 app = QApplication(sys.argv[:1])
-config = dataclasses.replace(load_config(data_dir=Path(sys.argv[1])), devices_config=Path(sys.argv[2]))
+config = load_config(data_dir=Path(sys.argv[1])).replace(devices_config=Path(sys.argv[2]))
 
 def report_and_quit():
     windows = [w for w in app.topLevelWidgets() if type(w).__name__ == "MainWindow" and w.isVisible()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +38,7 @@ protocol = "8217"
 path = "{scale_path}"
 poll_interval = 0.05
 """)
-    config = dataclasses.replace(load_config(data_dir=tmp_path / "till"), devices_config=devices)
+    config = load_config(data_dir=tmp_path / "till").replace(devices_config=devices)
     return start_terminal(config, with_sync=False)
 
 

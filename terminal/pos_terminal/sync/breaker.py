@@ -1,30 +1,13 @@
-"""Retry pacing: exponential backoff with full jitter, and a circuit breaker.
-
-Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"): the delay is
-uniform in [0, min(cap, base * 2**attempt)], so a shop full of tills coming back after
-an outage does not retry in lock-step. The breaker makes a dead server cost one probe
-per interval instead of one request per queued order.
+"""The outbox pump's circuit breaker: a dead server costs one probe per interval instead of
+one request per queued order. Each entry's retry delay is `devices.backoff.Backoff`, the
+one backoff of the till (exponential with full jitter), which the device manager uses too.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-
-
-@dataclass(frozen=True)
-class Backoff:
-    base_s: float = 1.0
-    cap_s: float = 300.0
-
-    def delay(self, attempt: int, rng: random.Random | Callable[[], float]) -> timedelta:
-        """Delay before retry number `attempt` (0 = first retry)."""
-        ceiling = min(self.cap_s, self.base_s * (2 ** min(attempt, 32)))
-        draw = rng.random() if isinstance(rng, random.Random) else rng()
-        return timedelta(seconds=ceiling * draw)
 
 
 class BreakerState(StrEnum):
