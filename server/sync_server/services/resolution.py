@@ -17,7 +17,8 @@ from pos_protocol.permissions import Permission, has_permission
 from ..core.errors import ApiError, parse_model
 from ..db.models import OrderLineRow, OrderRow, StoreUser
 from ..db.session import write_transaction
-from pos_protocol.wire import Conflict, ConflictCode, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
+from pos_protocol.codes import ConflictCode
+from pos_protocol.wire import Conflict, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
 from . import idempotency, stock
 from .context import Caller, load_store
 from .orders import Outcome
