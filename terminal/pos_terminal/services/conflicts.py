@@ -16,11 +16,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from pos_protocol import paths, wire
 from pos_protocol.permissions import Permission
 from pos_terminal.store import audit, outbox
-from pos_terminal.store.models import Order, OutboxEntry
-from pos_terminal.sync.client import resolution_path
-from pos_protocol import wire
+from pos_terminal.store.models import Order, OutboxEntry, OutboxState, SyncStatus
 
 from . import Services
 from .till import ApproverPin
@@ -58,8 +57,8 @@ class HeldOrder:
 def held_orders(services: Services) -> list[HeldOrder]:
     """Every order waiting for a manager, oldest first."""
     with services.db.reader() as s:
-        entries = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "order",
-                                                      OutboxEntry.state == outbox.HELD)
+        entries = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == outbox.ORDER,
+                                                      OutboxEntry.state == OutboxState.HELD)
                             .order_by(OutboxEntry.seq)).all()
         return [_held(s, e) for e in entries]
 
@@ -90,9 +89,9 @@ def resolve(services: Services, order_id: str, decisions: Sequence[Decision],
         audit.append(s, at=now, actor=approval.approver.user_id, action="conflict.resolve",
                      subject=order_id, payload={"idempotency_key": key,
                                                 "resolutions": request.model_dump(mode="json")["resolutions"]})
-        outbox.enqueue(s, kind=RESOLUTION, key=key, path=resolution_path(order_id), body=body, at=now,
+        outbox.enqueue(s, kind=RESOLUTION, key=key, path=paths.order_resolution(order_id), body=body, at=now,
                        depends_on=outbox.seq_of(s, outbox.ORDER, order_id))
-        s.get_one(Order, order_id).sync_status = "resolving"
+        s.get_one(Order, order_id).sync_status = SyncStatus.RESOLVING
     return key
 
 
@@ -109,11 +108,11 @@ def _check_complete(held: HeldOrder, decisions: Sequence[Decision]) -> None:
 def _held(session, entry: OutboxEntry) -> HeldOrder:  # type: ignore[no-untyped-def]
     order = session.get_one(Order, entry.idempotency_key)
     answer = wire.OrderHeld.model_validate_json(entry.response or "{}")
-    path = resolution_path(entry.idempotency_key)
+    path = paths.order_resolution(entry.idempotency_key)
     resolutions = session.scalars(select(OutboxEntry).where(OutboxEntry.kind == RESOLUTION,
                                                             OutboxEntry.path == path)
                                   .order_by(OutboxEntry.seq)).all()
-    pending = any(r.state == outbox.PENDING for r in resolutions)
-    refused = [r.last_error for r in resolutions if r.state == outbox.PARKED]
+    pending = any(r.state == OutboxState.PENDING for r in resolutions)
+    refused = [r.last_error for r in resolutions if r.state == OutboxState.PARKED]
     return HeldOrder(order.order_id, order.receipt_no, order.created_at, order.gross,
                      list(answer.conflicts), pending, refused[-1] if refused else None)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pos_protocol.codes import OrderStatus
 
 from .types import Money, Quantity, Rate, UtcDateTime
 
@@ -37,6 +40,34 @@ class ReceiptCounter(Base):
     last_no: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class SyncStatus(StrEnum):
+    """Where a sale stands with the server, as the till knows it (`Order.sync_status`)."""
+
+    PENDING = "pending"
+    """Committed; its outbox entry has no final answer yet."""
+    ACCEPTED = OrderStatus.ACCEPTED.value
+    HELD = OrderStatus.HELD.value
+    """In the conflict inbox, waiting for a manager."""
+    PARKED = "parked"
+    """Refused (or waiting on a refused sale): a person must look at it."""
+    RESOLVING = "resolving"
+    """A manager's decisions are queued or on their way."""
+    RESOLVED = OrderStatus.RESOLVED.value
+
+
+class OutboxState(StrEnum):
+    """Where an outbox entry stands (`OutboxEntry.state`; store.outbox makes every change)."""
+
+    PENDING = "pending"
+    """To send, maybe after `next_attempt_at`."""
+    DONE = "done"
+    """The server accepted it (2xx)."""
+    HELD = "held"
+    """202: the server stored it and holds it; it waits in the conflict inbox."""
+    PARKED = "parked"
+    """A refusal the server will never take back as is: kept with its reason, never resent blindly."""
+
+
 class Order(Base):
     __tablename__ = "orders"
     order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -57,7 +88,7 @@ class Order(Base):
     # Counts written with the order: a reader can prove no line or tender went missing.
     line_count: Mapped[int] = mapped_column(Integer)
     tender_count: Mapped[int] = mapped_column(Integer)
-    sync_status: Mapped[str] = mapped_column(String(16), default="pending")
+    sync_status: Mapped[str] = mapped_column(String(16), default=SyncStatus.PENDING.value)
     drawer_session_id: Mapped[str | None] = mapped_column(
         ForeignKey("drawer_sessions.session_id", name="fk_orders_drawer_session")
     )
@@ -133,7 +164,7 @@ class OutboxEntry(Base):
     path: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|held|parked
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

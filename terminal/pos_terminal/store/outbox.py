@@ -24,13 +24,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from .models import OutboxEntry
+from .models import OutboxEntry, OutboxState
 
 # Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
 _INSERT_ENTRY = insert(OutboxEntry.__table__)
 
-PENDING, DONE, HELD, PARKED = "pending", "done", "held", "parked"
-SETTLED = (DONE, HELD)
+SETTLED = (OutboxState.DONE, OutboxState.HELD)
 """States in which the server has stored an entry: what depends on it may follow."""
 
 ORDER, RESOLUTION, Z_REPORT = "order", "resolution", "z_report"
@@ -42,11 +41,11 @@ def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
 
     An entry whose dependency is parked already is parked at once (see the module doc).
     """
-    state, error = PENDING, None
+    state, error = OutboxState.PENDING, None
     if depends_on is not None:
         dependency = session.get_one(OutboxEntry, depends_on)
-        if dependency.state == PARKED:
-            state, error = PARKED, _waits_for(dependency)
+        if dependency.state == OutboxState.PARKED:
+            state, error = OutboxState.PARKED, _waits_for(dependency)
     session.connection().execute(_INSERT_ENTRY, [dict(
         kind=kind, idempotency_key=key, method=method, path=path, body=body.decode("utf-8"),
         created_at=at, state=state, attempts=0, last_error=error, depends_on=depends_on)])
@@ -69,12 +68,12 @@ def _ready() -> tuple[ColumnElement[bool], ...]:
     (the dependency by primary key, an earlier pending entry on ix_outbox_state_seq), so
     the outbox is never scanned in full."""
     return (
-        OutboxEntry.state == PENDING,
+        OutboxEntry.state == OutboxState.PENDING,
         or_(OutboxEntry.depends_on.is_(None),
             exists().where(_dependency.seq == OutboxEntry.depends_on,
                            _dependency.state.in_(SETTLED))),
         or_(OutboxEntry.kind != Z_REPORT,
-            ~exists().where(_earlier.state == PENDING, _earlier.seq < OutboxEntry.seq)),
+            ~exists().where(_earlier.state == OutboxState.PENDING, _earlier.seq < OutboxEntry.seq)),
     )
 
 
@@ -110,7 +109,7 @@ def earliest_due(session: Session, now: datetime) -> datetime | None:
 def depth(session: Session) -> tuple[int, datetime | None]:
     """How many entries wait to be sent and when the oldest was written."""
     row = session.execute(
-        select(func.count(), func.min(OutboxEntry.created_at)).where(OutboxEntry.state == PENDING)
+        select(func.count(), func.min(OutboxEntry.created_at)).where(OutboxEntry.state == OutboxState.PENDING)
     ).one()
     return int(row[0]), row[1]
 
@@ -118,7 +117,7 @@ def depth(session: Session) -> tuple[int, datetime | None]:
 # -- transitions -------------------------------------------------------------------------
 
 
-def settle(session: Session, seq: int, state: str, *, response: str | None = None) -> None:
+def settle(session: Session, seq: int, state: OutboxState, *, response: str | None = None) -> None:
     """The server stored the entry: done (accepted) or held (conflict inbox)."""
     if state not in SETTLED:
         raise ValueError(f"settle() takes {SETTLED}, not {state!r} (parking is park())")
@@ -131,7 +130,7 @@ def park(session: Session, seq: int, *, response: str | None, error: str) -> lis
     """Park a refused entry with its reason; returns the pending entries parked with it
     because they depend on it (directly or through each other)."""
     entry = session.get_one(OutboxEntry, seq)
-    entry.state, entry.response, entry.last_error = PARKED, response, error
+    entry.state, entry.response, entry.last_error = OutboxState.PARKED, response, error
     entry.attempts += 1
     return _park_dependents(session, entry)
 
@@ -142,8 +141,8 @@ def _park_dependents(session: Session, entry: OutboxEntry) -> list[OutboxEntry]:
     while refused:
         dependency = refused.pop()
         for waiting in session.scalars(select(OutboxEntry).where(  # on ix_outbox_depends_on
-                OutboxEntry.depends_on == dependency.seq, OutboxEntry.state == PENDING)):
-            waiting.state, waiting.last_error = PARKED, _waits_for(dependency)
+                OutboxEntry.depends_on == dependency.seq, OutboxEntry.state == OutboxState.PENDING)):
+            waiting.state, waiting.last_error = OutboxState.PARKED, _waits_for(dependency)
             parked.append(waiting)
             refused.append(waiting)
     return parked
@@ -165,5 +164,5 @@ def settle_held_order(session: Session, order_id: str) -> None:
     """A held order's entry is done once the manager's resolution is accepted."""
     session.execute(update(OutboxEntry)
                     .where(OutboxEntry.kind == ORDER, OutboxEntry.idempotency_key == order_id,
-                           OutboxEntry.state == HELD)
-                    .values(state=DONE))
+                           OutboxEntry.state == OutboxState.HELD)
+                    .values(state=OutboxState.DONE))

@@ -16,10 +16,11 @@ from pos_terminal.core.catalog import Unit
 from pos_terminal.core.sale import (
     FinishedSale, PriceOverride, SaleLine, Tender, TenderType, VoidedLine,
 )
+from pos_protocol import paths
 from pos_protocol.tax import TaxMode, compute_totals
 
 from . import audit, outbox, receipts
-from .models import Order, OrderLine, OrderTender, OrderVoid
+from .models import Order, OrderLine, OrderTender, OrderVoid, SyncStatus
 
 # Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
 _INSERT_ORDER = insert(Order.__table__)
@@ -59,7 +60,7 @@ def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
                           "tenders": [[t.type.value, str(t.amount)] for t in sale.tenders],
                           "overrides": [[l.line_no, l.override.approved_by] for l in sale.overrides],
                           "voids": [[v.line_no, v.voided_by] for v in sale.voids]})
-    outbox.enqueue(session, kind=outbox.ORDER, key=header.order_id, path="/v1/orders",
+    outbox.enqueue(session, kind=outbox.ORDER, key=header.order_id, path=paths.ORDERS,
                    body=body, at=header.created_at, depends_on=_sale_entry(session, sale))
     return number
 
@@ -86,7 +87,7 @@ def _order_values(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
         receipt_no=number, cashier_id=sale.cashier_id, created_at=header.created_at,
         catalog_version=header.catalog_version, net=sale.totals.net, tax=sale.totals.tax,
         gross=sale.totals.gross, change_given=sale.change_given, content_hash=content_hash,
-        line_count=len(sale.lines), tender_count=len(sale.tenders), sync_status="pending",
+        line_count=len(sale.lines), tender_count=len(sale.tenders), sync_status=SyncStatus.PENDING,
         drawer_session_id=drawer_session_id,
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pos_terminal.store import outbox
-from pos_terminal.store.models import Order, OutboxEntry
+from pos_terminal.store.models import Order, OutboxEntry, OutboxState, SyncStatus
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ def due(session: Session, now: datetime, limit: int) -> list[Outgoing]:
 
 
 def parked_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).where(OutboxEntry.state == outbox.PARKED)) or 0)
+    return int(session.scalar(select(func.count()).where(OutboxEntry.state == OutboxState.PARKED)) or 0)
 
 
-def set_order_status(session: Session, order_id: str, status: str) -> None:
+def set_order_status(session: Session, order_id: str, status: SyncStatus) -> None:
     session.execute(update(Order).where(Order.order_id == order_id).values(sync_status=status))

@@ -34,13 +34,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from pos_protocol import paths
+from pos_protocol.codes import ErrorCode, OrderStatus
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
+from pos_terminal.store.models import OutboxState, SyncStatus
 
 from . import _queue
 from ._queue import Outgoing
 from .backoff import Backoff, BreakerState, CircuitBreaker
-from .client import Reply, SyncClient, Unreachable, order_id_of_resolution
+from .client import Reply, SyncClient, Unreachable
 from .clock import ClockWatch
 from .events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
 
@@ -50,11 +53,13 @@ log = logging.getLogger(__name__)
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
-_TILL_LEVEL_REFUSALS = {"bad_signature", "stale_timestamp", "terminal_revoked"}
+_TILL_LEVEL_REFUSALS = {ErrorCode.BAD_SIGNATURE, ErrorCode.STALE_TIMESTAMP, ErrorCode.TERMINAL_REVOKED}
 _BUSY = {408, 425, 429}
 
 
 class Verdict(StrEnum):
+    """The pump's judgement of one answer (`judge`); the first three are final."""
+
     DONE = "done"
     HELD = "held"
     PARKED = "parked"
@@ -94,11 +99,11 @@ def judge(kind: str, reply: Reply) -> tuple[Verdict, str | None]:
     if 200 <= status < 300:
         data = _safe_json(reply.body)
         answer = data.get("status") if isinstance(data, dict) else None
-        if status == 202 or answer == "held":
-            return (Verdict.HELD, None) if kind == "order" else (Verdict.PARKED, f"{status} unexpected hold")
+        if status == 202 or answer == OrderStatus.HELD:
+            return (Verdict.HELD, None) if kind == outbox.ORDER else (Verdict.PARKED, f"{status} unexpected hold")
         return Verdict.DONE, None
     reason = f"{status} {reply.code or 'error'}: {reply.detail}"
-    if status == 409 and reply.code == "request_in_progress":
+    if status == 409 and reply.code == ErrorCode.REQUEST_IN_PROGRESS:
         return Verdict.RETRY, reason
     if status >= 500 or status in _BUSY or reply.code in _TILL_LEVEL_REFUSALS or status == 401:
         return Verdict.FAILED, reason
@@ -271,12 +276,12 @@ class OutboxPump:
             outbox.retry_later(s, entry.seq, now + self._delay(entry), reason or "retry")
             report.retried += 1
         elif verdict is Verdict.DONE:
-            outbox.settle(s, entry.seq, outbox.DONE, response=body)
+            outbox.settle(s, entry.seq, OutboxState.DONE, response=body)
             self._on_done(s, entry)
             report.done += 1
         elif verdict is Verdict.HELD:
-            outbox.settle(s, entry.seq, outbox.HELD, response=body)
-            _queue.set_order_status(s, entry.key, "held")
+            outbox.settle(s, entry.seq, OutboxState.HELD, response=body)
+            _queue.set_order_status(s, entry.key, SyncStatus.HELD)
             report.held.append(entry.key)
         else:
             waiting = outbox.park(s, entry.seq, response=body, error=reason or "refused")
@@ -284,18 +289,18 @@ class OutboxPump:
             parked += [Parked(w.seq, w.kind, w.idempotency_key, w.last_error or "") for w in waiting]
             for event in parked:
                 if event.kind == outbox.ORDER:
-                    _queue.set_order_status(s, event.key, "parked")
+                    _queue.set_order_status(s, event.key, SyncStatus.PARKED)
             report.parked += len(parked)
             return parked
         return []
 
     def _on_done(self, session, entry: Outgoing) -> None:  # type: ignore[no-untyped-def]
         if entry.kind == outbox.ORDER:
-            _queue.set_order_status(session, entry.key, "accepted")
+            _queue.set_order_status(session, entry.key, SyncStatus.ACCEPTED)
         elif entry.kind == outbox.RESOLUTION:
-            order_id = order_id_of_resolution(entry.path)
+            order_id = paths.order_id_of_resolution(entry.path)
             outbox.settle_held_order(session, order_id)
-            _queue.set_order_status(session, order_id, "resolved")
+            _queue.set_order_status(session, order_id, SyncStatus.RESOLVED)
 
     def _fail(self, entries: list[Outgoing], reason: str, report: RoundReport) -> None:
         now = self.clock()
