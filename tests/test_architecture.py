@@ -34,6 +34,9 @@ FORBIDDEN: list[tuple[str, str, str]] = [
     ("pos_terminal", "sync_server", "the till never imports the server (they install apart)"),
     ("sync_server", "pos_terminal", "the server never imports the till (it would install Qt)"),
     ("sync_server", "devices", "the server has no devices"),
+    # Services raise domain errors; only the API knows HTTP (api/errors.py maps codes to statuses).
+    ("sync_server.services", "sync_server.api", "services sit below the API"),
+    ("sync_server.core", "sync_server.api", "core sits below the API"),
     ("devices", "pos_terminal", "devices is a standalone SDK"),
     ("devices", "sync_server", "devices is a standalone SDK"),
     ("devices", "pos_protocol", "devices is a standalone SDK"),
@@ -65,7 +68,9 @@ ALLOWED_WITHIN = ("pos_terminal.core", "pos_terminal.store", "pos_terminal.sync"
                   "pos_terminal.services", "pos_terminal.ui")
 # core stays free of I/O frameworks (ARCHITECTURE.md: no Qt, no SQLAlchemy, no httpx).
 PURE = {"pos_terminal.core": ("PySide6", "sqlalchemy", "httpx", "alembic", "serial", "usb"),
-        "pos_protocol": ("PySide6", "sqlalchemy", "httpx", "alembic", "fastapi", "starlette")}
+        "pos_protocol": ("PySide6", "sqlalchemy", "httpx", "alembic", "fastapi", "starlette"),
+        "sync_server.services": ("fastapi", "starlette"),
+        "sync_server.core": ("fastapi", "starlette")}
 # ...but for the column types both sides store protocol values in: SQLAlchemy only, and
 # only with the `pos-protocol[sql]` extra installed (README "One time column").
 PURE_EXCEPT = {"pos_protocol.sql": ("sqlalchemy",)}
@@ -189,6 +194,9 @@ def test_no_forbidden_import() -> None:
         ("pos_protocol.sql.more", "sqlalchemy", True),
         ("pos_protocol.wire", "pos_protocol.sql", True),
         ("pos_terminal.store.models", "pos_protocol.sql", False),
+        ("sync_server.services.orders", "sync_server.api.errors", True),
+        ("sync_server.services.orders", "fastapi", True),
+        ("sync_server.api.routes.orders", "sync_server.services.orders", False),
     ],
 )
 def test_the_rules_themselves(importer: str, imported: str, forbidden: bool) -> None:

@@ -166,6 +166,7 @@ def run_headless(config: TerminalConfig, sales: int, timeout_s: float = 120.0) -
     from pos_terminal.services.simulate import SaleSimulator
     from pos_terminal.store import outbox
     from pos_terminal.store.models import Order
+    from pos_terminal.store.outbox import SyncStatus
     from pos_terminal.sync import SyncService
 
     services = open_services(config)
@@ -183,7 +184,7 @@ def run_headless(config: TerminalConfig, sales: int, timeout_s: float = 120.0) -
     services.close()
     print(f"rang up {len(rung)} sales ({', '.join(rung)}); till orders by sync status: "
           f"{dict(sorted(by_status.items()))}; outbox pending: {left}")
-    if not drained or left or by_status.get("parked"):
+    if not drained or left or by_status.get(SyncStatus.PARKED):
         print("demo: the outbox did not drain cleanly", file=sys.stderr)
         return 1
     return 0

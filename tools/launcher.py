@@ -25,6 +25,8 @@ from typing import Self
 
 import httpx
 
+from pos_protocol import paths
+
 POLL_S = 0.05  # a process gives no readiness event: poll /readyz, with a deadline
 LOG_TAIL_CHARS = 3000
 
@@ -48,7 +50,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 def answers_ready(url: str) -> bool:
     """Whether a server at `url` answers GET /readyz with 200 right now."""
     try:
-        return httpx.get(url.rstrip("/") + "/readyz", timeout=1.0).status_code == 200
+        return httpx.get(url.rstrip("/") + paths.READYZ, timeout=1.0).status_code == 200
     except httpx.TransportError:
         return False
 

@@ -11,7 +11,8 @@ import hashlib
 import hmac
 import time
 from collections.abc import Mapping
-from enum import StrEnum
+
+from .codes import ErrorCode
 
 TIMESTAMP_WINDOW_S = 300
 HEADER_TERMINAL = "X-Terminal-Id"
@@ -45,13 +46,6 @@ def signed_headers(
     }
 
 
-class SignatureProblem(StrEnum):
-    """Why a signature was refused; values are the protocol's error codes."""
-
-    BAD_SIGNATURE = "bad_signature"
-    STALE_TIMESTAMP = "stale_timestamp"
-
-
 def check_signature(
     headers: Mapping[str, str],
     secret: str,
@@ -60,16 +54,17 @@ def check_signature(
     body: bytes,
     now: float | None = None,
     window_s: int = TIMESTAMP_WINDOW_S,
-) -> SignatureProblem | None:
-    """None when the request is signed by `secret` within the time window, else the reason."""
+) -> ErrorCode | None:
+    """None when the request is signed by `secret` within the time window, else why not:
+    `ErrorCode.BAD_SIGNATURE` or `ErrorCode.STALE_TIMESTAMP`."""
     raw_ts, given = headers.get(HEADER_TIMESTAMP), headers.get(HEADER_SIGNATURE)
     if not raw_ts or not given or not raw_ts.isdigit() or len(raw_ts) > 12:
-        return SignatureProblem.BAD_SIGNATURE
+        return ErrorCode.BAD_SIGNATURE
     timestamp = int(raw_ts)
     expected = sign(secret, method, path_with_query, timestamp, body)
     if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
-        return SignatureProblem.BAD_SIGNATURE
+        return ErrorCode.BAD_SIGNATURE
     current = time.time() if now is None else now
     if abs(current - timestamp) > window_s:
-        return SignatureProblem.STALE_TIMESTAMP
+        return ErrorCode.STALE_TIMESTAMP
     return None

@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from .codes import OrderStatus
 from .money import parse_decimal, round_money
 from .permissions import Role
 from .tax import TaxMode, compute_totals, line_total
@@ -161,22 +162,6 @@ class _Response(BaseModel):
 
 
 # ---------------------------------------------------------------------------- orders
-
-
-class ConflictCode(StrEnum):
-    PRICE_CHANGED = "PRICE_CHANGED"
-    TAX_CHANGED = "TAX_CHANGED"
-    ITEM_UNKNOWN = "ITEM_UNKNOWN"
-    ITEM_INACTIVE = "ITEM_INACTIVE"
-    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
-    DUPLICATE_CONTENT = "DUPLICATE_CONTENT"
-    RECEIPT_NO_REUSED = "RECEIPT_NO_REUSED"
-    ORIGINAL_ORDER_UNKNOWN = "ORIGINAL_ORDER_UNKNOWN"
-    RETURN_EXCEEDS_SALE = "RETURN_EXCEEDS_SALE"
-    CLOCK_IMPLAUSIBLE = "CLOCK_IMPLAUSIBLE"
-    """created_at is ahead of the server's clock or before the terminal was enrolled (README)."""
-    BLIND_RETURN_NOT_APPROVED = "BLIND_RETURN_NOT_APPROVED"
-    BLIND_RETURN_EXCEEDS_LIMIT = "BLIND_RETURN_EXCEEDS_LIMIT"
 
 
 class LineOverride(_Request):
@@ -374,13 +359,13 @@ class Conflict(_Response):
 
 
 class OrderAccepted(_Response):
-    status: Literal["accepted"] = "accepted"
+    status: Literal[OrderStatus.ACCEPTED] = OrderStatus.ACCEPTED
     order_id: UUID
     server_seq: int
 
 
 class OrderHeld(_Response):
-    status: Literal["held"] = "held"
+    status: Literal[OrderStatus.HELD] = OrderStatus.HELD
     order_id: UUID
     conflicts: list[Conflict]
 
@@ -433,7 +418,7 @@ class ResolutionRequest(_Request):
 
 
 class OrderResolved(_Response):
-    status: Literal["resolved"] = "resolved"
+    status: Literal[OrderStatus.RESOLVED] = OrderStatus.RESOLVED
     order_id: UUID
     server_seq: int
     resolutions: list[Resolution]
@@ -441,7 +426,7 @@ class OrderResolved(_Response):
 
 class OrderStatusOut(_Response):
     order_id: UUID
-    status: Literal["accepted", "held", "resolved"]
+    status: Literal[OrderStatus.ACCEPTED, OrderStatus.HELD, OrderStatus.RESOLVED]
     server_seq: int | None
     received_at: Time
     order: Order

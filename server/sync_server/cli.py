@@ -14,7 +14,7 @@ from pos_protocol.permissions import Role
 from pos_protocol.tax import TaxMode
 
 from .core.config import Settings, get_settings
-from .core.errors import ApiError
+from .core.errors import DomainError
 from .db import migrations
 from .db.session import make_engine, write_transaction
 from .services import catalog, stores, terminals
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ApiError as error:
+    except DomainError as error:
         print(f"error: {error.detail or error.code}", file=sys.stderr)
         return 1
     except (ValueError, OSError) as error:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import httpx
 
+from pos_protocol.codes import ErrorCode
 from pos_protocol.idempotency_key import InvalidIdempotencyKey, format_idempotency_key, parse_idempotency_key
-from pos_protocol.signing import SignatureProblem, check_signature, sign, signed_headers
+from pos_protocol.signing import check_signature, sign, signed_headers
 from pos_terminal.sync.auth import TerminalAuth
 
 import pytest
@@ -21,10 +22,10 @@ def test_signature_matches_the_protocol_formula() -> None:
 def test_check_signature_accepts_own_and_refuses_forged_or_stale() -> None:
     headers = signed_headers("T1", "k", "GET", "/v1/catalog", b"", now=1000)
     assert check_signature(headers, "k", "GET", "/v1/catalog", b"", now=1100) is None
-    assert check_signature(headers, "other", "GET", "/v1/catalog", b"", now=1100) is SignatureProblem.BAD_SIGNATURE
-    assert check_signature(headers, "k", "GET", "/v1/catalog?since=1", b"", now=1100) is SignatureProblem.BAD_SIGNATURE
-    assert check_signature(headers, "k", "GET", "/v1/catalog", b"", now=1301) is SignatureProblem.STALE_TIMESTAMP
-    assert check_signature({}, "k", "GET", "/v1/catalog", b"", now=1000) is SignatureProblem.BAD_SIGNATURE
+    assert check_signature(headers, "other", "GET", "/v1/catalog", b"", now=1100) is ErrorCode.BAD_SIGNATURE
+    assert check_signature(headers, "k", "GET", "/v1/catalog?since=1", b"", now=1100) is ErrorCode.BAD_SIGNATURE
+    assert check_signature(headers, "k", "GET", "/v1/catalog", b"", now=1301) is ErrorCode.STALE_TIMESTAMP
+    assert check_signature({}, "k", "GET", "/v1/catalog", b"", now=1000) is ErrorCode.BAD_SIGNATURE
 
 
 def test_terminal_auth_signs_the_bytes_sent() -> None:

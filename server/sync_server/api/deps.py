@@ -14,12 +14,14 @@ from starlette.concurrency import run_in_threadpool
 
 from ..core import logging as log_context
 from ..core.config import Settings
-from ..core.errors import ApiError, validation_failed
+from ..core.errors import DomainError, validation_failed
 from ..db.models import Store, Terminal
 from ..db.session import read_connection
 from pos_protocol.idempotency_key import HEADER as IDEMPOTENCY_HEADER
 from pos_protocol.idempotency_key import InvalidIdempotencyKey, parse_idempotency_key
 from ..services.context import Caller, StoreSettings, store_settings
+from pos_protocol import paths
+from pos_protocol.codes import ErrorCode
 from pos_protocol.signing import HEADER_TERMINAL, check_signature
 
 
@@ -70,18 +72,18 @@ async def authenticate_terminal(request: Request, engine: EngineDep, settings: S
     """Signature first, then revocation; nothing of the terminal's store is read before this."""
     terminal_id = request.headers.get(HEADER_TERMINAL, "")
     if not terminal_id or len(terminal_id) > 64:
-        raise ApiError(401, "bad_signature", "missing X-Terminal-Id")
+        raise DomainError(ErrorCode.BAD_SIGNATURE, "missing X-Terminal-Id")
     row = await run_in_threadpool(_lookup_terminal, engine, terminal_id)
     if row is None:
-        raise ApiError(401, "bad_signature", "unknown terminal or wrong signature")
+        raise DomainError(ErrorCode.BAD_SIGNATURE, "unknown terminal or wrong signature")
     problem = check_signature(
         request.headers, row["secret"], request.method, _path_with_query(request), body, window_s=settings.signature_window_s
     )
     if problem is not None:
-        detail = "timestamp outside the allowed window" if problem.value == "stale_timestamp" else "unknown terminal or wrong signature"
-        raise ApiError(401, problem.value, detail)
+        detail = "timestamp outside the allowed window" if problem is ErrorCode.STALE_TIMESTAMP else "unknown terminal or wrong signature"
+        raise DomainError(problem, detail)
     if row["revoked_at"] is not None:
-        raise ApiError(403, "terminal_revoked", "this terminal has been revoked")
+        raise DomainError(ErrorCode.TERMINAL_REVOKED, "this terminal has been revoked")
     # Set in the request's own task, so the endpoint and the access log line both carry them.
     log_context.terminal_id.set(terminal_id)
     log_context.store_id.set(row["store_id"])
@@ -111,13 +113,13 @@ def _check_bearer(request: Request, accepted: list[bytes], detail: str) -> None:
     # Every token compared, in constant time: the timing tells nothing about any of them.
     matches = [hmac.compare_digest(given, expected) for expected in accepted]
     if scheme.lower() != "bearer" or not any(matches):
-        raise ApiError(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+        raise DomainError(ErrorCode.UNAUTHORIZED, detail)
 
 
 async def require_admin(request: Request, settings: SettingsDep) -> None:
     accepted = _tokens(settings.admin_token)
     if not accepted:
-        raise ApiError(403, "admin_disabled", "no admin token is configured on this server")
+        raise DomainError(ErrorCode.ADMIN_DISABLED, "no admin token is configured on this server")
     _check_bearer(request, accepted, "admin endpoints need Authorization: Bearer <admin token>")
 
 
@@ -125,8 +127,8 @@ async def require_metrics_scraper(request: Request, settings: SettingsDep) -> No
     """/metrics names every terminal and its devices: the metrics token or the admin token."""
     accepted = _tokens(settings.metrics_token, settings.admin_token)
     if not accepted:
-        raise ApiError(403, "metrics_disabled", "set POS_SYNC_METRICS_TOKEN to scrape /metrics")
-    _check_bearer(request, accepted, "/metrics needs Authorization: Bearer <metrics token>")
+        raise DomainError(ErrorCode.METRICS_DISABLED, f"set POS_SYNC_METRICS_TOKEN to scrape {paths.METRICS}")
+    _check_bearer(request, accepted, f"{paths.METRICS} needs Authorization: Bearer <metrics token>")
 
 
 AdminDep = Depends(require_admin)
@@ -140,12 +142,12 @@ def optional_idempotency_key(request: Request) -> str | None:
     try:
         return parse_idempotency_key(value)
     except InvalidIdempotencyKey as exc:
-        raise ApiError(400, "idempotency_key_invalid", str(exc)) from None
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_INVALID, str(exc)) from None
 
 
 def idempotency_key(key: Annotated[str | None, Depends(optional_idempotency_key)]) -> str:
     if key is None:
-        raise ApiError(400, "idempotency_key_missing", "this request needs an Idempotency-Key header")
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_MISSING, "this request needs an Idempotency-Key header")
     return key
 
 

@@ -12,7 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import logging as log_context
 from ..core import metrics
-from ..core.errors import ApiError, problem_body, validation_failed
+from pos_protocol.codes import ErrorCode
+
+from ..core.errors import DomainError, validation_failed
+from .errors import headers_of, problem
 
 log = logging.getLogger("sync_server.access")
 _VALID_CID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
@@ -63,20 +66,19 @@ class RequestContextMiddleware:
             if length.isdigit() and int(length) > self.max_body_bytes:
                 raise _too_large(self.max_body_bytes)
             await self.app(scope, limited_receive, send_with_id)
-        except ApiError as error:
+        except DomainError as error:
             if not state["started"]:
                 state["too_large"] = False
-                await _send_problem(send_with_id, error.status, error.problem())
+                await _send_problem(send_with_id, error)
         except Exception:
             log.exception("unhandled error")
             if not state["started"]:
                 state["too_large"] = False
-                await _send_problem(send_with_id, 500, problem_body(500, "internal_error", "unexpected server error"))
+                await _send_problem(send_with_id, DomainError(ErrorCode.INTERNAL_ERROR, "unexpected server error"))
         else:
             if state["too_large"] and not state["started"]:
                 state["too_large"] = False
-                error = _too_large(self.max_body_bytes)
-                await _send_problem(send_with_id, error.status, error.problem())
+                await _send_problem(send_with_id, _too_large(self.max_body_bytes))
         finally:
             self._observe(scope, state["status"], time.perf_counter() - started_at)
             for var, token in zip(
@@ -96,17 +98,14 @@ class RequestContextMiddleware:
         )
 
 
-def _too_large(limit: int) -> ApiError:
-    return ApiError(413, "payload_too_large", f"request body exceeds {limit} bytes")
+def _too_large(limit: int) -> DomainError:
+    return DomainError(ErrorCode.PAYLOAD_TOO_LARGE, f"request body exceeds {limit} bytes")
 
 
-async def _send_problem(send: Send, status: int, body: dict) -> None:
+async def _send_problem(send: Send, error: DomainError) -> None:
+    status, body = problem(error)
     payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(payload)).encode())],
-        }
-    )
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(payload)).encode())]
+    headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers_of(error.code).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

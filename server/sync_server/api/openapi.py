@@ -13,30 +13,35 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from pos_protocol.codes import ErrorCode
 from pos_protocol.wire import BatchRequest, Heartbeat, Order, Problem, ResolutionRequest, ZReport
+
+from .errors import status_of
 
 REF = "#/components/schemas/{model}"
 _DOCUMENTED_BODIES: list[type[BaseModel]] = [Problem, Order, BatchRequest, ResolutionRequest, ZReport, Heartbeat]
 
-_DESCRIPTIONS = {
-    400: "Missing or malformed Idempotency-Key",
-    401: "bad_signature, stale_timestamp, or admin (metrics) token missing: unauthorized",
-    403: "store_mismatch, terminal_revoked, not_permitted, enrollment_code_invalid, admin_disabled, metrics_disabled",
-    404: "Not found (another store's data is never revealed)",
-    409: "request_in_progress or a state conflict",
-    413: "payload_too_large",
-    422: "validation_failed, idempotency_key_reused, resolution_incomplete",
-    503: "database_unavailable",
-}
+SIGNED = (ErrorCode.BAD_SIGNATURE, ErrorCode.STALE_TIMESTAMP, ErrorCode.TERMINAL_REVOKED)
+"""What every signed terminal request may be refused with."""
+IDEMPOTENT = (ErrorCode.IDEMPOTENCY_KEY_MISSING, ErrorCode.IDEMPOTENCY_KEY_INVALID,
+              ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.REQUEST_IN_PROGRESS)
+"""What a request that requires an Idempotency-Key may be refused with."""
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def problems(*codes: ErrorCode) -> dict[int | str, dict[str, Any]]:
+    """The problem responses of a route that may refuse with `codes`: one per status, the
+    status taken from the errors table (`api/errors.py`) and described by its codes."""
+    by_status: dict[int, list[str]] = {}
+    for code in codes:
+        described = by_status.setdefault(status_of(code), [])
+        if code.value not in described:
+            described.append(code.value)
     return {
         status: {
-            "description": _DESCRIPTIONS.get(status, "Problem"),
+            "description": ", ".join(described),
             "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
         }
-        for status in statuses
+        for status, described in sorted(by_status.items())
     }
 
 

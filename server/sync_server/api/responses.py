@@ -1,4 +1,5 @@
-"""Turning a service Outcome into the HTTP response (status, body, replay header)."""
+"""Turning a service Outcome into the HTTP response (status, body, replay header); refusals
+are raised and rendered by `api/errors.py`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,5 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 def outcome_response(outcome: Outcome) -> JSONResponse:
-    media = "application/problem+json" if outcome.status_code >= 400 else "application/json"
     headers = {REPLAYED_HEADER: "true"} if outcome.replayed else None
-    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers, media_type=media)
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)

@@ -1,58 +1,42 @@
-"""Errors with a stable protocol `code`; rendered as RFC 9457 problem details by the API."""
+"""Domain errors: a refusal named by its protocol code, raised by services and dependencies.
+
+They know no HTTP. `api/errors.py` holds the one table that gives each `ErrorCode` its
+status (and headers) and renders the RFC 9457 problem the client sees.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from http import HTTPStatus
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from pos_protocol.codes import ErrorCode
+
 M = TypeVar("M", bound=BaseModel)
 
 
-class ApiError(Exception):
-    """A refusal the client can act on: HTTP status + stable snake_case `code`."""
+class DomainError(Exception):
+    """A refusal the client can act on: a stable `code`, a `detail` for people, and any
+    `extra` members of the problem body (e.g. `errors` of validation_failed)."""
 
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        detail: str | None = None,
-        *,
-        headers: dict[str, str] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, code: ErrorCode, detail: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail or code)
-        self.status = status
         self.code = code
         self.detail = detail
-        self.headers = headers or {}
         self.extra = extra or {}
 
-    def problem(self) -> dict[str, Any]:
-        return problem_body(self.status, self.code, self.detail, **self.extra)
+    def __repr__(self) -> str:
+        return f"DomainError({self.code.value!r}, {self.detail!r})"
 
 
-def problem_body(status: int, code: str, detail: str | None = None, **extra: Any) -> dict[str, Any]:
-    try:
-        title = HTTPStatus(status).phrase
-    except ValueError:
-        title = "Error"
-    body: dict[str, Any] = {
-        "type": f"https://pos.example/problems/{code}",
-        "title": title,
-        "status": status,
-        "detail": detail or title,
-        "code": code,
-    }
-    body.update(extra)
-    return body
-
-
-def validation_failed(errors: list[str] | str) -> ApiError:
+def validation_failed(errors: list[str] | str) -> DomainError:
     errors = [errors] if isinstance(errors, str) else errors
-    return ApiError(422, "validation_failed", "; ".join(errors)[:2000], extra={"errors": errors[:100]})
+    return DomainError(ErrorCode.VALIDATION_FAILED, "; ".join(errors)[:2000], extra={"errors": errors[:100]})
+
+
+def store_unknown(store_id: str) -> DomainError:
+    return DomainError(ErrorCode.STORE_UNKNOWN, f"store {store_id} does not exist")
 
 
 def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -61,7 +45,7 @@ def error_lines(errors: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def parse_model(model: type[M], raw: object) -> M:
-    """`raw` (parsed JSON) as `model`, or 422 validation_failed naming every bad field."""
+    """`raw` (parsed JSON) as `model`, or validation_failed naming every bad field."""
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

@@ -14,7 +14,9 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from pos_protocol.money import round_money
 
-from ..core.errors import ApiError, validation_failed
+from pos_protocol.codes import ErrorCode
+
+from ..core.errors import DomainError, store_unknown, validation_failed
 from ..db.models import Item, ItemPrice, Store, TaxRateRow
 from pos_protocol.wire import CatalogDelta, CatalogItem, ItemUpsert, TaxRate
 
@@ -37,7 +39,7 @@ def next_version(conn: Connection, store_id: str) -> int:
         .returning(Store.catalog_version)
     ).scalar_one_or_none()
     if version is None:
-        raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+        raise store_unknown(store_id)
     return version
 
 
@@ -139,7 +141,7 @@ def remove_item(conn: Connection, store_id: str, sku: str) -> int:
     if conn.execute(
         update(Item).where(Item.store_id == store_id, Item.sku == sku).values(removed=True, active=False, version=version)
     ).rowcount == 0:
-        raise ApiError(404, "item_unknown", f"no item {sku} in store {store_id}")
+        raise DomainError(ErrorCode.ITEM_UNKNOWN, f"no item {sku} in store {store_id}")
     return version
 
 

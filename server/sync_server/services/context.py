@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from pos_protocol.tax import TaxMode
 
-from ..core.errors import ApiError
+from ..core.errors import store_unknown
 from ..db.models import Store
 
 
@@ -38,7 +38,7 @@ class StoreSettings:
 def load_store(conn: Connection, store_id: str) -> StoreSettings:
     row = conn.execute(select(Store).where(Store.store_id == store_id)).mappings().first()
     if row is None:
-        raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+        raise store_unknown(store_id)
     return store_settings(row)
 
 

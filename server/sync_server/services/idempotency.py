@@ -1,7 +1,7 @@
 """Idempotency-Key claims: inserted in the same transaction as the work they guard.
 
 A duplicate arriving while its twin is in flight blocks on the claim row until the twin
-commits (then replays its response) or the lock wait runs out (`409 request_in_progress`).
+commits (then replays its response) or the lock wait runs out (`request_in_progress`).
 So whichever process or replica receives a retry, the work is written once.
 """
 
@@ -19,7 +19,9 @@ from uuid import UUID
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..core.errors import ApiError
+from pos_protocol.codes import ErrorCode
+
+from ..core.errors import DomainError
 from ..db.models import IDEMPOTENCY
 from pos_protocol.wire import canonical_json
 
@@ -60,8 +62,8 @@ def key_is(key: str, value: UUID) -> bool:
         return False
 
 
-def request_in_progress() -> ApiError:
-    return ApiError(409, "request_in_progress", "a request with this Idempotency-Key is still being processed")
+def request_in_progress() -> DomainError:
+    return DomainError(ErrorCode.REQUEST_IN_PROGRESS, "a request with this Idempotency-Key is still being processed")
 
 
 def claim(conn: Connection, terminal_id: str, key: str, scope: str, print_: str) -> StoredResponse | None:
@@ -93,7 +95,7 @@ def claim_many(
 def stored_response(row: Mapping[str, Any], scope: str, print_: str) -> StoredResponse:
     """The response to replay for a key already claimed, or why there is none."""
     if row["scope"] != scope or row["fingerprint"] != print_:
-        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used with a different request")
     if row["status_code"] is None:
         raise request_in_progress()
     return StoredResponse(row["status_code"], json.loads(row["response_body"]))

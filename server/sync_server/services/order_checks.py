@@ -17,7 +17,8 @@ from sqlalchemy import Connection, bindparam, select, union_all
 from pos_protocol.permissions import Permission, has_permission
 
 from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STORE_USERS
-from pos_protocol.wire import Conflict, ConflictCode, Order, OrderLine, format_time
+from pos_protocol.codes import ConflictCode
+from pos_protocol.wire import Conflict, Order, OrderLine, format_time
 from .catalog import price_in_force
 from .context import Caller
 

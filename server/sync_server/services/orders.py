@@ -1,6 +1,6 @@
 """Order intake: validate, claim the idempotency key, check, store — in one transaction.
 
-`prepare` does everything that needs no database (nothing is stored for a 422). Then one
+`prepare` does everything that needs no database (nothing is stored for a refusal). Then one
 path, `_ingest_many`, serves a single POST (a batch of one) and `orders:batch`: claim the
 keys, load what the checks read, judge each order (price lock, returns, duplicates, atomic
 stock decrement), insert orders and lines, record the responses to replay. A batch is
@@ -22,9 +22,10 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..core import metrics
-from ..core.errors import ApiError, parse_model, validation_failed
+from ..core.errors import DomainError, parse_model, validation_failed
 from ..db.models import ORDER_LINES, ORDERS
 from ..db.session import is_lock_wait, is_retryable, read_connection, write_transaction
+from pos_protocol.codes import ErrorCode, OrderStatus
 from pos_protocol.wire import (
     Conflict,
     Order,
@@ -41,24 +42,29 @@ from .context import Caller, StoreSettings
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 _INSERT_ORDERS = insert(ORDERS).returning(ORDERS.c.server_seq, sort_by_parameter_order=True)
-# Order ids are unique per store, and the claim row already settled this terminal's own
-# keys, so only another terminal of the same store can collide on insert. Practically
-# impossible for honest UUIDv4s; the answer names neither that terminal nor its order
-# (README: "Order ids per store").
-_ORDER_ID_TAKEN = ApiError(409, "order_id_taken", "order_id is already taken in this store; a new sale needs a new order_id")
+
+
+def _order_id_taken() -> DomainError:
+    """Order ids are unique per store, and the claim row already settled this terminal's own
+    keys, so only another terminal of the same store can collide on insert. Practically
+    impossible for honest UUIDv4s; the answer names neither that terminal nor its order
+    (README: "Order ids per store")."""
+    return DomainError(ErrorCode.ORDER_ID_TAKEN, "order_id is already taken in this store; a new sale needs a new order_id")
 
 
 @dataclass
 class Outcome:
+    """A request that was carried out: the response to send, stored for replays."""
+
     status_code: int
     body: dict[str, Any]
     replayed: bool = False
     conflicts: list[str] = field(default_factory=list)
     similar_to: str | None = None  # an earlier order of the same content (counted after commit)
 
-    @classmethod
-    def refused(cls, error: ApiError) -> Outcome:
-        return cls(error.status, error.problem())
+
+Result = Outcome | DomainError
+"""What became of one order: carried out, or refused (the API renders the refusal)."""
 
 
 @dataclass(frozen=True)
@@ -68,13 +74,13 @@ class PreparedOrder:
 
 
 def check_owner(raw: object, caller: Caller) -> None:
-    """403 store_mismatch for another store's or terminal's order, before anything is read."""
+    """store_mismatch for another store's or terminal's order, before anything is read."""
     if not isinstance(raw, dict):
         return
     for name, own in (("store_id", caller.store_id), ("terminal_id", caller.terminal_id)):
         value = raw.get(name)
         if isinstance(value, str) and value != own:
-            raise ApiError(403, "store_mismatch", f"{name} {value!r} is not the caller's ({own!r})")
+            raise DomainError(ErrorCode.STORE_MISMATCH, f"{name} {value!r} is not the caller's ({own!r})")
 
 
 def prepare(raw: object, caller: Caller, store: StoreSettings) -> PreparedOrder:
@@ -91,7 +97,7 @@ def prepare(raw: object, caller: Caller, store: StoreSettings) -> PreparedOrder:
     return PreparedOrder(order, idempotency.fingerprint(raw))
 
 
-def _ingest_many(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
+def _ingest_many(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Result]:
     """Claim, check and store orders with distinct keys in the caller's transaction.
 
     One order or a whole batch take the same path; a batch just reads and writes in bulk.
@@ -125,11 +131,11 @@ def _outcome(order: Order, conflicts: list[Conflict], server_seq: int, similar_t
     return Outcome(201, body, similar_to=similar_to)
 
 
-def _replay(row, print_: str) -> Outcome:
+def _replay(row, print_: str) -> Result:
     try:
         response = idempotency.stored_response(row, "order", print_)
-    except ApiError as error:
-        return Outcome.refused(error)
+    except DomainError as error:
+        return error
     return Outcome(response.status_code, response.body, replayed=True)
 
 
@@ -174,7 +180,7 @@ def _store_orders(conn: Connection, judged: list[tuple[Order, list[Conflict]]]) 
             "content_hash": order.content_hash,
             "created_at": order.created_at,
             "received_at": now,
-            "status": "held" if conflicts else "accepted",
+            "status": (OrderStatus.HELD if conflicts else OrderStatus.ACCEPTED).value,
             "gross": order.totals.gross,
             "body": canonical_json(order).decode("utf-8"),
             "conflicts": json.dumps([c.model_dump(mode="json") for c in conflicts], separators=(",", ":")),
@@ -194,24 +200,24 @@ def _store_orders(conn: Connection, judged: list[tuple[Order, list[Conflict]]]) 
     return seqs
 
 
-def _ingest_in_savepoint(conn: Connection, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
+def _ingest_in_savepoint(conn: Connection, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Result:
     try:
         with conn.begin_nested():
             return _ingest_many(conn, caller, store, [prepared])[0]
     except IntegrityError:
-        return Outcome.refused(_ORDER_ID_TAKEN)
+        return _order_id_taken()
 
 
-def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Outcome:
+def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: PreparedOrder) -> Result:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with write_transaction(engine) as conn:
                 return _ingest_many(conn, caller, store, [prepared])[0]
         except IntegrityError:
-            return Outcome.refused(_ORDER_ID_TAKEN)
+            return _order_id_taken()
         except OperationalError as exc:
             if is_lock_wait(exc):
-                return Outcome.refused(idempotency.request_in_progress())
+                return idempotency.request_in_progress()
             if not is_retryable(exc) or attempt == MAX_ATTEMPTS:
                 raise
             log.warning("order transaction retried", extra={"attempt": attempt, "sqlstate": exc.orig.sqlstate})
@@ -219,34 +225,37 @@ def _single(engine: Engine, caller: Caller, store: StoreSettings, prepared: Prep
 
 
 def submit_order(engine: Engine, caller: Caller, store: StoreSettings, raw: object, key: str) -> Outcome:
+    """Store one order; a refusal is raised (DomainError)."""
     try:
         prepared = prepare(raw, caller, store)
         if not idempotency.key_is(key, prepared.order.order_id):
             raise validation_failed("Idempotency-Key must be the order_id")
-    except ApiError as error:
-        _count([Outcome.refused(error)])
+    except DomainError as error:
+        _count([error])
         raise
-    outcome = _single(engine, caller, store, prepared)
-    _count([outcome])
-    return outcome
+    result = _single(engine, caller, store, prepared)
+    _count([result])
+    if isinstance(result, DomainError):
+        raise result
+    return result
 
 
-def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: list[object]) -> list[tuple[str | None, Outcome]]:
-    items: list[tuple[str | None, PreparedOrder | Outcome]] = []
+def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: list[object]) -> list[tuple[str | None, Result]]:
+    items: list[tuple[str | None, PreparedOrder | Result]] = []
     for raw in raws:
         order_id = raw.get("order_id") if isinstance(raw, dict) and isinstance(raw.get("order_id"), str) else None
         try:
             prepared = prepare(raw, caller, store)
             items.append((str(prepared.order.order_id), prepared))
-        except ApiError as error:
-            items.append((_uuid_or_none(order_id), Outcome.refused(error)))
+        except DomainError as error:
+            items.append((_uuid_or_none(order_id), error))
     written = iter(_write_batch(engine, caller, store, [item for _, item in items if isinstance(item, PreparedOrder)]))
     results = [(oid, next(written) if isinstance(item, PreparedOrder) else item) for oid, item in items]
     _count([outcome for _, outcome in results])
     return results
 
 
-def _write_batch(engine: Engine, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
+def _write_batch(engine: Engine, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Result]:
     """Fast path: the whole batch in bulk, one transaction. If that trips (a taken order_id,
     a lock wait, a deadlock), redo it with a savepoint per order, then order by order."""
     if not batch:
@@ -265,7 +274,7 @@ def _write_batch(engine: Engine, caller: Caller, store: StoreSettings, batch: li
     return [_single(engine, caller, store, prepared) for prepared in batch]
 
 
-def _bulk(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
+def _bulk(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Result]:
     """First occurrences of each key in bulk; repeats after them (they replay or are refused)."""
     seen: set[str] = set()
     first, repeats = [], []
@@ -273,7 +282,7 @@ def _bulk(conn: Connection, caller: Caller, store: StoreSettings, batch: list[Pr
         key = str(prepared.order.order_id)
         (repeats if key in seen else first).append(index)
         seen.add(key)
-    outcomes: list[Outcome | None] = [None] * len(batch)
+    outcomes: list[Result | None] = [None] * len(batch)
     for index, outcome in zip(first, _ingest_many(conn, caller, store, [batch[i] for i in first]), strict=True):
         outcomes[index] = outcome
     for index in repeats:
@@ -281,7 +290,7 @@ def _bulk(conn: Connection, caller: Caller, store: StoreSettings, batch: list[Pr
     return outcomes  # type: ignore[return-value]
 
 
-def _savepoint_per_order(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Outcome]:
+def _savepoint_per_order(conn: Connection, caller: Caller, store: StoreSettings, batch: list[PreparedOrder]) -> list[Result]:
     return [_ingest_in_savepoint(conn, caller, store, prepared) for prepared in batch]
 
 
@@ -292,9 +301,12 @@ def _uuid_or_none(value: str | None) -> str | None:
         return None
 
 
-def _count(outcomes: list[Outcome]) -> None:
+def _count(results: list[Result]) -> None:
     """Metrics of committed outcomes only: a transaction redone (batch fallback, retry) counts once."""
-    for outcome in outcomes:
+    for outcome in results:
+        if isinstance(outcome, DomainError):
+            metrics.ORDERS.labels("rejected").inc()
+            continue
         if outcome.similar_to is not None:
             metrics.SIMILAR_ORDERS.inc()
             log.info("order with the same content as an earlier one within 10 minutes",
@@ -308,8 +320,6 @@ def _count(outcomes: list[Outcome]) -> None:
             metrics.ORDERS.labels("held").inc()
             for code in outcome.conflicts:
                 metrics.CONFLICTS.labels(code).inc()
-        else:
-            metrics.ORDERS.labels("rejected").inc()
 
 
 def get_order(engine: Engine, caller: Caller, order_id: UUID) -> OrderStatusOut:
@@ -319,11 +329,11 @@ def get_order(engine: Engine, caller: Caller, order_id: UUID) -> OrderStatusOut:
             select(ORDERS).where(ORDERS.c.order_id == str(order_id), ORDERS.c.store_id == caller.store_id)
         ).mappings().first()
     if row is None:
-        raise ApiError(404, "order_not_found", f"no order {order_id} in this store")
+        raise DomainError(ErrorCode.ORDER_NOT_FOUND, f"no order {order_id} in this store")
     return OrderStatusOut(
         order_id=row["order_id"],
         status=row["status"],
-        server_seq=None if row["status"] == "held" else row["server_seq"],
+        server_seq=None if row["status"] == OrderStatus.HELD else row["server_seq"],
         received_at=row["received_at"],
         order=Order.model_validate_json(row["body"]),
         conflicts=json.loads(row["conflicts"]),

@@ -14,10 +14,11 @@ from sqlalchemy import Connection, Engine, select, update
 
 from pos_protocol.permissions import Permission, has_permission
 
-from ..core.errors import ApiError, parse_model
+from ..core.errors import DomainError, parse_model
 from ..db.models import OrderLineRow, OrderRow, StoreUser
 from ..db.session import write_transaction
-from pos_protocol.wire import Conflict, ConflictCode, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
+from pos_protocol.codes import ConflictCode, ErrorCode, OrderStatus
+from pos_protocol.wire import Conflict, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
 from . import idempotency, stock
 from .context import Caller, load_store
 from .orders import Outcome
@@ -35,9 +36,9 @@ def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: st
             .with_for_update()
         ).first()
         if row is None:
-            raise ApiError(404, "order_not_found", f"no order {order_id} in this store")
-        if row.status != "held":
-            raise ApiError(409, "order_not_held", f"order {order_id} is {row.status}, not held")
+            raise DomainError(ErrorCode.ORDER_NOT_FOUND, f"no order {order_id} in this store")
+        if row.status != OrderStatus.HELD:
+            raise DomainError(ErrorCode.ORDER_NOT_HELD, f"order {order_id} is {row.status}, not held")
         conflicts = [Conflict.model_validate(c) for c in json.loads(row.conflicts)]
         _check_permission(conn, caller.store_id, request.resolutions)
         _check_complete(conflicts, request.resolutions)
@@ -47,7 +48,7 @@ def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: st
         conn.execute(
             update(OrderRow)
             .where(OrderRow.server_seq == row.server_seq)
-            .values(status="resolved", resolutions=json.dumps([r.model_dump(mode="json") for r in request.resolutions]))
+            .values(status=OrderStatus.RESOLVED.value, resolutions=json.dumps([r.model_dump(mode="json") for r in request.resolutions]))
         )
         body = OrderResolved(order_id=order_id, server_seq=row.server_seq, resolutions=request.resolutions).model_dump(mode="json")
         idempotency.record(conn, caller.terminal_id, key, 201, body)
@@ -63,7 +64,7 @@ def _check_permission(conn: Connection, store_id: str, resolutions: list[Resolut
     )
     for user in sorted(users):
         if user not in roles or not has_permission(roles[user], Permission.CONFLICT_RESOLVE):
-            raise ApiError(403, "not_permitted", f"user {user} lacks {Permission.CONFLICT_RESOLVE.value}")
+            raise DomainError(ErrorCode.NOT_PERMITTED, f"user {user} lacks {Permission.CONFLICT_RESOLVE.value}")
 
 
 def _check_complete(conflicts: list[Conflict], resolutions: list[Resolution]) -> None:
@@ -79,7 +80,7 @@ def _check_complete(conflicts: list[Conflict], resolutions: list[Resolution]) ->
     if any(r.action is ResolutionAction.VOID_LINE and r.line_no is None for r in resolutions):
         problems.append("void_line needs a line_no")
     if problems:
-        raise ApiError(422, "resolution_incomplete", "; ".join(problems))
+        raise DomainError(ErrorCode.RESOLUTION_INCOMPLETE, "; ".join(problems))
 
 
 def _apply(conn: Connection, store_id: str, server_seq: int, conflicts: list[Conflict], resolutions: list[Resolution]) -> None:

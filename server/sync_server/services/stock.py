@@ -21,7 +21,8 @@ from typing import NamedTuple
 from sqlalchemy import Connection, and_, case, select, update
 
 from ..db.models import STOCK
-from pos_protocol.wire import MAX_QUANTITY, Conflict, ConflictCode, OrderLine, Resolution, ResolutionAction
+from pos_protocol.codes import ConflictCode
+from pos_protocol.wire import MAX_QUANTITY, Conflict, OrderLine, Resolution, ResolutionAction
 from .order_checks import _conflict as conflict
 
 MILLI = Decimal(1000)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, insert, select, update
 
-from ..core.errors import ApiError
+from pos_protocol.codes import ErrorCode
+
+from ..core.errors import DomainError
 from ..db.models import Item, Stock, Store, StoreUser
 from pos_protocol.wire import StockOut, StockSet, StoreOut, StoreUpsert, StoreUserOut, StoreUserPut
 from .context import load_store
@@ -40,7 +42,7 @@ def put_user(conn: Connection, store_id: str, user_id: str, user: StoreUserPut) 
 def set_stock(conn: Connection, store_id: str, sku: str, stock: StockSet) -> StockOut:
     load_store(conn, store_id)
     if conn.execute(select(Item.sku).where(Item.store_id == store_id, Item.sku == sku)).first() is None:
-        raise ApiError(404, "item_unknown", f"no item {sku} in store {store_id}")
+        raise DomainError(ErrorCode.ITEM_UNKNOWN, f"no item {sku} in store {store_id}")
     milli = to_milli(stock.on_hand)
     where = (Stock.store_id == store_id, Stock.sku == sku)
     if conn.execute(update(Stock).where(*where).values(on_hand_milli=milli)).rowcount == 0:
@@ -51,5 +53,5 @@ def set_stock(conn: Connection, store_id: str, sku: str, stock: StockSet) -> Sto
 def get_stock(conn: Connection, store_id: str, sku: str) -> StockOut:
     milli = conn.execute(select(Stock.on_hand_milli).where(Stock.store_id == store_id, Stock.sku == sku)).scalar_one_or_none()
     if milli is None:
-        raise ApiError(404, "stock_unknown", f"no stock level for {sku} in store {store_id}")
+        raise DomainError(ErrorCode.STOCK_UNKNOWN, f"no stock level for {sku} in store {store_id}")
     return StockOut(store_id=store_id, sku=sku, on_hand=from_milli(milli))

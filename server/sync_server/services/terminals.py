@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, insert, select, update
 
 from ..core import metrics
-from ..core.errors import ApiError
+from pos_protocol.codes import ErrorCode
+
+from ..core.errors import DomainError, store_unknown
 from ..db.models import EnrollmentCode, Store, Terminal
 from pos_protocol.wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat, TerminalOut
 
@@ -22,7 +24,7 @@ def _hash(code: str) -> str:
 
 def create_enrollment_code(conn: Connection, store_id: str, ttl_s: int) -> EnrollmentCodeOut:
     if conn.execute(select(Store.store_id).where(Store.store_id == store_id)).first() is None:
-        raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+        raise store_unknown(store_id)
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
     code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl_s)
@@ -67,16 +69,16 @@ def _enrolled_before(conn: Connection, code_hash: str, key_hash: str | None, nam
                EnrollmentCode.expires_at > now, Terminal.revoked_at.is_(None))
     ).first()
     if row is None:
-        raise ApiError(403, "enrollment_code_invalid", "enrollment code is unknown, used or expired")
+        raise DomainError(ErrorCode.ENROLLMENT_CODE_INVALID, "enrollment code is unknown, used or expired")
     if row.name != name:
-        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key enrolled a terminal of another name")
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key enrolled a terminal of another name")
     return EnrollResponse(terminal_id=row.terminal_id, store_id=row.store_id, secret=row.secret)
 
 
 def list_terminals(conn: Connection, store_id: str) -> list[TerminalOut]:
     """A store's terminals, oldest first; one enrolled and never heard from is an orphan."""
     if conn.execute(select(Store.store_id).where(Store.store_id == store_id)).first() is None:
-        raise ApiError(404, "store_unknown", f"store {store_id} does not exist")
+        raise store_unknown(store_id)
     rows = conn.execute(
         select(Terminal.terminal_id, Terminal.store_id, Terminal.name, Terminal.enrolled_at,
                Terminal.last_heartbeat_at, Terminal.revoked_at)
@@ -90,7 +92,7 @@ def revoke(conn: Connection, terminal_id: str) -> datetime:
     now = datetime.now(UTC)
     row = conn.execute(select(Terminal.revoked_at).where(Terminal.terminal_id == terminal_id)).first()
     if row is None:
-        raise ApiError(404, "terminal_unknown", f"no terminal {terminal_id}")
+        raise DomainError(ErrorCode.TERMINAL_UNKNOWN, f"no terminal {terminal_id}")
     if row.revoked_at is not None:
         return row.revoked_at
     conn.execute(update(Terminal).where(Terminal.terminal_id == terminal_id).values(revoked_at=now))

@@ -8,16 +8,15 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..core.errors import ApiError, parse_model, validation_failed
+from pos_protocol.codes import ErrorCode, ZReportFlag
+
+from ..core.errors import DomainError, parse_model, validation_failed
 from ..db.models import ZReportRow
 from ..db.session import write_transaction
 from pos_protocol.wire import ZReport, ZReportAccepted, canonical_json
 from . import idempotency
 from .context import Caller
 from .orders import Outcome, check_owner
-
-Z_SEQUENCE_GAP = "Z_SEQUENCE_GAP"
-
 
 def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str) -> Outcome:
     check_owner(raw, caller)
@@ -29,7 +28,7 @@ def submit_z_report(engine: Engine, caller: Caller, raw: object, key: str) -> Ou
     except IntegrityError:
         # Two different reports with one z_number racing (PostgreSQL lets both past the
         # check above): the loser is told what the check would have told it.
-        raise ApiError(409, "z_number_reused", f"Z {report.z_number} is already reported") from None
+        raise DomainError(ErrorCode.Z_NUMBER_REUSED, f"Z {report.z_number} is already reported") from None
 
 
 def _store(engine: Engine, caller: Caller, report: ZReport, raw: object, key: str) -> Outcome:
@@ -41,11 +40,11 @@ def _store(engine: Engine, caller: Caller, report: ZReport, raw: object, key: st
             select(ZReportRow.report_id).where(ZReportRow.terminal_id == caller.terminal_id, ZReportRow.z_number == report.z_number)
         ).first()
         if clash is not None:
-            raise ApiError(409, "z_number_reused", f"Z {report.z_number} is already report {clash.report_id}")
+            raise DomainError(ErrorCode.Z_NUMBER_REUSED, f"Z {report.z_number} is already report {clash.report_id}")
         last = conn.execute(
             select(func.max(ZReportRow.z_number)).where(ZReportRow.terminal_id == caller.terminal_id)
         ).scalar_one_or_none()
-        flags = [Z_SEQUENCE_GAP] if report.z_number > (last or 0) + 1 else []
+        flags = [ZReportFlag.Z_SEQUENCE_GAP.value] if report.z_number > (last or 0) + 1 else []
         conn.execute(
             insert(ZReportRow).values(
                 report_id=str(report.report_id), store_id=report.store_id, terminal_id=report.terminal_id,

@@ -16,11 +16,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from pos_protocol import paths, wire
 from pos_protocol.permissions import Permission
 from pos_terminal.store import audit, outbox
 from pos_terminal.store.models import Order, OutboxEntry
-from pos_terminal.sync.client import resolution_path
-from pos_protocol import wire
+from pos_terminal.store.outbox import OutboxState
 
 from . import Services
 from .till import ApproverPin
@@ -91,7 +91,7 @@ def resolve(services: Services, order_id: str, decisions: Sequence[Decision],
                      subject=order_id, payload={"idempotency_key": key,
                                                 "resolutions": request.model_dump(mode="json")["resolutions"]})
         # depending on the held order's entry, which makes the order `resolving` (store.outbox)
-        outbox.enqueue(s, kind=RESOLUTION, key=key, path=resolution_path(order_id), body=body, at=now,
+        outbox.enqueue(s, kind=RESOLUTION, key=key, path=paths.order_resolution(order_id), body=body, at=now,
                        depends_on=outbox.seq_of(s, outbox.ORDER, order_id))
     return key
 
@@ -109,11 +109,11 @@ def _check_complete(held: HeldOrder, decisions: Sequence[Decision]) -> None:
 def _held(session, entry: OutboxEntry) -> HeldOrder:  # type: ignore[no-untyped-def]
     order = session.get_one(Order, entry.idempotency_key)
     answer = wire.OrderHeld.model_validate_json(entry.response or "{}")
-    path = resolution_path(entry.idempotency_key)
+    path = paths.order_resolution(entry.idempotency_key)
     resolutions = session.scalars(select(OutboxEntry).where(OutboxEntry.kind == RESOLUTION,
                                                             OutboxEntry.path == path)
                                   .order_by(OutboxEntry.seq)).all()
-    pending = any(r.state == outbox.PENDING for r in resolutions)
-    refused = [r.last_error for r in resolutions if r.state == outbox.PARKED]
+    pending = any(r.state == OutboxState.PENDING for r in resolutions)
+    refused = [r.last_error for r in resolutions if r.state == OutboxState.PARKED]
     return HeldOrder(order.order_id, order.receipt_no, order.created_at, order.gross,
                      list(answer.conflicts), pending, refused[-1] if refused else None)

@@ -20,7 +20,7 @@ from pos_terminal.core.sale import FinishedSale
 from pos_terminal.store import audit, outbox, sales
 from pos_terminal.store import drawer as repo
 from pos_terminal.store.models import CashMovementRow, DrawerSessionRow, ZReportRow
-from pos_protocol import wire
+from pos_protocol import paths, wire
 
 from .till import ApproverPin, Till
 
@@ -126,7 +126,7 @@ class DrawerService:
                                   "expected_cash": str(summary.expected), "counted": str(counted),
                                   "cashier": cashier.user_id})
             # It leaves only once every entry written before it is settled (outbox.due).
-            outbox.enqueue(s, kind=outbox.Z_REPORT, key=report_id, path="/v1/z-reports", body=body, at=now)
+            outbox.enqueue(s, kind=outbox.Z_REPORT, key=report_id, path=paths.Z_REPORTS, body=body, at=now)
         return DayClose(report, summary, report_id)
 
     # -- internals -----------------------------------------------------------------------

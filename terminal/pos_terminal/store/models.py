@@ -135,7 +135,7 @@ class OutboxEntry(Base):
     path: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(16))  # store.outbox.State, written by store.outbox only
+    state: Mapped[str] = mapped_column(String(16))  # store.outbox.OutboxState, written by store.outbox only
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,7 +1,7 @@
 """The durable outbox: requests for the sync server, written in the same transaction as
 the sale they carry, and worked off oldest first by the sync pump.
 
-The state machine, whose states are named here only (`State`) and whose every transition
+The state machine, whose states are named here only (`OutboxState`) and whose every transition
 is a function of this module; nothing else writes an entry's `state`:
 
     enqueue:      -> pending          (-> parked at once if what it depends on is parked)
@@ -35,13 +35,15 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from pos_protocol.codes import OrderStatus
+
 from .models import Order, OutboxEntry
 
 # Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
 _INSERT_ENTRY = insert(OutboxEntry.__table__)
 
 
-class State(StrEnum):
+class OutboxState(StrEnum):
     """An outbox entry's state (the `outbox.state` column)."""
 
     PENDING = "pending"  # to send, maybe after `next_attempt_at`
@@ -50,7 +52,7 @@ class State(StrEnum):
     PARKED = "parked"  # refused: a person must look at it
 
 
-PENDING, DONE, HELD, PARKED = State.PENDING, State.DONE, State.HELD, State.PARKED
+PENDING, DONE, HELD, PARKED = OutboxState.PENDING, OutboxState.DONE, OutboxState.HELD, OutboxState.PARKED
 SETTLED = (DONE, HELD)
 """States in which the server has stored an entry: what depends on it may follow."""
 
@@ -59,10 +61,10 @@ class SyncStatus(StrEnum):
     """An order row's `sync_status`: its entry's state as the till shows it."""
 
     PENDING = "pending"
-    ACCEPTED = "accepted"
-    HELD = "held"
+    ACCEPTED = OrderStatus.ACCEPTED.value  # the three the server knows too are its words
+    HELD = OrderStatus.HELD.value
     RESOLVING = "resolving"  # held, and a manager's resolution is queued
-    RESOLVED = "resolved"  # the resolution was accepted
+    RESOLVED = OrderStatus.RESOLVED.value  # the resolution was accepted
     PARKED = "parked"
 
 
@@ -78,8 +80,8 @@ def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
     state, error, dependency = PENDING, None, None
     if depends_on is not None:
         dependency = session.get_one(OutboxEntry, depends_on)
-        if dependency.state == PARKED:
-            state, error = PARKED, _waits_for(dependency)
+        if dependency.state == OutboxState.PARKED:
+            state, error = OutboxState.PARKED, _waits_for(dependency)
     session.connection().execute(_INSERT_ENTRY, [dict(
         kind=kind, idempotency_key=key, method=method, path=path, body=body.decode("utf-8"),
         created_at=at, state=state.value, attempts=0, last_error=error, depends_on=depends_on)])
@@ -106,12 +108,12 @@ def _ready() -> tuple[ColumnElement[bool], ...]:
     (the dependency by primary key, an earlier pending entry on ix_outbox_state_seq), so
     the outbox is never scanned in full."""
     return (
-        OutboxEntry.state == PENDING,
+        OutboxEntry.state == OutboxState.PENDING,
         or_(OutboxEntry.depends_on.is_(None),
             exists().where(_dependency.seq == OutboxEntry.depends_on,
                            _dependency.state.in_(SETTLED))),
         or_(OutboxEntry.kind != Z_REPORT,
-            ~exists().where(_earlier.state == PENDING, _earlier.seq < OutboxEntry.seq)),
+            ~exists().where(_earlier.state == OutboxState.PENDING, _earlier.seq < OutboxEntry.seq)),
     )
 
 
@@ -147,7 +149,7 @@ def earliest_due(session: Session, now: datetime) -> datetime | None:
 def depth(session: Session) -> tuple[int, datetime | None]:
     """How many entries wait to be sent and when the oldest was written."""
     row = session.execute(
-        select(func.count(), func.min(OutboxEntry.created_at)).where(OutboxEntry.state == PENDING)
+        select(func.count(), func.min(OutboxEntry.created_at)).where(OutboxEntry.state == OutboxState.PENDING)
     ).one()
     return int(row[0]), row[1]
 
@@ -155,13 +157,13 @@ def depth(session: Session) -> tuple[int, datetime | None]:
 # -- transitions -------------------------------------------------------------------------
 
 
-def settle(session: Session, seq: int, state: State, *, response: str | None = None) -> None:
+def settle(session: Session, seq: int, state: OutboxState, *, response: str | None = None) -> None:
     """The server stored the entry: done (accepted) or held (conflict inbox). A resolution
     accepted settles its held order (done, `resolved`)."""
     if state not in SETTLED:
         raise ValueError(f"settle() takes {SETTLED}, not {state!r} (parking is park())")
     entry = session.get_one(OutboxEntry, seq)
-    entry.state, entry.response, entry.last_error = State(state).value, response, None
+    entry.state, entry.response, entry.last_error = OutboxState(state).value, response, None
     entry.attempts += 1
     if entry.kind == ORDER:
         _mirror(session, entry.idempotency_key, SyncStatus.ACCEPTED if state == DONE else SyncStatus.HELD)

@@ -16,6 +16,7 @@ from pos_terminal.core.catalog import Unit
 from pos_terminal.core.sale import (
     FinishedSale, PriceOverride, SaleLine, Tender, TenderType, VoidedLine,
 )
+from pos_protocol import paths
 from pos_protocol.tax import TaxMode, compute_totals
 
 from . import audit, outbox, receipts
@@ -59,7 +60,7 @@ def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
                           "tenders": [[t.type.value, str(t.amount)] for t in sale.tenders],
                           "overrides": [[l.line_no, l.override.approved_by] for l in sale.overrides],
                           "voids": [[v.line_no, v.voided_by] for v in sale.voids]})
-    outbox.enqueue(session, kind=outbox.ORDER, key=header.order_id, path="/v1/orders",
+    outbox.enqueue(session, kind=outbox.ORDER, key=header.order_id, path=paths.ORDERS,
                    body=body, at=header.created_at, depends_on=_sale_entry(session, sale))
     return number
 

@@ -17,11 +17,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
-from pos_protocol import wire
+from pos_protocol import paths, wire
 from pos_protocol.idempotency_key import HEADER as IDEMPOTENCY_HEADER
 from pos_protocol.idempotency_key import format_idempotency_key
 
@@ -162,17 +161,17 @@ class SyncClient:
         """`POST /v1/orders:batch`. Each body is spliced in unchanged (no re-serialising)."""
         if not 0 < len(bodies) <= wire.MAX_ORDERS_PER_BATCH:
             raise ValueError(f"a batch holds 1..{wire.MAX_ORDERS_PER_BATCH} orders, got {len(bodies)}")
-        return self.request("POST", "/v1/orders:batch", b'{"orders":[' + b",".join(bodies) + b"]}")
+        return self.request("POST", paths.ORDERS_BATCH, b'{"orders":[' + b",".join(bodies) + b"]}")
 
     def order_status(self, order_id: str) -> wire.OrderStatusOut:
-        reply = self.request("GET", f"/v1/orders/{quote(order_id, safe='')}")
+        reply = self.request("GET", paths.order(order_id))
         return wire.OrderStatusOut.model_validate_json(self._expect(reply, 200).body)
 
     # -- catalog, heartbeat, enrollment ----------------------------------------------------
 
     def catalog_delta(self, since: int, etag: str | None = None) -> CatalogPull:
         headers = {"If-None-Match": etag} if etag else None
-        reply = self.request("GET", f"/v1/catalog?since={int(since)}", headers=headers)
+        reply = self.request("GET", f"{paths.CATALOG}?since={int(since)}", headers=headers)
         if reply.status == 304:
             return CatalogPull(None, etag)
         delta = wire.CatalogDelta.model_validate_json(self._expect(reply, 200).body)
@@ -180,7 +179,7 @@ class SyncClient:
 
     def heartbeat(self, beat: wire.Heartbeat) -> None:
         body = wire.canonical_json(beat)
-        self._expect(self.request("POST", "/v1/terminals/heartbeat", body), 200, 202, 204)
+        self._expect(self.request("POST", paths.TERMINALS_HEARTBEAT, body), 200, 202, 204)
 
     def enroll(self, enrollment_code: str, terminal_name: str, key: str | None = None) -> wire.EnrollResponse:
         """Unsigned: the terminal has no secret yet. 403 enrollment_code_invalid raises.
@@ -188,7 +187,7 @@ class SyncClient:
         A retry with the same `key` (Idempotency-Key) gets the terminal the first attempt made."""
         body = wire.canonical_json(wire.EnrollRequest(enrollment_code=enrollment_code,
                                                       terminal_name=terminal_name))
-        reply = self.request("POST", "/v1/terminals/enroll", body, idempotency_key=key)
+        reply = self.request("POST", paths.TERMINALS_ENROLL, body, idempotency_key=key)
         return wire.EnrollResponse.model_validate_json(self._expect(reply, 200, 201).body)
 
     @staticmethod
@@ -197,7 +196,3 @@ class SyncClient:
             raise ProblemReply(reply)
         return reply
 
-
-def resolution_path(order_id: str) -> str:
-    """Where a manager's decisions about a held order go."""
-    return f"/v1/orders/{quote(order_id, safe='')}/resolution"

@@ -35,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from devices.backoff import Backoff
+from pos_protocol.codes import ErrorCode, OrderStatus
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 
@@ -51,11 +52,13 @@ log = logging.getLogger(__name__)
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
-_TILL_LEVEL_REFUSALS = {"bad_signature", "stale_timestamp", "terminal_revoked"}
+_TILL_LEVEL_REFUSALS = {ErrorCode.BAD_SIGNATURE, ErrorCode.STALE_TIMESTAMP, ErrorCode.TERMINAL_REVOKED}
 _BUSY = {408, 425, 429}
 
 
 class Verdict(StrEnum):
+    """The pump's judgement of one answer (`judge`); the first three are final."""
+
     DONE = "done"
     HELD = "held"
     PARKED = "parked"
@@ -95,11 +98,11 @@ def judge(kind: str, reply: Reply) -> tuple[Verdict, str | None]:
     if 200 <= status < 300:
         data = _safe_json(reply.body)
         answer = data.get("status") if isinstance(data, dict) else None
-        if status == 202 or answer == "held":
-            return (Verdict.HELD, None) if kind == "order" else (Verdict.PARKED, f"{status} unexpected hold")
+        if status == 202 or answer == OrderStatus.HELD:
+            return (Verdict.HELD, None) if kind == outbox.ORDER else (Verdict.PARKED, f"{status} unexpected hold")
         return Verdict.DONE, None
     reason = f"{status} {reply.code or 'error'}: {reply.detail}"
-    if status == 409 and reply.code == "request_in_progress":
+    if status == 409 and reply.code == ErrorCode.REQUEST_IN_PROGRESS:
         return Verdict.RETRY, reason
     if status >= 500 or status in _BUSY or reply.code in _TILL_LEVEL_REFUSALS or status == 401:
         return Verdict.FAILED, reason

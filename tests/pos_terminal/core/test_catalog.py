@@ -1,6 +1,5 @@
 import csv
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 

@@ -13,6 +13,7 @@ from sqlalchemy import event, text
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 from pos_terminal.store.models import Order, OutboxEntry
+from pos_terminal.store.outbox import OutboxState
 
 NOW = datetime(2026, 11, 21, 9, 15, tzinfo=UTC)
 
@@ -74,12 +75,12 @@ def test_a_parked_sale_parks_its_return_with_the_reason(db):
         waiting = outbox.park(s, sale, response="{}", error="422 validation_failed: bad")
         assert [w.seq for w in waiting] == [ret]
     state, reason = state_of(db, ret)
-    assert state == outbox.PARKED
+    assert state == OutboxState.PARKED
     assert reason == f"not sent: the order it depends on (sale, outbox entry {sale}) is parked: " \
                      "422 validation_failed: bad"
     assert due_keys(db) == []
     later = put(db, outbox.ORDER, "late return", depends_on=sale)  # rung after the sale parked
-    assert state_of(db, later) == (outbox.PARKED, reason)
+    assert state_of(db, later) == (OutboxState.PARKED, reason)
 
 
 def test_a_z_report_waits_for_everything_written_before_it_but_not_for_parked_entries(db):
@@ -89,7 +90,7 @@ def test_a_z_report_waits_for_everything_written_before_it_but_not_for_parked_en
     put(db, outbox.ORDER, "next day's sale")
     assert due_keys(db) == ["sale 1", "sale 2", "next day's sale"]
     with db.transaction() as s:
-        outbox.settle(s, first, outbox.DONE)
+        outbox.settle(s, first, OutboxState.DONE)
         outbox.park(s, second, response=None, error="422 refused")
     assert due_keys(db) == ["z 1", "next day's sale"]
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from pos_protocol.permissions import PermissionDenied
 from pos_terminal.core.users import WrongPin
 from pos_terminal.services import ApproverPin, conflicts
-from pos_terminal.store import audit, outbox
+from pos_terminal.store import audit
 from pos_terminal.store.models import AuditEntry, Order, OutboxEntry
+from pos_terminal.store.outbox import OutboxState
 from pos_terminal.sync.pump import OutboxPump
 from pos_protocol.wire import ResolutionAction
 
@@ -50,7 +51,7 @@ def test_resolution_round_trip(till, client, server, held):
     with till.db.reader() as s:
         assert s.get_one(Order, held).sync_status == "resolved"
         states = [e.state for e in s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq))]
-    assert states == [outbox.DONE, outbox.DONE]
+    assert states == [OutboxState.DONE, OutboxState.DONE]
     assert server_orders(server.db_url) == [(held, "resolved")]
     assert client.order_status(held).status == "resolved"
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from devices.backoff import Backoff
-from pos_terminal.store import outbox
 from pos_terminal.store.models import Order, OutboxEntry
+from pos_terminal.store.outbox import OutboxState
 from pos_terminal.sync.breaker import BreakerState
 from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
@@ -73,7 +73,7 @@ def test_lost_answer_is_resent_byte_identical_and_stored_once(till, client, serv
 
     report = pump.pump_once()
 
-    assert report.retried == 1 and entries(till)[0].state == outbox.PENDING
+    assert report.retried == 1 and entries(till)[0].state == OutboxState.PENDING
     server.flaky.failing = False
     clock.advance(3600)
     assert pump.pump_once().done == 1
@@ -94,7 +94,7 @@ def test_5xx_retries_with_full_jitter_backoff_then_succeeds(till, client, server
 
     pump.pump_once()
     [entry] = entries(till)
-    assert entry.state == outbox.PENDING and entry.attempts == 1
+    assert entry.state == OutboxState.PENDING and entry.attempts == 1
     assert entry.next_attempt_at == clock.now + timedelta(seconds=5)  # 0.5 * 10 * 2**0
     assert "503" in entry.last_error
 
@@ -144,7 +144,7 @@ def test_breaker_opens_and_a_dead_server_costs_one_probe_per_interval(till, cloc
         pump.pump_once()
         pump.pump_once()
         assert len(sent) == 4 + interval
-    assert all(e.state == outbox.PENDING for e in entries(till))  # nothing dropped
+    assert all(e.state == OutboxState.PENDING for e in entries(till))  # nothing dropped
 
 
 def test_4xx_parks_with_reason_and_does_not_block_the_rest(till, client, server):
@@ -158,7 +158,7 @@ def test_4xx_parks_with_reason_and_does_not_block_the_rest(till, client, server)
     OutboxPump(till.db, client, hub).pump_once()
 
     states = [e.state for e in entries(till)]
-    assert states == [outbox.DONE, outbox.PARKED, outbox.DONE]
+    assert states == [OutboxState.DONE, OutboxState.PARKED, OutboxState.DONE]
     assert "422 validation_failed" in entries(till)[1].last_error
     assert statuses(till)[ids[1]] == "parked"
     assert any(isinstance(e, Parked) and e.seq == 2 for e in events)
@@ -183,7 +183,7 @@ def test_held_order_goes_to_the_conflict_inbox(till, client, server):
     OutboxPump(till.db, client, hub).pump_once()
 
     [entry] = entries(till)
-    assert entry.state == outbox.HELD
+    assert entry.state == OutboxState.HELD
     assert statuses(till)[order_id] == "held"
     assert ConflictsArrived([order_id]) in events
     assert json.loads(entry.response)["conflicts"][0]["code"] == "PRICE_CHANGED"
@@ -254,7 +254,7 @@ def test_a_parked_sale_parks_its_return_which_is_never_sent(till, client, server
     report = OutboxPump(till.db, client, hub).pump_once()
 
     assert report.parked == 2 and report.done == 1
-    assert [e.state for e in entries(till)] == [outbox.PARKED, outbox.PARKED, outbox.DONE]
+    assert [e.state for e in entries(till)] == [OutboxState.PARKED, OutboxState.PARKED, OutboxState.DONE]
     assert entries(till)[1].last_error.startswith(f"not sent: the order it depends on ({sale_id}, "
                                                   "outbox entry 1) is parked: 422 validation_failed")
     assert statuses(till) == {sale_id: "parked", return_id: "parked", other: "accepted"}
@@ -284,7 +284,7 @@ def test_a_z_report_waits_until_the_orders_of_its_day_are_settled(till, client, 
     server.flaky.failing = False
 
     assert pump.pump_once().done == 1  # the second order; the Z report waits for the first
-    assert [e.state for e in entries(till)] == [outbox.PENDING, outbox.DONE, outbox.PENDING]
+    assert [e.state for e in entries(till)] == [OutboxState.PENDING, OutboxState.DONE, OutboxState.PENDING]
     clock.advance(3600)
     assert pump.pump_once().done == 2
     paths = [path for _, path, _, _ in server.flaky.seen if path.startswith(("/v1/orders", "/v1/z"))]

@@ -8,6 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel
 
+from pos_protocol import paths
+from pos_protocol.codes import ErrorCode
+
 from ...db.session import read_connection, write_transaction
 from ...services import catalog, stores, terminals
 from pos_protocol.wire import (
@@ -24,7 +27,15 @@ from pos_protocol.wire import (
 from ..deps import AdminDep, EngineDep, SettingsDep
 from ..openapi import problems
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[AdminDep], responses=problems(401, 403, 404, 413, 422, 503))
+router = APIRouter(
+    tags=["admin"],
+    dependencies=[AdminDep],
+    responses=problems(
+        ErrorCode.UNAUTHORIZED, ErrorCode.ADMIN_DISABLED, ErrorCode.STORE_UNKNOWN, ErrorCode.ITEM_UNKNOWN,
+        ErrorCode.STOCK_UNKNOWN, ErrorCode.TERMINAL_UNKNOWN, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.VALIDATION_FAILED,
+        ErrorCode.DATABASE_UNAVAILABLE,
+    ),
+)
 
 StoreId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 Sku = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -41,7 +52,7 @@ class TerminalRevoked(BaseModel):
     revoked_at: datetime
 
 
-@router.put("/stores/{store_id}", response_model=StoreOut, responses={201: {"model": StoreOut}})
+@router.put(paths.ADMIN_STORE, response_model=StoreOut, responses={201: {"model": StoreOut}})
 def put_store(store_id: StoreId, body: StoreUpsert, engine: EngineDep, response: Response) -> StoreOut:
     with write_transaction(engine) as conn:
         out, created = stores.upsert_store(conn, store_id, body)
@@ -49,7 +60,7 @@ def put_store(store_id: StoreId, body: StoreUpsert, engine: EngineDep, response:
     return out
 
 
-@router.put("/stores/{store_id}/items/{sku}", response_model=ItemUpserted)
+@router.put(paths.ADMIN_ITEM, response_model=ItemUpserted)
 def put_item(store_id: StoreId, sku: Sku, body: ItemUpsert, engine: EngineDep) -> ItemUpserted:
     """Upsert an item or its price under a new catalog version (price history is kept)."""
     with write_transaction(engine) as conn:
@@ -58,7 +69,7 @@ def put_item(store_id: StoreId, sku: Sku, body: ItemUpsert, engine: EngineDep) -
     return ItemUpserted(store_id=store_id, sku=sku, catalog_version=version)
 
 
-@router.delete("/stores/{store_id}/items/{sku}", response_model=ItemUpserted)
+@router.delete(paths.ADMIN_ITEM, response_model=ItemUpserted)
 def delete_item(store_id: StoreId, sku: Sku, engine: EngineDep) -> ItemUpserted:
     """Remove an item from the catalog (terminals see it in `removed`)."""
     with write_transaction(engine) as conn:
@@ -66,32 +77,32 @@ def delete_item(store_id: StoreId, sku: Sku, engine: EngineDep) -> ItemUpserted:
     return ItemUpserted(store_id=store_id, sku=sku, catalog_version=version)
 
 
-@router.put("/stores/{store_id}/stock/{sku}", response_model=StockOut)
+@router.put(paths.ADMIN_STOCK, response_model=StockOut)
 def put_stock(store_id: StoreId, sku: Sku, body: StockSet, engine: EngineDep) -> StockOut:
     with write_transaction(engine) as conn:
         return stores.set_stock(conn, store_id, sku, body)
 
 
-@router.get("/stores/{store_id}/stock/{sku}", response_model=StockOut)
+@router.get(paths.ADMIN_STOCK, response_model=StockOut)
 def get_stock(store_id: StoreId, sku: Sku, engine: EngineDep) -> StockOut:
     with read_connection(engine) as conn:
         return stores.get_stock(conn, store_id, sku)
 
 
-@router.put("/stores/{store_id}/users/{user_id}", response_model=StoreUserOut)
+@router.put(paths.ADMIN_USER, response_model=StoreUserOut)
 def put_user(store_id: StoreId, user_id: StoreId, body: StoreUserPut, engine: EngineDep) -> StoreUserOut:
     """Create or update a store user with a role (the server checks approvers' permissions)."""
     with write_transaction(engine) as conn:
         return stores.put_user(conn, store_id, user_id, body)
 
 
-@router.post("/stores/{store_id}/enrollment-codes", status_code=201, response_model=EnrollmentCodeOut)
+@router.post(paths.ADMIN_ENROLLMENT_CODES, status_code=201, response_model=EnrollmentCodeOut)
 def post_enrollment_code(store_id: StoreId, engine: EngineDep, settings: SettingsDep) -> EnrollmentCodeOut:
     with write_transaction(engine) as conn:
         return terminals.create_enrollment_code(conn, store_id, settings.enrollment_code_ttl_s)
 
 
-@router.get("/stores/{store_id}/terminals", response_model=list[TerminalOut])
+@router.get(paths.ADMIN_STORE_TERMINALS, response_model=list[TerminalOut])
 def get_terminals(store_id: StoreId, engine: EngineDep) -> list[TerminalOut]:
     """The store's terminals with when they enrolled and last sent a heartbeat: one never
     heard from is an orphan (e.g. its enrollment answer was lost); revoke it."""
@@ -99,7 +110,7 @@ def get_terminals(store_id: StoreId, engine: EngineDep) -> list[TerminalOut]:
         return terminals.list_terminals(conn, store_id)
 
 
-@router.post("/terminals/{terminal_id}/revoke", response_model=TerminalRevoked)
+@router.post(paths.ADMIN_TERMINAL_REVOKE, response_model=TerminalRevoked)
 def revoke_terminal(terminal_id: StoreId, engine: EngineDep) -> TerminalRevoked:
     with write_transaction(engine) as conn:
         return TerminalRevoked(terminal_id=terminal_id, revoked_at=terminals.revoke(conn, terminal_id))

@@ -6,13 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
+from pos_protocol import paths
+from pos_protocol.codes import ErrorCode
+
 from ...db.session import read_connection
 from ...services import catalog
 from pos_protocol.wire import CatalogDelta
 from ..deps import EngineDep, StoreDep, TerminalDep
-from ..openapi import problems
+from ..openapi import SIGNED, problems
 
-router = APIRouter(prefix="/v1", tags=["catalog"])
+router = APIRouter(tags=["catalog"])
 
 
 def _etag(store_id: str, version: int) -> str:
@@ -20,9 +23,10 @@ def _etag(store_id: str, version: int) -> str:
 
 
 @router.get(
-    "/catalog",
+    paths.CATALOG,
     response_model=CatalogDelta,
-    responses={304: {"description": "Nothing changed after `since`"}, **problems(401, 403, 422, 503)},
+    responses={304: {"description": "Nothing changed after `since`"},
+               **problems(*SIGNED, ErrorCode.VALIDATION_FAILED, ErrorCode.DATABASE_UNAVAILABLE)},
 )
 def get_catalog(
     caller: TerminalDep,

@@ -9,7 +9,10 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ...core.errors import ApiError
+from pos_protocol import paths
+from pos_protocol.codes import ErrorCode
+
+from ...core.errors import DomainError
 from ...db.session import read_connection
 from ..deps import EngineDep, MetricsScraperDep
 from ..openapi import problems
@@ -21,26 +24,26 @@ class Health(BaseModel):
     status: str
 
 
-@router.get("/healthz", response_model=Health)
+@router.get(paths.HEALTHZ, response_model=Health)
 def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, responses=problems(503))
+@router.get(paths.READYZ, response_model=Health, responses=problems(ErrorCode.NOT_READY))
 def readyz(engine: EngineDep) -> Health:
     try:
         with read_connection(engine) as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        raise ApiError(503, "not_ready", "database unreachable") from None
+        raise DomainError(ErrorCode.NOT_READY, "database unreachable") from None
     return Health(status="ready")
 
 
 @router.get(
-    "/metrics",
+    paths.METRICS,
     response_class=Response,
     dependencies=[MetricsScraperDep],
-    responses={200: {"content": {"text/plain": {}}}, **problems(401, 403)},
+    responses={200: {"content": {"text/plain": {}}}, **problems(ErrorCode.UNAUTHORIZED, ErrorCode.METRICS_DISABLED)},
 )
 def metrics() -> Response:
     """Prometheus text; `Authorization: Bearer <POS_SYNC_METRICS_TOKEN or admin token>`."""

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from pos_protocol import paths
+from pos_protocol.codes import ErrorCode
+
 from ...core.errors import parse_model
 from ...db.session import write_transaction
 from ...services import terminals
 from pos_protocol.wire import EnrollRequest, EnrollResponse, Heartbeat
 from ..deps import EngineDep, OptionalIdempotencyKeyDep, RawBody, TerminalDep, parse_json
-from ..openapi import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, json_body, problems
+from ..openapi import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, SIGNED, json_body, problems
 from ..responses import REPLAYED_HEADER
 
-router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
+router = APIRouter(tags=["terminals"])
 
 
 @router.post(
-    "/enroll",
+    paths.TERMINALS_ENROLL,
     status_code=201,
     response_model=EnrollResponse,
-    responses=problems(400, 403, 413, 422, 503),
+    responses=problems(ErrorCode.IDEMPOTENCY_KEY_INVALID, ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                       ErrorCode.ENROLLMENT_CODE_INVALID, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.VALIDATION_FAILED,
+                       ErrorCode.DATABASE_UNAVAILABLE),
     openapi_extra={"parameters": [OPTIONAL_IDEMPOTENCY_KEY_PARAMETER]},
 )
 def enroll(request: EnrollRequest, key: OptionalIdempotencyKeyDep, engine: EngineDep, response: Response) -> EnrollResponse:
@@ -35,11 +40,11 @@ def enroll(request: EnrollRequest, key: OptionalIdempotencyKeyDep, engine: Engin
 
 
 @router.post(
-    "/heartbeat",
+    paths.TERMINALS_HEARTBEAT,
     status_code=204,
     response_class=Response,
     openapi_extra=json_body(Heartbeat),
-    responses=problems(401, 403, 413, 422, 503),
+    responses=problems(*SIGNED, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.VALIDATION_FAILED, ErrorCode.DATABASE_UNAVAILABLE),
 )
 def heartbeat(caller: TerminalDep, body: RawBody, engine: EngineDep) -> Response:
     beat = parse_model(Heartbeat, parse_json(body))
