@@ -36,7 +36,7 @@ from pos_terminal.sync.client import ProblemReply, SyncClient
 from pos_terminal.sync.events import CatalogUpdated
 from tools.big_catalog import make_items
 
-from .paging_server import PagingCatalogServer
+from tools.paging_server import PagingCatalogServer
 
 ROOT = Path(__file__).resolve().parents[3]
 SIZE = 20_000

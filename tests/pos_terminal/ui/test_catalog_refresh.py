@@ -14,7 +14,7 @@ from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.events import EventHub
 from pos_terminal.ui.main_window import MainWindow
 from pos_terminal.ui.weigh_dialog import WeighDialog
-from tests.pos_terminal.sync.paging_server import PagingCatalogServer
+from tools.paging_server import PagingCatalogServer
 
 from .conftest import sign_in
 

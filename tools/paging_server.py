@@ -1,5 +1,6 @@
 """A catalog server that pages, per README "Catalog paging", as a real HTTP server on
-127.0.0.1, until the sync server's own paging is merged.
+127.0.0.1: what the till's paging tests and `bench.catalog_scale` pull from until the sync
+server's own paging is merged (then they can run against both).
 
 It implements only `GET /v1/catalog?since=V[&cursor=C][&limit=N]` (no signatures are
 checked): the first page fixes the pull's target T (304 when nothing changed after V, or
@@ -14,8 +15,11 @@ pull), once each, to break a pull between pages.
 from __future__ import annotations
 
 import base64
+import bisect
+import itertools
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,10 +43,11 @@ class PagingCatalogServer:
     requests: list[dict[str, str]] = field(default_factory=list)
     fail_pages: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _skus: list[str] | None = None  # every SKU in order (entries are never deleted, only marked)
 
     # -- the head office's side -------------------------------------------------------------
 
-    def load(self, items: list[Item]) -> None:
+    def load(self, items: list[Item] | Iterable[Item]) -> None:
         """Every item and its tax rate in one new version."""
         with self.lock:
             self.version += 1
@@ -124,9 +129,17 @@ class PagingCatalogServer:
             if page_no in self.fail_pages:
                 self.fail_pages.discard(page_no)
                 return _problem(503, "unavailable", f"page {page_no} failed on purpose")
-            entries = sorted((sku, e) for sku, e in self.items.items()
-                             if since < e.version <= target and sku > after)
-            chunk, more = entries[:limit], len(entries) > limit
+            if self._skus is None or len(self._skus) != len(self.items):
+                self._skus = sorted(self.items)
+            chunk: list[tuple[str, _Entry]] = []
+            more = False
+            for sku in itertools.islice(self._skus, bisect.bisect_right(self._skus, after), None):
+                entry = self.items[sku]
+                if since < entry.version <= target:
+                    if len(chunk) == limit:
+                        more = True
+                        break
+                    chunk.append((sku, entry))
             page = wire.CatalogDelta(
                 version=target,
                 items=[e.item for _, e in chunk if e.item is not None],
