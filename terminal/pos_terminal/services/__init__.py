@@ -31,6 +31,7 @@ class Services:
     drawer: DrawerService
 
     def close(self) -> None:
+        self.catalog.store.close()
         self.db.close()
 
 

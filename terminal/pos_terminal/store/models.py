@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .types import Money, Quantity, Rate, UtcDateTime
@@ -163,7 +163,8 @@ class OrderVoid(Base):
 
 class CatalogItemRow(Base):
     """An item of the local catalog. `id` is what the FTS index (`catalog_fts`, migration
-    0004, kept in step by triggers) refers to; lookups go by `sku` or `catalog_barcodes`."""
+    0004) refers to; lookups go by `sku` or `catalog_barcodes`. Written only through
+    `store.catalog`, which keeps `catalog_fts` and `catalog_barcodes` in step."""
 
     __tablename__ = "catalog_items"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -180,7 +181,7 @@ class CatalogItemRow(Base):
     __table_args__ = (
         UniqueConstraint("sku", name="uq_catalog_items_sku"),
         Index("ix_catalog_items_grid", "category", "active", "name", "sku"),
-        Index("ix_catalog_items_unit", "unit", "active", "name", "sku"),
+        Index("ix_catalog_items_weighed", "name", "sku", sqlite_where=text("unit = 'kg' AND active = 1")),
     )
 
 

@@ -245,3 +245,31 @@ def test_a_bad_csv_row_seeds_nothing(tmp_path: Path, db: Database, store: Catalo
     with pytest.raises(Exception, match="bad catalog row"):
         seed_catalog(db, csv_path)
     assert store.count() == 0
+
+
+def test_a_search_matching_more_than_it_ranks_ranks_the_first_in_catalog_order(shop: CatalogStore, monkeypatch) -> None:
+    """bm25 costs about a microsecond a match; a prefix matching a sixth of a big catalog
+    ranks only the first RANKED_MATCHES matches, so it still answers in milliseconds."""
+    assert {i.sku for i in shop.search("app")} == {"F1", "F2", "F4"}  # F6 matches too, inactive
+    monkeypatch.setattr(store_catalog, "RANKED_MATCHES", 2)
+    assert {i.sku for i in shop.search("app")} == {"F1", "F2"}  # the first two stored
+    monkeypatch.setattr(store_catalog, "RANKED_MATCHES", 4)
+    assert {i.sku for i in shop.search("app")} == {"F1", "F2", "F4"}
+
+
+def test_read_connections_are_per_thread_read_only_and_closed_with_the_store(shop: CatalogStore) -> None:
+    import sqlite3
+    import threading
+
+    here = shop._connection()
+    there: list[sqlite3.Connection] = []
+    worker = threading.Thread(target=lambda: there.append(shop._connection()))
+    worker.start()
+    worker.join()
+    assert there[0] is not here and shop._connection() is here
+    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+        here.execute("DELETE FROM catalog_items")
+    shop.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        here.execute("SELECT 1")
+    assert shop.by_sku("F1").sku == "F1"  # a new connection after close

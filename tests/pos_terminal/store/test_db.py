@@ -174,6 +174,7 @@ def test_upgrade_to_0004_indexes_the_catalog_the_till_had(tmp_path: Path) -> Non
     new indexes, a code two items claimed staying with the later one as before."""
     from pos_terminal.core.barcodes import make_variable_label
     from pos_terminal.core.catalog import Unit
+    from pos_protocol import wire
     from pos_terminal.store.catalog import CatalogStore, PullState
 
     path = tmp_path / "old.sqlite3"
@@ -209,10 +210,14 @@ def test_upgrade_to_0004_indexes_the_catalog_the_till_had(tmp_path: Path) -> Non
         assert [i.sku for i in store.search("creme")] == ["B2"]
         assert store.search("old") == []  # inactive
         assert [(c.name, c.items) for c in store.categories()] == [("Bakery", 2), ("Drinks", 1), ("Fruit", 1)]
-        # Writes after the upgrade keep the index in step (the triggers are in place).
-        with db.transaction() as s:
-            s.connection().exec_driver_sql("UPDATE catalog_items SET name = 'Rye Loaf' WHERE sku = 'B1'")
+        # The first page pulled after the upgrade re-indexes what it changes.
+        store.apply_page(wire.CatalogDelta(version=42, tax_rates=[], removed=["W1"], items=[wire.CatalogItem(
+            sku="B1", name="Rye Loaf", barcodes=["4001234000015"], unit="ea", price="2.10", tax_code="B",
+            category="Bakery", active=True)]))
         assert [i.sku for i in store.search("bre")] == ["B2"] and [i.sku for i in store.search("rye")] == ["B1"]
+        assert store.by_barcode("4001234000015").item.sku == "B1" and store.search("water") == []
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("INSERT INTO catalog_fts(catalog_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         db.close()
 

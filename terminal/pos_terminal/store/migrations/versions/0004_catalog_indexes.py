@@ -10,8 +10,10 @@ The till no longer loads every item into memory; it answers from SQLite:
   through VACUUM and table copies (an implicit rowid would not);
 - `catalog_barcodes` (normalized code -> sku, one item per code) for scans;
 - `catalog_fts`, an FTS5 index over name, sku, barcodes and category (external content:
-  the text stays in `catalog_items`), kept in step by triggers in the writing transaction;
-- indexes for the grid (category, by name) and the weighed-items list;
+  the text stays in `catalog_items`), kept in step by `store.catalog`, the one writer of
+  `catalog_items`, in the writing transaction (set-based statements: per-row triggers
+  cost four times as much on a 100,000-item pull);
+- indexes for the grid (category, by name) and the weighed-items list (partial: kg only);
 - `catalog_tax_rates`: the rate of every tax code the till knows (a paged pull brings the
   rates on its first page, the items using them maybe pages later);
 - `catalog_state.pull_cursor`: the next page of a pull under way (resume after a kill).
@@ -40,26 +42,6 @@ CREATE VIRTUAL TABLE catalog_fts USING fts5(
 """
 # A match in the name counts most, then the SKU, a barcode, the category.
 RANK = "INSERT INTO catalog_fts(catalog_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 2.0, 1.0)')"
-TRIGGERS = [
-    """CREATE TRIGGER catalog_items_fts_insert AFTER INSERT ON catalog_items BEGIN
-        INSERT INTO catalog_fts(rowid, name, sku, barcodes, category)
-        VALUES (new.id, new.name, new.sku, new.barcodes, new.category);
-    END""",
-    """CREATE TRIGGER catalog_items_fts_delete AFTER DELETE ON catalog_items BEGIN
-        INSERT INTO catalog_fts(catalog_fts, rowid, name, sku, barcodes, category)
-        VALUES ('delete', old.id, old.name, old.sku, old.barcodes, old.category);
-    END""",
-    """CREATE TRIGGER catalog_items_fts_update AFTER UPDATE OF name, sku, barcodes, category ON catalog_items
-    WHEN old.name IS NOT new.name OR old.sku IS NOT new.sku OR old.barcodes IS NOT new.barcodes
-      OR old.category IS NOT new.category BEGIN
-        INSERT INTO catalog_fts(catalog_fts, rowid, name, sku, barcodes, category)
-        VALUES ('delete', old.id, old.name, old.sku, old.barcodes, old.category);
-        INSERT INTO catalog_fts(rowid, name, sku, barcodes, category)
-        VALUES (new.id, new.name, new.sku, new.barcodes, new.category);
-    END""",
-]
-
-
 def upgrade() -> None:
     op.execute("""
         CREATE TABLE catalog_items_new (
@@ -79,7 +61,8 @@ def upgrade() -> None:
     op.execute("DROP TABLE catalog_items")
     op.execute("ALTER TABLE catalog_items_new RENAME TO catalog_items")
     op.create_index('ix_catalog_items_grid', 'catalog_items', ['category', 'active', 'name', 'sku'])
-    op.create_index('ix_catalog_items_unit', 'catalog_items', ['unit', 'active', 'name', 'sku'])
+    op.create_index('ix_catalog_items_weighed', 'catalog_items', ['name', 'sku'],
+                    sqlite_where=sa.text("unit = 'kg' AND active = 1"))
 
     op.create_table(
         'catalog_barcodes',
@@ -114,14 +97,10 @@ def upgrade() -> None:
 
     op.execute(FTS)
     op.execute(RANK)
-    for trigger in TRIGGERS:
-        op.execute(trigger)
-    op.execute("INSERT INTO catalog_fts(catalog_fts) VALUES ('rebuild')")
+    op.execute("INSERT INTO catalog_fts(catalog_fts) VALUES ('rebuild')")  # index the items the till has
 
 
 def downgrade() -> None:
-    for name in ("insert", "delete", "update"):
-        op.execute(f"DROP TRIGGER catalog_items_fts_{name}")
     op.execute("DROP TABLE catalog_fts")
     with op.batch_alter_table('catalog_state', schema=None) as batch_op:
         batch_op.drop_column('pull_cursor')
