@@ -59,10 +59,12 @@ _ITEM = f"SELECT {_COLUMNS} FROM catalog_items"
 _BY_SKU = f"{_ITEM} WHERE sku = ?"
 _BY_CODE = (f"SELECT {', '.join('i.' + c.strip() for c in _COLUMNS.split(','))} "
             "FROM catalog_barcodes b JOIN catalog_items i ON i.sku = b.sku WHERE b.code = ?")
+# Ranked inside the FTS index (it sorts rowids by rank), so only the best few are joined
+# to their items; inactive ones are dropped after (a search fetches a few more than asked).
 _SEARCH = (f"SELECT {', '.join('i.' + c.strip() for c in _COLUMNS.split(','))} "
-           "FROM catalog_fts JOIN catalog_items i ON i.id = catalog_fts.rowid "
-           "WHERE catalog_fts MATCH ? AND catalog_fts.rowid <= ? AND i.active = 1 "
-           "ORDER BY catalog_fts.rank, i.name, i.sku LIMIT ?")
+           "FROM (SELECT rowid, rank FROM catalog_fts WHERE catalog_fts MATCH ? AND rowid <= ? "
+           "ORDER BY rank LIMIT ?) f JOIN catalog_items i ON i.id = f.rowid WHERE i.active = 1 "
+           "ORDER BY f.rank, i.name, i.sku")
 # How many matches a search ranks at most (bm25 costs about 1 us a match): beyond, the
 # first RANKED_MATCHES in catalog order are ranked, so a 3-letter prefix that matches a
 # sixth of a 100,000-item catalog still answers in a few milliseconds.
@@ -185,20 +187,27 @@ class CatalogStore:
         comes first."""
         if limit <= 0:
             return []
-        exact = self._exact(text.strip())
+        hits = {i.sku: i for i in self._exact(text.strip()) if i.active}
         query = fts_query(text)
-        found = [] if query is None else [_item(r) for r in self._rows(
-            _SEARCH, query, self._ranked_up_to(query), limit + len(exact))]
-        hits = {i.sku: i for i in exact if i.active}
-        for item in found:
-            hits.setdefault(item.sku, item)
+        if query is not None:
+            for item in self._ranked(query, limit + len(hits)):
+                hits.setdefault(item.sku, item)
         return list(hits.values())[:limit]
 
-    def _ranked_up_to(self, query: str) -> int:
-        """The largest FTS rowid a search ranks: all when RANKED_MATCHES or fewer match."""
-        if self._rows(_MATCHES, query, RANKED_MATCHES + 1)[0][0] <= RANKED_MATCHES:
-            return 2**63 - 1
-        return self._rows(_NTH_MATCH, query, RANKED_MATCHES - 1)[0][0]
+    def _ranked(self, query: str, want: int) -> list[Item]:
+        """The `want` best active matches of `query`, best first."""
+        matches = self._rows(_MATCHES, query, RANKED_MATCHES + 1)[0][0]
+        if matches > RANKED_MATCHES:
+            bound = self._rows(_NTH_MATCH, query, RANKED_MATCHES - 1)[0][0]
+            matches = RANKED_MATCHES
+        else:
+            bound = 2**63 - 1
+        fetch = want + 8
+        while True:
+            rows = self._rows(_SEARCH, query, bound, fetch)
+            if len(rows) >= want or fetch >= matches:  # enough, or no more to fetch
+                return [_item(r) for r in rows[:want]]
+            fetch *= 4  # many of the best were inactive: look further down
 
     def _exact(self, text: str) -> list[Item]:
         if not text:

@@ -273,3 +273,11 @@ def test_read_connections_are_per_thread_read_only_and_closed_with_the_store(sho
     with pytest.raises(sqlite3.ProgrammingError):
         here.execute("SELECT 1")
     assert shop.by_sku("F1").sku == "F1"  # a new connection after close
+
+
+def test_inactive_best_matches_do_not_crowd_out_the_active_ones(store: CatalogStore) -> None:
+    retired = [item(f"R{n:02d}", "Zeta", active=False) for n in range(30)]  # short names rank best
+    sold = [item("S1", "Zeta chocolate bar with hazelnuts"), item("S2", "Zeta chocolate bar with almonds")]
+    store.apply_page(page(*retired, *sold))
+    assert {i.sku for i in store.search("zeta", limit=2)} == {"S1", "S2"}
+    assert {i.sku for i in store.search("zeta", limit=20)} == {"S1", "S2"}
