@@ -326,3 +326,17 @@ def test_the_till_sells_while_it_pulls(till, client, server, items):
     assert not errors
     assert sales >= 2 and slowest < 5.0
     assert till.catalog.count() == SIZE
+
+
+def test_the_sync_service_pulls_a_few_pages_a_turn_so_the_pump_runs_between(till, client, server):
+    from pos_terminal.sync.service import CATALOG_PAGES_PER_TURN, SyncService
+
+    sync = SyncService(till, client, heartbeat_interval_s=3600)
+    try:
+        assert CATALOG_PAGES_PER_TURN * 2 == SIZE // PAGE
+        assert sync._pull_catalog() == 0.0  # more to come: run again right after the pump
+        assert till.catalog.count() == CATALOG_PAGES_PER_TURN * PAGE
+        assert sync._pull_catalog() == till.config.pull_interval_s
+        assert till.catalog.count() == SIZE
+    finally:
+        sync.client.close()
