@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from devices.events import DeviceStatus, StatusEvent
 from pos_protocol.money import to_decimal
+from pos_terminal.core.catalog import Unit
 from pos_terminal.services import CatalogService, Till
 
 from .bridge import DeviceBridge
@@ -61,8 +63,11 @@ class WeighDialog(QDialog):
         layout.addWidget(self.items, 1)
         layout.addLayout(right, 1)
 
-    def catalog_changed(self, _event: object = None) -> None:
-        """(Re)list the weighed items, keeping the one chosen (also after a catalog pull)."""
+    def catalog_changed(self, event: Any = None) -> None:
+        """(Re)list the weighed items, keeping the one chosen; after a pulled page only if
+        it touched a weighed item (a first pull has a hundred pages)."""
+        if event is not None and not self._touches_listed(event):
+            return
         chosen = self.items.currentItem()
         sku = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None
         self.items.clear()
@@ -72,6 +77,11 @@ class WeighDialog(QDialog):
             self.items.addItem(row)
             if item.sku == sku:
                 self.items.setCurrentItem(row)
+
+    def _touches_listed(self, event: Any) -> bool:
+        listed = {self.items.item(r).data(Qt.ItemDataRole.UserRole) for r in range(self.items.count())}
+        return (any(item.unit is Unit.KG or item.sku in listed for item in event.upserted)
+                or any(sku in listed for sku in event.removed))
 
     def read_scale(self) -> None:
         if self.operation is not None or self.devices is None:

@@ -40,11 +40,23 @@ def test_a_page_pulled_while_the_weigh_dialog_is_open_shows_in_it(qtbot, service
     server.load([DRAGON])
     server.start()
     client = SyncClient(server.url)
+    puller = CatalogPuller(services.catalog.store, client, hub)
+
+    def pull_off_the_gui_thread() -> None:
+        with qtbot.waitSignal(window.sync_bridge.catalog_updated, timeout=5000):
+            pull = threading.Thread(target=puller.pull_once)
+            pull.start()
+            pull.join(30)
+
     try:
-        pull = threading.Thread(target=CatalogPuller(services.catalog.store, client, hub).pull_once)
-        pull.start()
-        pull.join(30)
+        pull_off_the_gui_thread()
         qtbot.waitUntil(lambda: any(n.startswith("Dragon Fruit") for n in names()), timeout=5000)
+        first_row = dialog.items.item(0)
+        server.put(Item(sku="EA-PEN", name="Pen", barcodes=(), unit=Unit.EA, price=Decimal("1.00"),
+                        tax_code="B", tax_rate=Decimal("0.07"), category="Office"))
+        pull_off_the_gui_thread()
+        assert dialog.items.item(0) is first_row  # a page without weighed items: not relisted
+        assert services.catalog.by_sku("EA-PEN").name == "Pen"
     finally:
         client.close()
         server.stop()
