@@ -37,7 +37,7 @@ from pos_terminal.core.ticket import Discount, Ticket, TicketError
 from pos_terminal.services import CompletedOrder, TenderInput
 from pos_terminal.services.catalog import read_catalog_csv
 from pos_terminal.store.models import Order, OutboxEntry
-from pos_terminal.sync.catalog_pull import CatalogPuller, apply_to_catalog
+from pos_terminal.sync.catalog_pull import CatalogPuller
 from pos_protocol import wire
 from tests.pos_terminal.sync.harness import DEMO_CSV
 
@@ -500,9 +500,8 @@ def test_a_catalog_price_the_currency_cannot_carry_is_refused_and_the_till_keeps
 
     till = ContractTill.open(server, tmp_path / "till", TaxMode.INCLUSIVE, template=till_template)
     try:
-        pulled = CatalogPuller(till.services.db, till.client).pull_once()
-        apply_to_catalog(till.services.catalog, pulled.update)
-        assert till.services.catalog.by_sku(sku).price == D("1.99")
+        assert CatalogPuller(till.services.db, till.client).pull_once().changed
+        assert till.services.catalog.by_sku(sku).price == D("1.99")  # sold from what the pull stored
         till.till.add_sku(sku, D(3))
         till.pay_card()
         till.verify()
@@ -521,7 +520,7 @@ def test_a_tax_rate_change_reaches_every_item_of_the_code_on_both_sides(server, 
         puller = CatalogPuller(till.services.db, till.client)
 
         def pull() -> None:
-            apply_to_catalog(till.services.catalog, puller.pull_once().update)
+            assert puller.pull_once().changed
 
         pull()
         till.till.add_sku("CONTRACT-R2", D(2))

@@ -6,7 +6,7 @@ property-tested; the store, sync and UI layers build on it.
 Where things are:
 - money.py, tax.py       the one rounding rule; per-rate tax and ticket totals
 - barcodes.py            EAN-13/EAN-8/UPC-A check digits, GS1 scale labels (store layout)
-- catalog.py             Item, Unit, the in-memory Catalog index, ScanResult
+- catalog.py             Item, Unit, ScanResult, the CatalogLookup contract, an in-memory Catalog
 - ticket.py              the open ticket: lines, discounts, overrides, voids, finish()
 - allocation.py          largest-remainder split of a ticket discount onto lines
 - tenders.py             TenderSet: split tender, change, cash rounding

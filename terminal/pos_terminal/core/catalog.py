@@ -1,7 +1,10 @@
-"""The local catalog: items and an in-memory index by SKU and by barcode.
+"""The catalog as the sale sees it: items, what a lookup answers, an in-memory index.
 
-Lookups are dict hits after the barcode is validated, so a 100,000-item catalog
-answers in microseconds (see bench/barcode_lookup.py).
+`CatalogLookup` is what the till's sale path needs (by barcode, by SKU); the till's
+SQLite store implements it with indexes (`store.catalog.CatalogStore`), so a till never
+holds every item in memory. `Catalog` is the same contract over dicts, for pure code and
+tests. Both parse a scanned code here (`lookup_barcode`): check digits and scale labels
+are the core's business, the store only answers "which item has this key".
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
-from .barcodes import DEFAULT_LAYOUT, BarcodeError, ParsedBarcode, VariableMeasureLayout, normalize_key, parse_barcode
+from .barcodes import DEFAULT_LAYOUT, BarcodeError, VariableMeasureLayout, normalize_key, parse_barcode
 from pos_protocol.money import MoneyError, to_decimal
 
 
@@ -85,6 +88,39 @@ class ScanResult:
     price: Decimal | None = None  # embedded label price
 
 
+@dataclass(frozen=True)
+class Category:
+    """A category of the sale screen's grid and how many active items it holds."""
+
+    name: str
+    items: int
+
+
+class CatalogLookup(Protocol):
+    """What ringing up needs of a catalog. Both raise UnknownItem; by_barcode also
+    BarcodeError (a code that is not valid is never looked up)."""
+
+    def by_sku(self, sku: str) -> Item: ...
+
+    def by_barcode(self, code: str) -> ScanResult: ...
+
+
+def barcode_keys(item: Item) -> list[str]:
+    """The keys an item's registered barcodes are found under (see `normalize_key`)."""
+    return [normalize_key(code) for code in item.barcodes]
+
+
+def lookup_barcode(code: str, layout: VariableMeasureLayout,
+                   find: Callable[[str], Item | None]) -> ScanResult:
+    """Validate `code`, find the item under its key (`find`), and carry a scale label's
+    weight or price along; raises BarcodeError or UnknownItem."""
+    parsed = parse_barcode(code, layout)
+    item = find(parsed.key)
+    if item is None:
+        raise UnknownItem(f"no item for barcode {code.strip()}", code)
+    return ScanResult(item, parsed.weight, parsed.price)
+
+
 class Catalog:
     """In-memory index. A barcode belongs to one item; the latest upsert wins it."""
 
@@ -112,14 +148,11 @@ class Catalog:
 
     def by_barcode(self, code: str) -> ScanResult:
         """Parse (validating the check digit) and look up; raises BarcodeError or UnknownItem."""
-        parsed = parse_barcode(code, self.layout)
-        return ScanResult(self._item_for(parsed, code), parsed.weight, parsed.price)
+        return lookup_barcode(code, self.layout, self._item_for)
 
-    def _item_for(self, parsed: ParsedBarcode, code: str) -> Item:
-        sku = self._by_code.get(parsed.key)
-        if sku is None:
-            raise UnknownItem(f"no item for barcode {code.strip()}", code)
-        return self._by_sku[sku]
+    def _item_for(self, key: str) -> Item | None:
+        sku = self._by_code.get(key)
+        return None if sku is None else self._by_sku[sku]
 
     def upsert(self, item: Item) -> None:
         old = self._by_sku.get(item.sku)
@@ -141,4 +174,5 @@ class Catalog:
                 del self._by_code[key]
 
 
-__all__ = ["BarcodeError", "Catalog", "Item", "ItemError", "ScanResult", "Unit", "UnknownItem"]
+__all__ = ["BarcodeError", "Catalog", "CatalogLookup", "Category", "Item", "ItemError", "ScanResult", "Unit",
+           "UnknownItem", "barcode_keys", "lookup_barcode"]

@@ -7,36 +7,37 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pos_terminal.config import TerminalConfig
-from pos_terminal.core.catalog import Catalog
 from pos_terminal.store.db import Database
 from pos_terminal.store.identity import as_enrolled, read_identity
 
-from .catalog import load_catalog, seed_catalog
+from .catalog import CatalogService, open_catalog, seed_catalog
 from .checkout import CompletedOrder
 from .drawer import DrawerService
 from .returns import Returns
 from .staff import Staff
 from .till import ApproverPin, TenderInput, Till, utc_now
 
-__all__ = ["ApproverPin", "CompletedOrder", "Services", "TenderInput", "Till", "open_services"]
+__all__ = ["ApproverPin", "CatalogService", "CompletedOrder", "Services", "TenderInput", "Till", "open_services"]
 
 
 @dataclass
 class Services:
     config: TerminalConfig
     db: Database
-    catalog: Catalog
+    catalog: CatalogService
     staff: Staff
     till: Till
     returns: Returns
     drawer: DrawerService
 
     def close(self) -> None:
+        self.catalog.store.close()
         self.db.close()
 
 
 def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_now) -> Services:
-    """Open (and migrate) the till's database, seed an empty till, load the catalog.
+    """Open (and migrate) the till's database and seed an empty till. The catalog is not
+    loaded: lookups, search and the grid read the database's indexes (`services.catalog`).
 
     An enrolled till sells under its enrolled identity (`store.identity`), whatever the
     config file says.
@@ -47,7 +48,7 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
     staff = Staff(db, clock)
     staff.seed(config.seed_users)
     seed_catalog(db, config.catalog_csv)
-    catalog = load_catalog(db)
+    catalog = open_catalog(db)
     till = Till(db, config, catalog, staff, clock)
     return Services(config, db, catalog, staff, till, Returns(till), DrawerService(till))
 

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from pos_terminal.config import TerminalConfig
-from pos_terminal.core.catalog import Catalog
+from pos_terminal.core.catalog import CatalogLookup
 from pos_protocol.permissions import Permission
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.ticket import Discount, NeedsApproval, Ticket, TicketError, TicketLine
@@ -52,7 +52,7 @@ class NotSignedIn(TicketError):
 
 
 class Till:
-    def __init__(self, db: Database, config: TerminalConfig, catalog: Catalog, staff: Staff,
+    def __init__(self, db: Database, config: TerminalConfig, catalog: CatalogLookup, staff: Staff,
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.db, self.config, self.catalog, self.staff, self.clock = db, config, catalog, staff, clock
         self.cashier: User | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from pos_protocol.sql import UtcDateTime
@@ -164,10 +164,15 @@ class OrderVoid(Base):
 
 
 class CatalogItemRow(Base):
+    """An item of the local catalog. `id` is what the FTS index (`catalog_fts`, migration
+    0004) refers to; lookups go by `sku` or `catalog_barcodes`. Written only through
+    `store.catalog`, which keeps `catalog_fts` and `catalog_barcodes` in step."""
+
     __tablename__ = "catalog_items"
-    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
-    barcodes: Mapped[str] = mapped_column(Text)  # JSON list
+    barcodes: Mapped[str] = mapped_column(Text)  # JSON list, as registered
     unit: Mapped[str] = mapped_column(String(4))
     price: Mapped[Decimal] = mapped_column(Money())
     tax_code: Mapped[str] = mapped_column(String(16))
@@ -175,12 +180,35 @@ class CatalogItemRow(Base):
     category: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool]
 
+    __table_args__ = (
+        UniqueConstraint("sku", name="uq_catalog_items_sku"),
+        Index("ix_catalog_items_grid", "category", "active", "name", "sku"),
+        Index("ix_catalog_items_weighed", "name", "sku", sqlite_where=text("unit = 'kg' AND active = 1")),
+    )
+
+
+class CatalogBarcodeRow(Base):
+    """A barcode's lookup key (`core.barcodes.normalize_key`) and the one item that has it."""
+
+    __tablename__ = "catalog_barcodes"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_catalog_barcodes_sku", "sku"), {"sqlite_with_rowid": False})
+
+
+class CatalogTaxRateRow(Base):
+    __tablename__ = "catalog_tax_rates"
+    tax_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Rate())
+
 
 class CatalogState(Base):
     __tablename__ = "catalog_state"
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     etag: Mapped[str | None] = mapped_column(String(128))
+    pull_cursor: Mapped[str | None] = mapped_column(Text)  # next page of a pull under way
 
 
 class UserRow(Base):

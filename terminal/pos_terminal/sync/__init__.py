@@ -7,7 +7,7 @@ Public surface:
 
 from __future__ import annotations
 
-from .catalog_pull import apply_to_catalog
+from .catalog_pull import CatalogPuller, PullResult
 from .client import ProblemReply, SyncClient, SyncError, Unreachable
 from .enrollment import NotEnrolled, enroll, enrolled_config
 from .events import (
@@ -17,7 +17,7 @@ from .pump import OutboxPump, PumpSettings
 from .service import SyncService
 
 __all__ = [
-    "CatalogUpdated", "ClockSkewed", "ConflictsArrived", "ConnectionChanged", "NotEnrolled", "OutboxPump",
+    "CatalogPuller", "CatalogUpdated", "ClockSkewed", "ConflictsArrived", "ConnectionChanged", "NotEnrolled", "OutboxPump",
     "Parked", "ProblemReply", "PumpSettings", "QueueChanged", "SyncClient", "SyncError",
-    "SyncEvent", "SyncService", "Unreachable", "apply_to_catalog", "enroll", "enrolled_config",
+    "PullResult", "SyncEvent", "SyncService", "Unreachable", "enroll", "enrolled_config",
 ]

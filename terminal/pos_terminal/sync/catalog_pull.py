@@ -1,103 +1,79 @@
-"""Catalog pull: fetch what changed since the local version and store it atomically.
+"""Catalog pull: fetch what changed since the local version, page by page, and store it.
 
-The till keeps selling from its local copy; a delta (items, tax rates, removals) and the
-new version/ETag land in one transaction, so a crash mid-apply leaves the old catalog
-whole. The changed items are then announced (`CatalogUpdated`) for the in-memory
-`Catalog`, which the UI thread updates with `upsert`/`remove`.
+The till keeps selling while it pulls (the pull runs on the sync thread; the sale path
+reads committed rows). Each page lands in one transaction together with the pull's cursor
+(`store.catalog.CatalogStore.apply_page`), so a pull killed mid-way resumes at the first
+page it had not committed, and the pull's target version is recorded only with its last
+page (README "Catalog paging"). After each commit a `CatalogUpdated` event tells the rest
+of the till (the UI refreshes what it shows); there is no second copy to update.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from pos_terminal.core.catalog import Catalog, Item, Unit
-from pos_terminal.store import catalog as repo
-from pos_terminal.store.db import Database
-from pos_terminal.store.models import CatalogItemRow, CatalogState
 from pos_protocol import wire
+from pos_terminal.store.catalog import CatalogDeltaError, CatalogStore
+from pos_terminal.store.db import Database
 
-from .client import SyncClient
+from .client import ProblemReply, SyncClient
 from .events import CatalogUpdated, EventHub
 
 log = logging.getLogger(__name__)
 
-
-class CatalogDeltaError(ValueError):
-    """A delta the till cannot apply (e.g. an item whose tax code has no known rate)."""
+__all__ = ["CatalogDeltaError", "CatalogPuller", "PullResult"]
 
 
 @dataclass(frozen=True)
 class PullResult:
-    version: int
-    changed: bool
-    update: CatalogUpdated
+    version: int  # the catalog version the till sells from now
+    changed: bool  # at least one page was applied
+    pages: int = 0
+    upserted: int = 0
+    removed: int = 0
+    more: bool = False  # stopped at `max_pages` with pages still to fetch
 
 
 class CatalogPuller:
-    def __init__(self, db: Database, client: SyncClient, events: EventHub | None = None) -> None:
-        self.db, self.client = db, client
+    def __init__(self, catalog: CatalogStore | Database, client: SyncClient,
+                 events: EventHub | None = None, *, page_size: int = wire.CATALOG_PAGE_DEFAULT) -> None:
+        self.store = catalog if isinstance(catalog, CatalogStore) else CatalogStore.of(catalog)
+        self.client = client
         self.events = events or EventHub()
+        self.page_size = page_size
 
-    def pull_once(self) -> PullResult:
-        """Ask for changes since the local version; apply and announce them if any."""
-        with self.db.reader() as s:
-            version, etag = _state(s)
-        pulled = self.client.catalog_delta(version, etag)
-        if pulled.delta is None:
-            return PullResult(version, False, CatalogUpdated())
-        with self.db.transaction() as s:
-            update = apply_delta(s, pulled.delta, pulled.etag)
-        log.info("catalog %s -> %s: %d upserted, %d removed", version, pulled.delta.version,
-                 len(update.upserted), len(update.removed))
-        if update.upserted or update.removed or pulled.delta.version != version:
-            self.events.emit(update)
-        return PullResult(pulled.delta.version, True, update)
-
-
-def apply_delta(session: Session, delta: wire.CatalogDelta, etag: str | None) -> CatalogUpdated:
-    """Write the delta into the local catalog inside the caller's transaction."""
-    rates = _known_rates(session)
-    changed_rates = {r.tax_code: r.rate for r in delta.tax_rates}
-    rates.update(changed_rates)
-    items: dict[str, Item] = {}
-    for row in delta.items:
-        if row.tax_code not in rates:
-            raise CatalogDeltaError(f"item {row.sku}: tax code {row.tax_code!r} has no rate")
-        items[row.sku] = Item(sku=row.sku, name=row.name, barcodes=tuple(row.barcodes),
-                              unit=Unit(row.unit), price=row.price, tax_code=row.tax_code,
-                              tax_rate=rates[row.tax_code], category=row.category,
-                              active=row.active)
-    # A new rate for a code also re-prices the tax of items the delta did not list.
-    for stored in repo.load_items(session):
-        new_rate = changed_rates.get(stored.tax_code)
-        if stored.sku not in items and new_rate is not None and new_rate != stored.tax_rate:
-            items[stored.sku] = replace(stored, tax_rate=new_rate)
-    removed = sorted(set(delta.removed) - set(items))
-    repo.upsert_items(session, list(items.values()))
-    repo.remove_items(session, removed)
-    repo.set_catalog_version(session, delta.version, etag)
-    return CatalogUpdated(list(items.values()), removed)
-
-
-def apply_to_catalog(catalog: Catalog, update: CatalogUpdated) -> None:
-    """What the UI thread does with a `CatalogUpdated` event."""
-    for item in update.upserted:
-        catalog.upsert(item)
-    for sku in update.removed:
-        if sku in catalog:
-            catalog.remove(sku)
-
-
-def _state(session: Session) -> tuple[int, str | None]:
-    state = session.get(CatalogState, 1)
-    return (state.version, state.etag) if state else (0, None)
-
-
-def _known_rates(session: Session) -> dict[str, Decimal]:
-    return {code: rate for code, rate in session.execute(
-        select(CatalogItemRow.tax_code, CatalogItemRow.tax_rate).distinct())}
+    def pull_once(self, max_pages: int | None = None) -> PullResult:
+        """Fetch and apply pages until the last one (or `max_pages`, then `more` is True and
+        the next call goes on from the stored cursor). SyncError when the server is away:
+        what was applied stays, and the next pull resumes after it."""
+        state = self.store.pull_state()
+        cursor, pages, upserted, removed = state.cursor, 0, 0, 0
+        while max_pages is None or pages < max_pages:
+            try:
+                pulled = self.client.catalog_page(state.version, cursor, self.page_size,
+                                                  etag=None if cursor else state.etag)
+            except ProblemReply as exc:
+                if cursor is None or exc.reply.status != 422:
+                    raise
+                # The server no longer reads our cursor (e.g. it was replaced): start the
+                # pull again from the recorded version; re-applying a page changes nothing.
+                log.warning("catalog pull: the server refused the stored cursor (%s); starting over", exc)
+                self.store.drop_cursor()
+                cursor = None
+                continue
+            page = pulled.delta
+            if page is None:  # 304: nothing changed since the recorded version
+                break
+            if page.next_cursor is not None and page.next_cursor == cursor:
+                raise CatalogDeltaError("the server sent the same catalog cursor again")
+            applied = self.store.apply_page(page, pulled.etag)
+            pages, upserted, removed = pages + 1, upserted + len(applied.upserted), removed + len(applied.removed)
+            self.events.emit(CatalogUpdated(applied.upserted, applied.removed, applied.rerated, applied.version))
+            cursor = page.next_cursor
+            if cursor is None:
+                log.info("catalog %s -> %s: %d page(s), %d upserted, %d removed", state.version,
+                         page.version, pages, upserted, removed)
+                return PullResult(page.version, True, pages, upserted, removed)
+        more = cursor is not None and max_pages is not None and pages >= max_pages
+        return PullResult(state.version, pages > 0, pages, upserted, removed, more=more)

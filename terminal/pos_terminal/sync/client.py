@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -170,8 +171,22 @@ class SyncClient:
     # -- catalog, heartbeat, enrollment ----------------------------------------------------
 
     def catalog_delta(self, since: int, etag: str | None = None) -> CatalogPull:
-        headers = {"If-None-Match": etag} if etag else None
-        reply = self.request("GET", f"{paths.CATALOG}?since={int(since)}", headers=headers)
+        """The first (or only) page of what changed after `since`."""
+        return self.catalog_page(since, etag=etag)
+
+    def catalog_page(self, since: int, cursor: str | None = None, limit: int | None = None,
+                     etag: str | None = None) -> CatalogPull:
+        """One page of a paged pull (README "Catalog paging"): the first without `cursor`
+        (304 when nothing changed: `delta=None`), the next ones with the `next_cursor` the
+        page before carried. A server that does not page ignores `cursor` and `limit` and
+        answers everything on one page (`next_cursor` null)."""
+        query = f"since={int(since)}"
+        if cursor is not None:
+            query += f"&cursor={quote(cursor, safe='')}"
+        if limit is not None:
+            query += f"&limit={int(limit)}"
+        headers = {"If-None-Match": etag} if etag and cursor is None else None
+        reply = self.request("GET", f"{paths.CATALOG}?{query}", headers=headers)
         if reply.status == 304:
             return CatalogPull(None, etag)
         delta = wire.CatalogDelta.model_validate_json(self._expect(reply, 200).body)

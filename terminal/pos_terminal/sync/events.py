@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from pos_terminal.core.catalog import Item
 
@@ -41,10 +42,21 @@ class ConflictsArrived:
 
 @dataclass(frozen=True)
 class CatalogUpdated:
-    """Already stored locally; the in-memory Catalog applies them on the UI thread."""
+    """One page of a catalog pull, committed: the till sells from it already (lookups read
+    the database; the store's cache was emptied). The UI refreshes what it shows.
+
+    `rerated`: tax codes whose new rate re-rated stored items not listed in `upserted`.
+    `version`: the catalog version recorded with this page, set on a pull's last page only
+    (`complete`)."""
 
     upserted: list[Item] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    rerated: dict[str, Decimal] = field(default_factory=dict)
+    version: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.version is not None
 
 
 @dataclass(frozen=True)

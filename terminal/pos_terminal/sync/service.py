@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DeviceStatus = Callable[[], dict[str, str]]
+CATALOG_PAGES_PER_TURN = 10
 
 
 class SyncService:
@@ -64,7 +65,7 @@ class SyncService:
         self.events = EventHub()
         self.pump = OutboxPump(services.db, self.client, self.events, settings=pump_settings,
                                clock=clock, rng=rng)
-        self.catalog = CatalogPuller(services.db, self.client, self.events)
+        self.catalog = CatalogPuller(services.catalog.store, self.client, self.events)
         self.heartbeat_interval_s = heartbeat_interval_s
         self.device_status = device_status or dict
         self._latest_queue: QueueChanged | None = None
@@ -117,8 +118,11 @@ class SyncService:
         return None if due is None else max(0.0, (due - self.pump.clock()).total_seconds())
 
     def _pull_catalog(self) -> float:
+        # A few pages per turn, so a long first pull does not hold back the outbox pump:
+        # the worker runs the pump between turns (and at once after a sale wakes it).
         try:
-            self.catalog.pull_once()
+            if self.catalog.pull_once(max_pages=CATALOG_PAGES_PER_TURN).more:
+                return 0.0
         except SyncError as exc:
             log.info("catalog pull failed: %s", exc)
         return self.config.pull_interval_s

@@ -1,8 +1,8 @@
 """The till's main window: sign-in and sale screens, manager menu, status bar.
 
 It wires the bridges: device events reach the status bar and the sale screen, sync events
-update the status bar and apply catalog changes to the in-memory catalog, all on the GUI
-thread.
+update the status bar and, after a catalog page is committed, what the screens list, all
+on the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from devices.events import PowerEvent
-from pos_terminal.core.catalog import UnknownItem
 from pos_terminal.services import Services
 from pos_terminal.services.drawer import DrawerService
 
@@ -173,19 +172,14 @@ class MainWindow(QMainWindow):
         self.sync_bridge.connection_changed.connect(self.status.on_connection)
         self.sync_bridge.queue_changed.connect(self.status.on_queue)
         self.sync_bridge.clock_skewed.connect(self.status.on_clock)
-        self.sync_bridge.catalog_updated.connect(self._apply_catalog)
+        self.sync_bridge.catalog_updated.connect(self._catalog_updated)
         self.sync_bridge.conflicts_arrived.connect(self._conflicts_arrived)
         self.sync_bridge.attach(sync)
 
-    def _apply_catalog(self, event: Any) -> None:
-        catalog = self.services.catalog
-        for item in event.upserted:
-            catalog.upsert(item)
-        for sku in event.removed:
-            try:
-                catalog.remove(sku)
-            except UnknownItem:
-                pass  # already gone: nothing to do
+    def _catalog_updated(self, event: Any) -> None:
+        # The page is in the database already and the sale path reads it from there
+        # (sync.catalog_pull, the one apply path): only what the screens show is refreshed.
+        self.sale.catalog_changed(event)
 
     def _conflicts_arrived(self, event: Any) -> None:
         self.sale.banner.show_message(

@@ -119,6 +119,13 @@ class SaleScreen(QWidget):
         cashier = self.till.cashier
         self.cashier.setText(self.tr("Cashier: {name}").format(name=cashier.name) if cashier else "")
 
+    def catalog_changed(self, event: object) -> None:
+        """A page of a catalog pull is committed: an open dialog that lists items relists
+        them. The ticket keeps its lines (each line locked its price when it was rung up)."""
+        refresh = getattr(self.dialog, "catalog_changed", None)
+        if refresh is not None and self.dialog.isVisible():
+            refresh(event)
+
     def focus_entry(self) -> None:
         self.entry.setFocus()
 
@@ -231,7 +238,7 @@ class SaleScreen(QWidget):
                   lambda d: self._run(lambda: self.till.set_quantity(line_no, to_decimal(d.text, "quantity"))))
 
     def weigh(self) -> None:
-        self.open_dialog(WeighDialog(self.till, self.devices, self.device_bridge, self))
+        self.open_dialog(WeighDialog(self.till, self.services.catalog, self.devices, self.device_bridge, self))
 
     def line_discount(self) -> None:
         if (line_no := self._line_no()) is None:

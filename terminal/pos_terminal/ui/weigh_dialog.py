@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from devices.events import DeviceStatus, StatusEvent
-from pos_terminal.core.catalog import Unit
 from pos_protocol.money import to_decimal
-from pos_terminal.services import Till
+from pos_terminal.core.catalog import Unit
+from pos_terminal.services import CatalogService, Till
 
 from .bridge import DeviceBridge
 from .errors import describe
@@ -22,20 +23,18 @@ from .widgets import BigButton, Keypad
 
 
 class WeighDialog(QDialog):
-    def __init__(self, till: Till, devices: TillDevices | None, bridge: DeviceBridge | None,
-                 parent: QWidget | None = None, *, scale_timeout: float = 10.0) -> None:
+    def __init__(self, till: Till, catalog: CatalogService, devices: TillDevices | None,
+                 bridge: DeviceBridge | None, parent: QWidget | None = None, *,
+                 scale_timeout: float = 10.0) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Weigh"))
         self.setModal(True)
-        self.till, self.devices, self.scale_timeout = till, devices, scale_timeout
+        self.till, self.catalog, self.devices, self.scale_timeout = till, catalog, devices, scale_timeout
         self.operation: Operation[Decimal] | None = None
 
         self.items = QListWidget()
         self.items.setStyleSheet("font-size:16px;")
-        for item in sorted((i for i in till.catalog if i.unit is Unit.KG and i.active), key=lambda i: i.name):
-            row = QListWidgetItem(f"{item.name}  {money(item.price, till.config.currency)}/kg")
-            row.setData(Qt.ItemDataRole.UserRole, item.sku)
-            self.items.addItem(row)
+        self.catalog_changed()
         self.weight = QLineEdit()
         self.weight.setObjectName("weight")
         self.weight.setPlaceholderText(self.tr("Weight in kg"))
@@ -63,6 +62,26 @@ class WeighDialog(QDialog):
         layout = QHBoxLayout(self)
         layout.addWidget(self.items, 1)
         layout.addLayout(right, 1)
+
+    def catalog_changed(self, event: Any = None) -> None:
+        """(Re)list the weighed items, keeping the one chosen; after a pulled page only if
+        it touched a weighed item (a first pull has a hundred pages)."""
+        if event is not None and not self._touches_listed(event):
+            return
+        chosen = self.items.currentItem()
+        sku = chosen.data(Qt.ItemDataRole.UserRole) if chosen is not None else None
+        self.items.clear()
+        for item in self.catalog.weighed_items():
+            row = QListWidgetItem(f"{item.name}  {money(item.price, self.till.config.currency)}/kg")
+            row.setData(Qt.ItemDataRole.UserRole, item.sku)
+            self.items.addItem(row)
+            if item.sku == sku:
+                self.items.setCurrentItem(row)
+
+    def _touches_listed(self, event: Any) -> bool:
+        listed = {self.items.item(r).data(Qt.ItemDataRole.UserRole) for r in range(self.items.count())}
+        return (any(item.unit is Unit.KG or item.sku in listed for item in event.upserted)
+                or any(sku in listed for sku in event.removed))
 
     def read_scale(self) -> None:
         if self.operation is not None or self.devices is None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from pos_terminal.store import audit, receipts
-from pos_terminal.store.db import Database, _make_engine, migrate
+from alembic.script import ScriptDirectory
+
+from pos_terminal.store.db import Database, _alembic_config, _make_engine, migrate
 from pos_terminal.store.models import CatalogItemRow, ReceiptCounter
 
 NOW = datetime(2026, 11, 21, 9, 15, tzinfo=timezone.utc)
+HEAD = ScriptDirectory.from_config(_alembic_config()).get_current_head()  # an upgrade goes all the way
 
 
 @pytest.fixture
@@ -40,7 +44,7 @@ def test_money_round_trips_exactly_and_refuses_extra_decimals(db: Database) -> N
     with db.transaction() as s:
         s.add(_item(Decimal("12.34")))
     with db.reader() as s:
-        assert s.get(CatalogItemRow, "X").price == Decimal("12.34")
+        assert s.scalars(select(CatalogItemRow).where(CatalogItemRow.sku == "X")).one().price == Decimal("12.34")
     with pytest.raises(Exception, match="more than 2 decimals"):
         with db.transaction() as s:
             s.add(_item(Decimal("0.125")))
@@ -105,7 +109,7 @@ def test_upgrade_from_first_schema_keeps_the_shops_data(tmp_path: Path) -> None:
     old.dispose()
     db = Database(path)  # opening runs the pending migrations
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0003"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
         row = conn.exec_driver_sql(
             "SELECT gross, drawer_session_id FROM orders WHERE order_id = 'o1'").one()
     assert tuple(row) == (1000, None)
@@ -149,8 +153,90 @@ def test_upgrade_to_0003_records_what_each_waiting_entry_depends_on(tmp_path: Pa
     old.dispose()
     db = Database(path)
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0003"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
         rows = conn.exec_driver_sql("SELECT seq, idempotency_key, depends_on FROM outbox ORDER BY seq").all()
     assert [tuple(r) for r in rows] == [(1, "sale-1", None), (2, "held-2", None), (3, "return-3", 1),
                                         (4, "blind-4", None), (5, "r-5", 2), (6, "z-6", None)]
     db.close()
+
+
+def _old_item(conn, sku: str, name: str, barcodes: list[str], *, tax_code: str = "A", rate: int = 190000,
+              category: str = "Misc", unit: str = "ea", active: bool = True) -> None:
+    conn.execute(text(
+        "INSERT INTO catalog_items (sku, name, barcodes, unit, price, tax_code, tax_rate, category, active)"
+        " VALUES (:sku, :name, :barcodes, :unit, 199, :tax_code, :rate, :category, :active)"),
+        dict(sku=sku, name=name, barcodes=json.dumps(barcodes), unit=unit, tax_code=tax_code, rate=rate,
+             category=category, active=active))
+
+
+def test_upgrade_to_0004_indexes_the_catalog_the_till_had(tmp_path: Path) -> None:
+    """A till of the in-memory era: after the upgrade it sells every item it had from the
+    new indexes, a code two items claimed staying with the later one as before."""
+    from pos_terminal.core.barcodes import make_variable_label
+    from pos_terminal.core.catalog import Unit
+    from pos_protocol import wire
+    from pos_terminal.store.catalog import CatalogStore, PullState
+
+    path = tmp_path / "old.sqlite3"
+    old = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
+    migrate(old, "0003")
+    with old.begin() as conn:
+        _old_item(conn, "B1", "Bread Classic", ["4001234000015"], category="Bakery", tax_code="B", rate=70000)
+        _old_item(conn, "W1", "Water Still", ["036000291452"], category="Drinks")  # UPC-A
+        _old_item(conn, "K1", "Bananas", ["2800025"], category="Fruit", unit="kg", tax_code="B", rate=70000)
+        _old_item(conn, "B2", "Bread Crème", ["4001234000022", "4001234000015"], category="Bakery",
+                  tax_code="B", rate=70000)  # takes B1's code: later wins
+        _old_item(conn, "X1", "Old Stock", ["4001234000039"], active=False)
+        conn.execute(text("INSERT INTO catalog_state (id, version, etag) VALUES (1, 41, '\"s-41\"')"))
+    old.dispose()
+
+    db = Database(path)
+    try:
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
+            conn.exec_driver_sql("INSERT INTO catalog_fts(catalog_fts, rank) VALUES ('integrity-check', 1)")
+            assert conn.exec_driver_sql("SELECT count(*) FROM catalog_fts").scalar() == 5
+            assert dict(conn.exec_driver_sql("SELECT tax_code, rate FROM catalog_tax_rates").all()) == \
+                {"A": 190000, "B": 70000}
+        store = CatalogStore(db)
+        assert store.pull_state() == PullState(41, '"s-41"', None)
+        assert store.by_barcode("4001234000015").item.sku == "B2"
+        assert store.by_barcode("4001234000022").item.sku == "B2"
+        assert store.by_barcode("036000291452").item.sku == "W1"
+        scale = store.by_barcode(make_variable_label("2800025", 750))
+        assert scale.item.unit is Unit.KG and scale.weight == Decimal("0.750")
+        assert store.by_sku("B1").price == Decimal("1.99") and store.by_sku("B1").tax_rate == Decimal("0.07")
+        assert [i.sku for i in store.search("bre")] in (["B1", "B2"], ["B2", "B1"])
+        assert [i.sku for i in store.search("creme")] == ["B2"]
+        assert store.search("old") == []  # inactive
+        assert [(c.name, c.items) for c in store.categories()] == [("Bakery", 2), ("Drinks", 1), ("Fruit", 1)]
+        # The first page pulled after the upgrade re-indexes what it changes.
+        store.apply_page(wire.CatalogDelta(version=42, tax_rates=[], removed=["W1"], items=[wire.CatalogItem(
+            sku="B1", name="Rye Loaf", barcodes=["4001234000015"], unit="ea", price="2.10", tax_code="B",
+            category="Bakery", active=True)]))
+        assert [i.sku for i in store.search("bre")] == ["B2"] and [i.sku for i in store.search("rye")] == ["B1"]
+        assert store.by_barcode("4001234000015").item.sku == "B1" and store.search("water") == []
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("INSERT INTO catalog_fts(catalog_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        db.close()
+
+
+def test_downgrade_from_0004_gives_the_old_catalog_table_back(tmp_path: Path) -> None:
+    from alembic import command
+
+    path = tmp_path / "till.sqlite3"
+    engine = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
+    migrate(engine, "0003")
+    with engine.begin() as conn:
+        _old_item(conn, "B1", "Bread Classic", ["4001234000015"])
+    migrate(engine, "0004")
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+    with engine.connect() as conn:
+        tables = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+        assert not {"catalog_fts", "catalog_barcodes", "catalog_tax_rates"} & tables
+        assert conn.exec_driver_sql("SELECT sku, price FROM catalog_items").all() == [("B1", 199)]
+    engine.dispose()
