@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from .models import OutboxEntry
@@ -78,16 +78,28 @@ def _ready() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def due(session: Session, now: datetime, limit: int = 100) -> list[OutboxEntry]:
-    """Pending entries whose backoff has expired and whose dependencies are settled, oldest first."""
-    stmt = (
-        select(OutboxEntry)
+def _due(columns: tuple, now: datetime, limit: int) -> Select:  # type: ignore[type-arg]
+    return (
+        select(*columns)
         .where(*_ready())
         .where(or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= now))
         .order_by(OutboxEntry.seq)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+
+
+def due(session: Session, now: datetime, limit: int = 100) -> list[OutboxEntry]:
+    """Pending entries whose backoff has expired and whose dependencies are settled, oldest first."""
+    return list(session.scalars(_due((OutboxEntry,), now, limit)))
+
+
+DUE_COLUMNS = (OutboxEntry.seq, OutboxEntry.kind, OutboxEntry.idempotency_key, OutboxEntry.method,
+               OutboxEntry.path, OutboxEntry.body, OutboxEntry.attempts)
+
+
+def due_rows(session: Session, now: datetime, limit: int = 100) -> list[Row]:  # type: ignore[type-arg]
+    """`due` as plain rows of `DUE_COLUMNS`: what the pump sends, without loading entities."""
+    return list(session.execute(_due(DUE_COLUMNS, now, limit)))
 
 
 def earliest_due(session: Session, now: datetime) -> datetime | None:
@@ -125,6 +137,25 @@ def settle(session: Session, seq: int, state: str, *, response: str | None = Non
     entry = session.get_one(OutboxEntry, seq)
     entry.state, entry.response, entry.last_error = state, response, None
     entry.attempts += 1
+
+
+_outbox = OutboxEntry.__table__.c
+_SETTLE_MANY = (update(OutboxEntry.__table__).where(_outbox.seq == bindparam("b_seq"))
+                .values(state=bindparam("b_state"), response=bindparam("b_response"), last_error=None,
+                        attempts=_outbox.attempts + 1))
+
+
+def settle_many(session: Session, answers: list[tuple[int, str, str | None]]) -> None:
+    """`settle` for many entries in one statement: (seq, done|held, response) each; what
+    filing a batch's answers needs (one executemany, not a load and a flush per entry)."""
+    if not answers:
+        return
+    for _, state, _ in answers:
+        if state not in SETTLED:
+            raise ValueError(f"settle_many() takes {SETTLED}, not {state!r} (parking is park())")
+    session.flush()  # ORM changes made before in this transaction reach the rows first
+    session.connection().execute(_SETTLE_MANY, [
+        {"b_seq": seq, "b_state": state, "b_response": response} for seq, state, response in answers])
 
 
 def park(session: Session, seq: int, *, response: str | None, error: str) -> list[OutboxEntry]:
