@@ -30,6 +30,7 @@ import json
 import logging
 import random
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,6 +53,9 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+PROGRESS_EVERY_S = 0.25
+"""How often a round tells the till how the queue stands while it sends (besides its end)."""
 
 _TILL_LEVEL_REFUSALS = {"bad_signature", "stale_timestamp", "terminal_revoked"}
 _BUSY = {408, 425, 429}
@@ -374,6 +378,19 @@ class _Round:
         self.offered: set[int] = set()
         self.queue: deque[list[Outgoing]] = deque()
         self.unfiled = 0  # entries handed out whose answer is not filed yet
+        self._shown: float | None = None  # monotonic time of the last progress event
+        self._unshown = False
+
+    def progress(self, *, final: bool = False) -> None:
+        """`QueueChanged` after the first request of the round, then at most every
+        PROGRESS_EVERY_S (counting the queue costs milliseconds per request in a large
+        backlog), and at the end of the round so the last word is the queue as it is."""
+        now = time.monotonic()
+        if final or self._shown is None or now - self._shown >= PROGRESS_EVERY_S:
+            self.pump.events.emit(self.pump.queue_state())
+            self._shown, self._unshown = now, False
+        else:
+            self._unshown = True
 
     def refill(self) -> None:
         """Queue the next chunk of due entries, if the queue is empty and budget is left."""
@@ -387,6 +404,11 @@ class _Round:
         self.queue.extend(self.pump._groups(entries))
 
     def run(self) -> None:
+        self._run()
+        if self._unshown:
+            self.progress(final=True)
+
+    def _run(self) -> None:
         pump, report = self.pump, self.report
         with ThreadPoolExecutor(1, thread_name_prefix="pos-sync-send") as sender:
             ahead: tuple[list[Outgoing], Future[Reply | Unreachable]] | None = None
@@ -411,13 +433,13 @@ class _Round:
                         self.refill()  # while the batch ahead is on the wire
                     answered = pump._answer_batch(group, outcome, results, report)
                 self.unfiled -= len(group)
-                pump.events.emit(pump.queue_state())  # progress, batch by batch
+                self.progress()
                 if not answered or pump.breaker.allow(pump.clock()) == 0:
                     if ahead is not None:  # sent already: file its answer too
                         (group, sent), ahead = ahead, None
                         outcome = sent.result()
                         pump._answer_batch(group, outcome, pump._usable(outcome, group), report)
-                        pump.events.emit(pump.queue_state())
+                        self.progress()
                     return  # no answer: stop the round rather than hammer a dead server
 
 
