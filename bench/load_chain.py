@@ -345,10 +345,12 @@ def print_report(report: LoadReport) -> None:
               f"{percentile(samples, 99) * 1e3:8.1f} {max(samples) * 1e3:8.1f}  {statuses}")
     base = report.latencies.get(BASELINE_ROUTE)
     sales = report.latencies.get("POST /v1/orders")
+    rate = len(report.orders) / report.elapsed_s if report.elapsed_s else 0.0
     if base and sales:
         print(f"  ratio POST /v1/orders / heartbeat (baseline): p50 {percentile(sales, 50) / percentile(base, 50):.2f}x  "
-              f"p99 {percentile(sales, 99) / percentile(base, 99):.2f}x")
-    rate = len(report.orders) / report.elapsed_s if report.elapsed_s else 0.0
+              f"p99 {percentile(sales, 99) / percentile(base, 99):.2f}x (sales p50 {percentile(sales, 50) * 1e3:.0f} ms, "
+              f"p99 {percentile(sales, 99) * 1e3:.0f} ms; {rate:.0f} orders/s, {report.server_errors} 5xx, "
+              f"{'nothing lost or doubled' if report.ok else 'FAILED checks'})")
     print(f"  orders: {len(report.orders)} posted ({held} held as conflicts, {report.replays} resends replayed), "
           f"{rate:.1f} orders/s; "
           f"{sum(len(v) for v in report.latencies.values()) / max(report.elapsed_s, 1e-9):.1f} requests/s")
@@ -426,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db:
         print("load_chain skipped: no PostgreSQL (set POS_TEST_POSTGRES_URL or pass --db)")
         return 0
+    if not args.db.startswith("postgresql"):
+        parser.error(f"--db must be a PostgreSQL URL, not {args.db.split(':', 1)[0]}")
     settings = LoadSettings(tills=args.tills, duration_s=args.duration, workers=args.workers,
                             replicas=args.replicas, pool_size=args.pool_size,
                             max_overflow=args.max_overflow, seed=args.seed)
