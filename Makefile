@@ -36,8 +36,11 @@ translations: install
 	$(VENV)/bin/pyside6-lupdate -locations relative -no-obsolete terminal/pos_terminal/app.py terminal/pos_terminal/ui/*.py -ts $(TS_FILES)
 	$(VENV)/bin/pyside6-lrelease $(TS_FILES)
 
+# Every benchmark (each bench/NAME.py that runs as a program), one after another, within
+# 10 minutes; figures and ratios to each one's same-run baseline in build/bench-summary.md.
+# PostgreSQL cases run when POS_TEST_POSTGRES_URL is set. One: `$(PY) -m bench NAME`.
 bench: install
-	@ls bench/*.py | grep -v __init__ | sed 's|bench/\(.*\)\.py|  .venv/bin/python -m bench.\1|'
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build */build */*.egg-info

@@ -14,6 +14,7 @@ for crash tests, after which `start()` brings the server back on the same port.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -56,19 +57,21 @@ def answers_ready(url: str) -> bool:
 
 
 class ServerProcess:
-    """`pos-sync-server --db DB_URL serve` on `host:port` (a free port unless given).
+    """`pos-sync-server --db DB_URL serve [--workers N]` on `host:port` (a free port unless given).
 
     `env` is added to this process's environment (e.g. POS_SYNC_ADMIN_TOKEN). Output goes
     to `log_path` (appended, so a restart keeps the earlier run) or is discarded.
     """
 
     def __init__(self, db_url: str, *, port: int | None = None, host: str = "127.0.0.1",
-                 env: Mapping[str, str] | None = None, log_path: Path | None = None) -> None:
+                 env: Mapping[str, str] | None = None, log_path: Path | None = None,
+                 workers: int = 1) -> None:
         self.db_url = db_url
         self.host = host
         self.port = port or free_port(host)
         self.env = dict(env or {})
         self.log_path = log_path
+        self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -85,14 +88,20 @@ class ServerProcess:
             raise RuntimeError(f"the server on {self.url} is already running")
         command = [sys.executable, "-m", "sync_server.cli", "--db", self.db_url,
                    "serve", "--host", self.host, "--port", str(self.port)]
+        if self.workers > 1:
+            command += ["--workers", str(self.workers)]
         env = {**os.environ, **self.env}
+        # With workers, the server is a supervisor and its worker processes: a session of
+        # their own, so that kill() can take them all down at once (stop() asks the
+        # supervisor, which stops its workers).
+        group = {"start_new_session": self.workers > 1}
         if self.log_path is None:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL, env=env)
+                                            stderr=subprocess.DEVNULL, env=env, **group)
         else:
             with self.log_path.open("ab") as log:  # the child keeps its own handle
                 self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
-                                                stderr=subprocess.STDOUT, env=env)
+                                                stderr=subprocess.STDOUT, env=env, **group)
         try:
             self.wait_ready(ready_timeout)
         except BaseException:  # also Ctrl-C while waiting: leave no server behind
@@ -125,10 +134,14 @@ class ServerProcess:
             self.kill()
 
     def kill(self) -> None:
-        """SIGKILL, no shutdown at all: what a crash looks like to clients."""
+        """SIGKILL, no shutdown at all: what a crash looks like to clients (with workers,
+        the supervisor and every worker)."""
         if self.running:
             assert self.process is not None
-            self.process.kill()
+            if self.workers > 1:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                self.process.kill()
             self.process.wait(10)
 
     def __enter__(self) -> Self:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,11 +30,20 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .api.main import create_app
+    from .api.main import APP_FACTORY, create_app
 
     settings = _settings(args)
-    migrations.upgrade(settings.database_url)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    migrations.upgrade(settings.database_url)  # once, before any worker starts
+    options = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
+    if args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, not {args.workers}")
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Each worker is a fresh process that imports the app factory and reads its settings
+    # itself (environment, then the config file): `--db` reaches them through the environment.
+    os.environ["POS_SYNC_DB_URL"] = settings.database_url
+    uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
     return 0
 
 
@@ -114,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", default=argparse.SUPPRESS)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes sharing the port (uvicorn workers; default %(default)s); "
+                            "use PostgreSQL for more than one")
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="upgrade the database schema")

@@ -23,7 +23,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         **({} if settings.docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url, lock_timeout_s=settings.idempotency_wait_s)
+    app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                                             max_overflow=settings.db_max_overflow,
+                                             lock_timeout_s=settings.idempotency_wait_s)
     for router in (terminals.router, orders.router, catalog.router, zreports.router, admin.router, ops.router):
         app.include_router(router)
     errors.install(app)
@@ -32,6 +34,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     return app
 
 
+APP_FACTORY = "sync_server.api.main:app_from_env"
+"""What uvicorn imports in each worker process (`pos-sync-server serve --workers N`)."""
+
+
 def app_from_env() -> FastAPI:
-    """Entry point for `uvicorn --factory sync_server.api.main:app_from_env`."""
+    """Entry point for `uvicorn --factory sync_server.api.main:app_from_env`: the settings
+    come from the environment and the config file (`Settings`), read in each process."""
     return create_app()

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POS_SYNC_", extra="ignore")
 
     db_url: str = ""
+    db_pool_size: int = 10
+    """PostgreSQL connections each server process keeps open (`POS_SYNC_DB_POOL_SIZE`)."""
+    db_max_overflow: int = 20
+    """More connections each process may open under load (`POS_SYNC_DB_MAX_OVERFLOW`)."""
     admin_token: SecretStr | None = None
     max_body_bytes: int = 4 * 1024 * 1024
     enrollment_code_ttl_s: int = 24 * 3600

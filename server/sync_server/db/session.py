@@ -15,13 +15,15 @@ def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, pool_size: int = 10, lock_timeout_s: float = 10.0) -> Engine:
+def make_engine(url: str, pool_size: int = 10, lock_timeout_s: float = 10.0, max_overflow: int = 20) -> Engine:
     """`lock_timeout_s`: how long a statement waits for a row lock (PostgreSQL) before failing;
-    a duplicate waiting on its in-flight twin then answers `409 request_in_progress`."""
+    a duplicate waiting on its in-flight twin then answers `409 request_in_progress`.
+    PostgreSQL: each process keeps up to `pool_size` connections open and opens up to
+    `max_overflow` more under load (README "Running a chain")."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

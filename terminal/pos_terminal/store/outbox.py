@@ -32,7 +32,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from pos_protocol.codes import OrderStatus
@@ -117,16 +117,28 @@ def _ready() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def due(session: Session, now: datetime, limit: int = 100) -> list[OutboxEntry]:
-    """Pending entries whose backoff has expired and whose dependencies are settled, oldest first."""
-    stmt = (
-        select(OutboxEntry)
+def _due(columns: tuple, now: datetime, limit: int) -> Select:  # type: ignore[type-arg]
+    return (
+        select(*columns)
         .where(*_ready())
         .where(or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= now))
         .order_by(OutboxEntry.seq)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+
+
+def due(session: Session, now: datetime, limit: int = 100) -> list[OutboxEntry]:
+    """Pending entries whose backoff has expired and whose dependencies are settled, oldest first."""
+    return list(session.scalars(_due((OutboxEntry,), now, limit)))
+
+
+DUE_COLUMNS = (OutboxEntry.seq, OutboxEntry.kind, OutboxEntry.idempotency_key, OutboxEntry.method,
+               OutboxEntry.path, OutboxEntry.body, OutboxEntry.attempts)
+
+
+def due_rows(session: Session, now: datetime, limit: int = 100) -> list[Row]:  # type: ignore[type-arg]
+    """`due` as plain rows of `DUE_COLUMNS`: what the pump sends, without loading entities."""
+    return list(session.execute(_due(DUE_COLUMNS, now, limit)))
 
 
 def earliest_due(session: Session, now: datetime) -> datetime | None:
@@ -178,6 +190,36 @@ def _settle_held_order(session: Session, order: OutboxEntry) -> None:
         _mirror(session, order.idempotency_key, SyncStatus.RESOLVED)
 
 
+_outbox = OutboxEntry.__table__.c
+_SETTLE_MANY = (update(OutboxEntry.__table__).where(_outbox.seq == bindparam("b_seq"))
+                .values(state=bindparam("b_state"), response=bindparam("b_response"), last_error=None,
+                        attempts=_outbox.attempts + 1))
+
+
+Settled = tuple[int, str, "str | None", str, str]
+"""An answer `settle_many` files: (seq, done|held, response, kind, idempotency key)."""
+
+
+def settle_many(session: Session, answers: list[Settled]) -> None:
+    """`settle` for many entries: one statement for the entries and one for their orders'
+    sync_status; what filing a batch's answers needs (not a load and a flush per entry)."""
+    if not answers:
+        return
+    for _, state, *_ in answers:
+        if state not in SETTLED:
+            raise ValueError(f"settle_many() takes {SETTLED}, not {state!r} (parking is park())")
+    session.flush()  # ORM changes made before in this transaction reach the rows first
+    session.connection().execute(_SETTLE_MANY, [
+        {"b_seq": seq, "b_state": state, "b_response": response} for seq, state, response, _, _ in answers])
+    _mirror_many(session, [(key, SyncStatus.ACCEPTED if state == DONE else SyncStatus.HELD)
+                           for _, state, _, kind, key in answers if kind == ORDER])
+    for seq, state, _, kind, _ in answers:
+        if kind == RESOLUTION and state == DONE:  # rare: resolutions travel alone
+            entry = session.get_one(OutboxEntry, seq)
+            if entry.depends_on is not None:
+                _settle_held_order(session, session.get_one(OutboxEntry, entry.depends_on))
+
+
 def park(session: Session, seq: int, *, response: str | None, error: str) -> list[OutboxEntry]:
     """Park a refused entry with its reason; returns the pending entries parked with it
     because they depend on it (directly or through each other)."""
@@ -219,3 +261,13 @@ def retry_later(session: Session, seq: int, at: datetime, error: str) -> None:
 def _mirror(session: Session, order_id: str, status: SyncStatus) -> None:
     """Keep the order row's `sync_status` in step with its entry (by primary key)."""
     session.execute(update(Order).where(Order.order_id == order_id).values(sync_status=status.value))
+
+
+_MIRROR_MANY = (update(Order.__table__).where(Order.__table__.c.order_id == bindparam("b_order_id"))
+                .values(sync_status=bindparam("b_status")))
+
+
+def _mirror_many(session: Session, statuses: list[tuple[str, SyncStatus]]) -> None:
+    """`_mirror` for many orders in one executemany."""
+    if statuses:
+        session.connection().execute(_MIRROR_MANY, [{"b_order_id": o, "b_status": st.value} for o, st in statuses])

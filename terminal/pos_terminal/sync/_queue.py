@@ -31,7 +31,8 @@ class Outgoing:
 
 
 def due(session: Session, now: datetime, limit: int) -> list[Outgoing]:
-    return [Outgoing.of(e) for e in outbox.due(session, now, limit)]
+    return [Outgoing(seq, kind, key, method, path, body.encode("utf-8"), attempts)
+            for seq, kind, key, method, path, body, attempts in outbox.due_rows(session, now, limit)]
 
 
 def parked_count(session: Session) -> int:

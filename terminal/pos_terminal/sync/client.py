@@ -94,7 +94,8 @@ class CatalogPull:
 
 
 class SyncClient:
-    """One terminal's HTTP client. Thread-compatible: use it from one worker thread."""
+    """One terminal's HTTP client. Thread-compatible: one request at a time (the pump's
+    sender thread makes a pipelined batch's request while the worker thread waits for it)."""
 
     def __init__(
         self,
@@ -131,7 +132,10 @@ class SyncClient:
     # -- the one place a request is made -----------------------------------------------------
 
     def request(self, method: str, path: str, body: bytes = b"", *,
-                idempotency_key: str | None = None, headers: dict[str, str] | None = None) -> Reply:
+                idempotency_key: str | None = None, headers: dict[str, str] | None = None,
+                notify: bool = True) -> Reply:
+        """`notify=False`: the caller hands the answer to the listeners itself (`notify`),
+        e.g. on its own thread after another thread made the request."""
         correlation_id = str(uuid.uuid4())
         sent = {CORRELATION_HEADER: correlation_id, **(headers or {})}
         if body:
@@ -146,10 +150,12 @@ class SyncClient:
         reply = Reply(response.status_code, response.content,
                       response.headers.get(CORRELATION_HEADER, correlation_id), response.headers)
         log.info("sync %s %s correlation=%s status=%s", method, path, reply.correlation_id, reply.status)
-        self._tell_listeners(reply)
+        if notify:
+            self.notify(reply)
         return reply
 
-    def _tell_listeners(self, reply: Reply) -> None:
+    def notify(self, reply: Reply) -> None:
+        """Hand `reply` to the `on_answer` listeners (done by `request` unless told not to)."""
         for listener in self._answer_listeners:
             try:
                 listener(reply)
@@ -158,11 +164,12 @@ class SyncClient:
 
     # -- orders ----------------------------------------------------------------------------
 
-    def post_orders_batch(self, bodies: list[bytes]) -> Reply:
+    def post_orders_batch(self, bodies: list[bytes], *, notify: bool = True) -> Reply:
         """`POST /v1/orders:batch`. Each body is spliced in unchanged (no re-serialising)."""
         if not 0 < len(bodies) <= wire.MAX_ORDERS_PER_BATCH:
             raise ValueError(f"a batch holds 1..{wire.MAX_ORDERS_PER_BATCH} orders, got {len(bodies)}")
-        return self.request("POST", paths.ORDERS_BATCH, b'{"orders":[' + b",".join(bodies) + b"]}")
+        return self.request("POST", paths.ORDERS_BATCH, b'{"orders":[' + b",".join(bodies) + b"]}",
+                            notify=notify)
 
     def order_status(self, order_id: str) -> wire.OrderStatusOut:
         reply = self.request("GET", paths.order(order_id))

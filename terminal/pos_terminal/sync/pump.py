@@ -1,7 +1,8 @@
 """The outbox pump: sends what the till committed, oldest first, and files the answers.
 
 One round (`pump_once`) reads the due entries, sends them without holding a database
-lock (in `orders:batch` requests when backlogged), and records each answer in its own
+lock (in `orders:batch` requests when backlogged, the next batch already on the wire
+while the answers of the last are filed), and records each request's answers in one
 short transaction. Nothing is ever deleted: an entry ends `done`, `held` (conflict inbox),
 `parked` (a refusal a person must look at) or stays `pending` with a backoff.
 
@@ -16,8 +17,8 @@ Answers, per PROTOCOL.md and ARCHITECTURE.md "Sync rules":
   those that depend on it (a return on that sale): they park with it (store.outbox).
 
 Causal order: `store.outbox.due` hands out only entries whose dependency is settled, and
-a round sends in passes (`pump_once`), so a return follows its sale's accepted or held
-answer and never travels with it.
+a round sends only what it was handed out (`pump_once`), so a return follows its sale's
+accepted or held answer and never travels with it, nor in a batch in flight beside it.
 
 Every answer's `Date` is compared with the till's clock (`sync.clock`): more than a
 minute apart raises `ClockSkewed` for the status bar.
@@ -29,7 +30,10 @@ import json
 import logging
 import random
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -51,6 +55,9 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+PROGRESS_EVERY_S = 0.25
+"""How often a round tells the till how the queue stands while it sends (besides its end)."""
 
 _TILL_LEVEL_REFUSALS = {ErrorCode.BAD_SIGNATURE, ErrorCode.STALE_TIMESTAMP, ErrorCode.TERMINAL_REVOKED}
 _BUSY = {408, 425, 429}
@@ -139,25 +146,19 @@ class OutboxPump:
     def pump_once(self) -> RoundReport:
         """Send what is due now (at most one probe while the breaker is open).
 
-        A round runs in passes, each sending what `outbox.due` hands out at its start.
-        An entry waiting for another (a return for its sale) is not handed out until the
-        answer about that one is filed, so it leaves in a later pass: never before it,
-        never in the same request, and not at all if that one failed (it waits for the
-        retry with it).
+        Causal order: an entry is sent only after `outbox.due` handed it out, and that
+        hands out an entry waiting for another (a return for its sale) only once the
+        answer about that one is filed. So it leaves after it: never in the same request,
+        and not at all while that one backs off after a failed send (it waits for the
+        retry with it). A round reads what is due in chunks (`_Round`); a chunk read while
+        a batch is in flight simply lacks the entries waiting for that batch, which a
+        later chunk or round hands out.
         """
         with self._lock:
             report = RoundReport()
             allowance = self.breaker.allow(self.clock())
             budget = self.settings.round_limit if allowance is None else allowance
-            offered: set[int] = set()
-            while budget > 0:
-                entries = self._due(budget, offered)
-                if not entries:
-                    break
-                offered.update(e.seq for e in entries)
-                budget -= len(entries)
-                if not self._send_pass(entries, report):
-                    break
+            _Round(self, report, budget).run()
             self._announce(report)
             return report
 
@@ -165,16 +166,8 @@ class OutboxPump:
         with self.db.reader() as s:
             entries = _queue.due(s, self.clock(), limit)
         # An entry retried with a zero backoff draw is due again at once: once per round.
+        # Offered entries still in flight are pending too, and skipped the same way.
         return [e for e in entries if e.seq not in offered]
-
-    def _send_pass(self, entries: list[Outgoing], report: RoundReport) -> bool:
-        """Send one pass; False when the round must stop."""
-        for group in self._groups(entries):
-            answered = self._send_group(group, report)
-            self.events.emit(self.queue_state())  # progress, batch by batch
-            if not answered or self.breaker.allow(self.clock()) == 0:
-                return False  # no answer: stop the round rather than hammer a dead server
-        return True
 
     def next_due(self) -> datetime | None:
         """When a round could next send something (None: nothing is waiting)."""
@@ -202,30 +195,40 @@ class OutboxPump:
                 yield [entry]
 
     def _batches(self, run: list[Outgoing]) -> Iterator[list[Outgoing]]:
-        """Cut `run` into batches. A return never shares one with its sale: one pass never
-        holds both (see `pump_once`)."""
+        """Cut `run` into batches. A return never shares one with its sale: one chunk of
+        due entries never holds both (see `pump_once`)."""
         for start in range(0, len(run), self.settings.batch_size):
             yield run[start:start + self.settings.batch_size]
 
     # -- sending -------------------------------------------------------------------------
 
-    def _send_group(self, group: list[Outgoing], report: RoundReport) -> bool:
-        """Send one request; False when there was no usable answer (server down)."""
-        if len(group) == 1:
-            return self._send_single(group[0], report)
-        report.requests += 1
+    def _post_batch(self, group: list[Outgoing]) -> Reply | Unreachable:
+        """The request of one batch (on either thread); the listeners hear of its answer
+        in `_usable`, on the worker thread, like every other answer's."""
         try:
-            reply = self.client.post_orders_batch([e.body for e in group])
+            return self.client.post_orders_batch([e.body for e in group], notify=False)
         except Unreachable as exc:
-            self._fail(group, str(exc), report)
+            return exc
+
+    def _usable(self, outcome: Reply | Unreachable, group: list[Outgoing]) -> list[Reply] | None:
+        """The per-order answers of a batch's reply, None if there are none to file."""
+        if isinstance(outcome, Unreachable):
+            return None
+        self.client.notify(outcome)
+        return _batch_results(outcome, group) if outcome.status == 200 else None
+
+    def _answer_batch(self, group: list[Outgoing], outcome: Reply | Unreachable,
+                      results: list[Reply] | None, report: RoundReport) -> bool:
+        """File a batch's answers; False when there was no usable answer (server down)."""
+        report.requests += 1
+        if isinstance(outcome, Unreachable):
+            self._fail(group, str(outcome), report)
             return False
-        if reply.status == 200:
-            results = _batch_results(reply, group)
-            if results is not None:
-                self._alive()
-                self._file(list(zip(group, results, strict=True)), report)
-                return True
-        verdict, reason = judge("batch", reply)
+        if results is not None:
+            self._alive()
+            self._file(list(zip(group, results, strict=True)), report)
+            return True
+        verdict, reason = judge("batch", outcome)
         if verdict is Verdict.FAILED:
             self._fail(group, reason or "batch failed", report)
             return False
@@ -249,7 +252,9 @@ class OutboxPump:
 
     def _file(self, answers: list[tuple[Outgoing, Reply]], report: RoundReport) -> list[Verdict]:
         """Record the server's answers; a batch's answers in ONE transaction (one fsync,
-        not one per order: that was the drain's bottleneck)."""
+        not one per order: that was the drain's bottleneck), the settled ones in one
+        statement each for the outbox and the orders (a load and a flush per entry was
+        the next one)."""
         judged = [(entry, reply, *judge(entry.kind, reply)) for entry, reply in answers]
         for entry, _, verdict, reason in judged:
             if verdict is Verdict.FAILED:  # e.g. one order of a batch answered 5xx
@@ -260,25 +265,29 @@ class OutboxPump:
             self._alive()
             now = self.clock()
             with self.db.transaction() as s:
+                filing = _Filing()
                 for entry, reply, verdict, reason in filed:
-                    parked += self._settle(s, entry, verdict, reason,
+                    parked += self._settle(s, filing, entry, verdict, reason,
                                            reply.body.decode("utf-8", "replace"), now, report)
+                filing.write(s)
         for event in parked:
             log.warning("outbox entry %s (%s %s) parked: %s", event.seq, event.kind, event.key, event.reason)
             self.events.emit(event)
         return [verdict for _, _, verdict, _ in judged]
 
-    def _settle(self, s, entry: Outgoing, verdict: Verdict, reason: str | None, body: str,  # type: ignore[no-untyped-def]
-                now: datetime, report: RoundReport) -> list[Parked]:
-        """File one answer; returns what got parked by it (the entry and what waits for it)."""
+    def _settle(self, s, filing: _Filing, entry: Outgoing, verdict: Verdict,  # type: ignore[no-untyped-def]
+                reason: str | None, body: str, now: datetime, report: RoundReport) -> list[Parked]:
+        """File one answer; returns what got parked by it (the entry and what waits for it).
+        Settled entries are collected in `filing`, written at the end (store.outbox keeps
+        the orders' sync_status in step)."""
         if verdict is Verdict.RETRY:
             outbox.retry_later(s, entry.seq, now + self._delay(entry), reason or "retry")
             report.retried += 1
         elif verdict is Verdict.DONE:  # an accepted resolution settles its held order too
-            outbox.settle(s, entry.seq, outbox.DONE, response=body)
+            filing.settled.append((entry.seq, outbox.DONE, body, entry.kind, entry.key))
             report.done += 1
         elif verdict is Verdict.HELD:
-            outbox.settle(s, entry.seq, outbox.HELD, response=body)
+            filing.settled.append((entry.seq, outbox.HELD, body, entry.kind, entry.key))
             report.held.append(entry.key)
         else:
             waiting = outbox.park(s, entry.seq, response=body, error=reason or "refused")
@@ -331,6 +340,97 @@ class OutboxPump:
         self._publish_connection()
         if not report.sent_anything:
             self.events.emit(self.queue_state())
+
+
+@dataclass
+class _Filing:
+    """What one filing transaction writes in bulk at its end (see `OutboxPump._file`)."""
+
+    settled: list[outbox.Settled] = field(default_factory=list)
+
+    def write(self, session) -> None:  # type: ignore[no-untyped-def]
+        outbox.settle_many(session, self.settled)
+
+
+class _Round:
+    """One round of `pump_once`, pipelined: once a batch's answer is in and usable, the
+    next batch goes out (on the pump's sender thread) and, if nothing more is queued, the
+    next chunk of due entries is read, while the worker thread files that answer (one
+    transaction per batch). At most one request is in flight, so a dead server still
+    costs one failed request, and answers are filed in the order they were sent. Batches
+    in flight together never depend on each other: a chunk holds only entries whose
+    dependency was settled when it was read. Singles (resolutions, Z reports, a lone
+    order) and the fallback of a refused batch go from the worker thread with nothing in
+    flight."""
+
+    def __init__(self, pump: OutboxPump, report: RoundReport, budget: int) -> None:
+        self.pump, self.report, self.budget = pump, report, budget
+        self.offered: set[int] = set()
+        self.queue: deque[list[Outgoing]] = deque()
+        self.unfiled = 0  # entries handed out whose answer is not filed yet
+        self._shown: float | None = None  # monotonic time of the last progress event
+        self._unshown = False
+
+    def progress(self, *, final: bool = False) -> None:
+        """`QueueChanged` after the first request of the round, then at most every
+        PROGRESS_EVERY_S (counting the queue costs milliseconds per request in a large
+        backlog), and at the end of the round so the last word is the queue as it is."""
+        now = time.monotonic()
+        if final or self._shown is None or now - self._shown >= PROGRESS_EVERY_S:
+            self.pump.events.emit(self.pump.queue_state())
+            self._shown, self._unshown = now, False
+        else:
+            self._unshown = True
+
+    def refill(self) -> None:
+        """Queue the next chunk of due entries, if the queue is empty and budget is left."""
+        if self.queue or self.budget <= 0:
+            return
+        # The unfiled entries are still pending and come back first: read past them.
+        entries = self.pump._due(self.budget + self.unfiled, self.offered)[:self.budget]
+        self.offered.update(e.seq for e in entries)
+        self.budget -= len(entries)
+        self.unfiled += len(entries)
+        self.queue.extend(self.pump._groups(entries))
+
+    def run(self) -> None:
+        self._run()
+        if self._unshown:
+            self.progress(final=True)
+
+    def _run(self) -> None:
+        pump, report = self.pump, self.report
+        with ThreadPoolExecutor(1, thread_name_prefix="pos-sync-send") as sender:
+            ahead: tuple[list[Outgoing], Future[Reply | Unreachable]] | None = None
+            while True:
+                if ahead is not None:
+                    (group, sent), ahead = ahead, None
+                    outcome: Reply | Unreachable | None = sent.result()
+                else:
+                    self.refill()
+                    if not self.queue:
+                        return
+                    group = self.queue.popleft()
+                    outcome = pump._post_batch(group) if len(group) > 1 else None
+                if outcome is None:
+                    answered = pump._send_single(group[0], report)
+                else:
+                    results = pump._usable(outcome, group)
+                    if results is not None and pump.breaker.allow(pump.clock()) is None:
+                        if self.queue and len(self.queue[0]) > 1:
+                            following = self.queue.popleft()
+                            ahead = following, sender.submit(pump._post_batch, following)
+                        self.refill()  # while the batch ahead is on the wire
+                    answered = pump._answer_batch(group, outcome, results, report)
+                self.unfiled -= len(group)
+                self.progress()
+                if not answered or pump.breaker.allow(pump.clock()) == 0:
+                    if ahead is not None:  # sent already: file its answer too
+                        (group, sent), ahead = ahead, None
+                        outcome = sent.result()
+                        pump._answer_batch(group, outcome, pump._usable(outcome, group), report)
+                        self.progress()
+                    return  # no answer: stop the round rather than hammer a dead server
 
 
 def _batch_results(reply: Reply, group: list[Outgoing]) -> list[Reply] | None:
