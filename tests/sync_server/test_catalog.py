@@ -192,6 +192,18 @@ async def test_a_new_rate_in_the_file_rerates_every_item_of_the_code(shop, till,
     assert held.status_code == 202 and held.json()["conflicts"][0]["code"] == "TAX_CHANGED"
 
 
+async def test_an_item_priced_from_a_moment_ahead_compares_with_that_price(shop, till, engine, tmp_path) -> None:
+    """Within the allowed clock skew a price may start a few seconds ahead; until then it is
+    still the item's only price, the one an import compares with."""
+    soon = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+    row = rows(2)[1]
+    sku, name, barcodes, unit, price, code, rate, category, _ = row
+    await shop.add_item(sku, price, name=name, barcodes=[barcodes], unit=unit, tax_code=code, tax_rate=rate,
+                        category=category, effective_from=soon)
+    result = import_csv(engine, write_csv(tmp_path / "c.csv", [row]))
+    assert not result.changed and result.version == 1
+
+
 def test_the_command_line_import_reports_what_changed(capsys, db_url, engine, tmp_path) -> None:
     assert main(["--db", db_url, "store", "add", "S1", "--name", "Shop"]) == 0
     path = write_csv(tmp_path / "c.csv", rows(40))

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Connection, Row, func, insert, literal, select, update
+from sqlalchemy import Connection, Row, func, insert, literal, select, true, update
 
 from pos_protocol.money import round_money
 
@@ -210,12 +210,14 @@ def delta(conn: Connection, store_id: str, since: int, version: int, *, after: s
     next pull brings them again."""
     sku, item_version = ITEMS.c.sku, ITEMS.c.version
     if limit is not None:
-        # Two ways to a page, chosen by how many rows the range holds (the same on both
-        # databases, whatever their statistics say): a few are found through
-        # ix_items_store_version and sorted (`sku || ''` keeps SQLite from walking the primary
-        # key for the ORDER BY); many, by walking the primary key (store_id, sku) from the
-        # cursor on (`version + 0` keeps the planner off the version index, which would sort
-        # the whole range for every page).
+        # Two ways to a page, chosen by how many rows the range holds. A few are found
+        # through ix_items_store_version and sorted (`sku || ''` keeps the planner from
+        # walking the primary key for the ORDER BY, which reads the whole store for them).
+        # Many, by walking the primary key (store_id, sku) from the cursor on and filtering
+        # versions, so a full pull reads the table once; through the version index every
+        # page would sort the whole range. SQLite, without statistics of ranges, is kept off
+        # that index (`version + 0`); PostgreSQL's planner picks the primary key itself from
+        # its statistics, which a bulk import refreshes (ANALYZE_AFTER).
         in_range = (select(literal(1)).where(ITEMS.c.store_id == store_id, item_version > since,
                                              item_version <= version).limit(SPARSE_RANGE))
         if conn.execute(select(func.count()).select_from(in_range.subquery())).scalar_one() < SPARSE_RANGE:
@@ -347,8 +349,8 @@ def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUps
     _check_items(items, store.currency_scale)
     version = store.catalog_version + 1
     effective = now or datetime.now(UTC)
-    current = {row.sku: row for row in conn.execute(select(*_ITEM_FIELDS).where(ITEMS.c.store_id == store_id))}
-    in_force = prices_in_force(conn, store_id, effective)
+    current = {row.sku: row for row in conn.execute(select(*_ITEM_FIELDS).where(ITEMS.c.store_id == store_id)).all()}
+    in_force = prices_in_force(conn, store_id, effective, list(current))
     rates = dict(conn.execute(select(TaxRateRow.tax_code, TaxRateRow.rate).where(TaxRateRow.store_id == store_id)).all())
 
     added, updated, price_rows = [], [], []
@@ -437,22 +439,28 @@ def _item_differs(old: Row, item: ItemUpsert, barcodes: str) -> bool:
     )
 
 
-def prices_in_force(conn: Connection, store_id: str, at: datetime) -> dict[str, Row]:
-    """Each item's price row in force at `at` (see price_in_force), for the whole store at once:
-    one index probe per item (ix_item_prices_lookup), whatever the length of the history."""
+def prices_in_force(conn: Connection, store_id: str, at: datetime, skus: list[str]) -> dict[str, Row]:
+    """The price row in force at `at` (see price_in_force) of each of the store's items
+    `skus`, all at once: one probe of ix_item_prices_lookup per item, however long the history."""
     p = ITEM_PRICES.alias("p")
-
-    def latest(*where, descending: bool = True):
-        order = (p.c.effective_from.desc(), p.c.id.desc()) if descending else (p.c.effective_from, p.c.id)
-        return (select(p.c.id).where(p.c.store_id == ITEMS.c.store_id, p.c.sku == ITEMS.c.sku, *where)
-                .order_by(*order).limit(1).scalar_subquery())
-
-    # The last row effective at `at`, else (a price set within the allowed clock skew ahead) the first.
-    chosen = func.coalesce(latest(p.c.effective_from <= at), latest(descending=False))
-    rows = conn.execute(
-        select(ITEM_PRICES.c.sku, ITEM_PRICES.c.price, ITEM_PRICES.c.tax_code, ITEM_PRICES.c.tax_rate,
-               ITEM_PRICES.c.active)
-        .select_from(ITEMS.join(ITEM_PRICES, ITEM_PRICES.c.id == chosen))
-        .where(ITEMS.c.store_id == store_id)
-    )
-    return {row.sku: row for row in rows}
+    fields = (p.c.sku, p.c.price, p.c.tax_code, p.c.tax_rate, p.c.active)
+    last = (select(*fields)
+            .where(p.c.store_id == ITEMS.c.store_id, p.c.sku == ITEMS.c.sku, p.c.effective_from <= at)
+            .order_by(p.c.effective_from.desc(), p.c.id.desc()).limit(1))
+    if conn.dialect.name == "postgresql":
+        # A LATERAL subquery per item; PostgreSQL would hash a scalar subquery in the join
+        # condition against a scan of the whole history.
+        chosen = last.lateral("in_force")
+        query = select(*chosen.c).select_from(ITEMS.join(chosen, true()))
+    else:  # SQLite has no LATERAL; it probes the index for a scalar subquery per item
+        t = ITEM_PRICES
+        query = select(t.c.sku, t.c.price, t.c.tax_code, t.c.tax_rate, t.c.active).select_from(
+            ITEMS.join(t, t.c.id == last.with_only_columns(p.c.id).scalar_subquery()))
+    found = {row.sku: row for row in conn.execute(query.where(ITEMS.c.store_id == store_id)).all()}
+    # An item priced only from a moment after `at` (within the allowed clock skew): its first row.
+    later = [sku for sku in skus if sku not in found]
+    for start in range(0, len(later), 500):
+        history = conn.execute(select(*fields).where(p.c.store_id == store_id, p.c.sku.in_(later[start:start + 500]))
+                               .order_by(p.c.sku, p.c.effective_from.desc(), p.c.id.desc())).all()
+        found.update((row.sku, row) for row in history)  # the last one written per SKU is its earliest
+    return found
