@@ -36,7 +36,6 @@ def get_catalog(
     caller: TerminalDep,
     store: StoreDep,
     engine: EngineDep,
-    response: Response,
     since: Annotated[int, Query(ge=0, le=2**62, description="The catalog version the till has (0: none)")] = 0,
     cursor: Annotated[str | None, Query(
         min_length=1, max_length=CURSOR_MAX_LENGTH,
@@ -57,8 +56,9 @@ def get_catalog(
     if cursor is not None:
         page = _page_cursor(cursor, store, since)
         with read_connection(engine) as conn:
-            return catalog.delta(conn, store.store_id, since, page.target, after=page.after,
-                                 limit=limit or CATALOG_PAGE_DEFAULT)
+            delta = catalog.delta(conn, store.store_id, since, page.target, after=page.after,
+                                  limit=limit or CATALOG_PAGE_DEFAULT)
+        return _json(delta)
     # The version came with the caller's store row; the pull is pinned to it.
     etag = _etag(store.store_id, store.catalog_version)
     tags = {t.strip().removeprefix("W/") for t in (if_none_match or "").split(",")}
@@ -66,8 +66,14 @@ def get_catalog(
         return Response(status_code=304, headers={"ETag": etag})
     with read_connection(engine) as conn:
         delta = catalog.delta(conn, store.store_id, since, store.catalog_version, limit=limit)
-    response.headers["ETag"] = etag
-    return delta
+    return _json(delta, {"ETag": etag})
+
+
+def _json(delta: CatalogDelta, headers: dict[str, str] | None = None) -> Response:
+    # Serialized once, by pydantic: FastAPI would validate the model again and encode it
+    # through Python dicts, a quarter of a full pull's time (`response_model` still
+    # documents the body).
+    return Response(delta.model_dump_json(), media_type="application/json", headers=headers)
 
 
 def _page_cursor(cursor: str, store: StoreSettings, since: int) -> catalog.PageCursor:
