@@ -90,8 +90,9 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         print(f"no changes: {len(items)} items as they are; {args.store} stays at catalog version {result.version}")
         return 0
     print(f"imported {len(items)} items into {args.store} as catalog version {result.version}")
-    print(f"{result.added} added, {result.updated} changed, {result.unchanged} unchanged; "
-          f"{result.price_rows} price rows, {result.tax_codes} tax codes added or re-rated")
+    print(f"{result.added} added, {result.updated} changed, {result.unchanged} unchanged; {result.price_rows} price rows"
+          + (f" ({result.rerated} re-rating items not in the file)" if result.rerated else "")
+          + f"; {result.tax_codes} tax codes added or re-rated")
     return 0
 
 

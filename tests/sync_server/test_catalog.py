@@ -141,6 +141,7 @@ async def test_a_reimport_writes_only_what_changed(shop, till, engine, tmp_path)
     extra = rows(2, start=1000)         # new items
     result = import_csv(engine, write_csv(tmp_path / "v2.csv", changed + extra))
     assert (result.version, result.added, result.updated, result.unchanged) == (2, 2, 4, 296)
+    assert result.rerated == 0
     assert result.price_rows == 4 and result.tax_codes == 0
     assert count(engine, ITEM_PRICES) == 300 + 4
     assert count(engine, ITEM_PRICES, ITEM_PRICES.c.catalog_version == 2) == 4
@@ -171,8 +172,8 @@ async def test_a_new_rate_in_the_file_rerates_every_item_of_the_code(shop, till,
     partial = [r[:6] + ["0.21"] + r[7:] for r in rows(30) if r[5] == "A"][:5]  # 5 of the 20 A items
     before = datetime.now(UTC)
     result = import_csv(engine, write_csv(tmp_path / "v2.csv", partial))
-    assert (result.version, result.added, result.updated, result.unchanged, result.tax_codes) == (2, 0, 0, 0, 1)
-    assert result.price_rows == 20  # 5 in the file, 15 re-rated
+    assert (result.version, result.added, result.updated, result.unchanged, result.tax_codes) == (2, 0, 0, 5, 1)
+    assert (result.price_rows, result.rerated) == (20, 15)  # 5 in the file, 15 re-rated
     with engine.connect() as conn:
         assert conn.execute(select(TaxRateRow.rate).where(TaxRateRow.tax_code == "A")).scalar_one() == Decimal("0.21")
         rerated = conn.execute(select(ITEM_PRICES.c.sku, ITEM_PRICES.c.tax_rate)
@@ -211,7 +212,7 @@ def test_the_command_line_import_reports_what_changed(capsys, db_url, engine, tm
     assert main(["--db", db_url, "catalog", "import", str(path), "--store", "S1"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "imported 40 items into S1 as catalog version 1",
-        "40 added, 0 changed, 0 unchanged; 40 price rows, 2 tax codes added or re-rated"]
+        "40 added, 0 changed, 0 unchanged; 40 price rows; 2 tax codes added or re-rated"]
     assert main(["--db", db_url, "catalog", "import", str(path), "--store", "S1"]) == 0
     assert capsys.readouterr().out.strip() == "no changes: 40 items as they are; S1 stays at catalog version 1"
 

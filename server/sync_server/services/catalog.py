@@ -322,8 +322,11 @@ class ImportResult:
     updated: int
     """Items whose catalog fields (what the delta carries) changed: they have the new version."""
     unchanged: int
+    """Items of the file whose catalog fields are as they were (their price may still have a new row)."""
     price_rows: int
     """item_prices rows appended: new items, price/tax/active changes, items re-rated by a code's new rate."""
+    rerated: int
+    """Of those, the rows of items the file does not list, re-rated by their code's new rate."""
     tax_codes: int
     """Tax codes added or given a new rate."""
 
@@ -361,35 +364,37 @@ def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUps
         values = {"store_id": store_id, "sku": sku, "name": item.name, "barcodes": barcodes, "unit": item.unit,
                   "price": item.price, "tax_code": item.tax_code, "category": item.category, "active": item.active,
                   "removed": False, "version": version}
-        changed = old is not None and _item_differs(old, item, barcodes)
         if old is None:
             added.append(values)
-        elif changed:
+        elif _item_differs(old, item, barcodes):
             updated.append(values)
+        else:
+            unchanged += 1
         price = in_force.get(sku)
         if price is None or (price.price, price.tax_code, price.tax_rate, price.active) != (
                 item.price, item.tax_code, item.tax_rate, item.active):
             price_rows.append({"store_id": store_id, "sku": sku, "price": item.price, "tax_code": item.tax_code,
                                "tax_rate": item.tax_rate, "active": item.active, "catalog_version": version,
                                "effective_from": item.effective_from or effective})
-        elif old is not None and not changed:
-            unchanged += 1
 
     file_rates = {item.tax_code: item.tax_rate for _, item in items}
     new_codes = {code: rate for code, rate in file_rates.items() if code not in rates}
     rerated = {code: rate for code, rate in file_rates.items() if code in rates and rates[code] != rate}
+    rerate_rows = []
     if rerated:
         # A code's new rate applies to every item of that code (README "Price lock (server)"):
         # the items not in the file keep their price in force, with the new rate from now.
         in_file = {sku for sku, _ in items}
-        price_rows.extend(
+        rerate_rows = [
             {"store_id": store_id, "sku": sku, "price": row.price, "tax_code": row.tax_code,
              "tax_rate": rerated[row.tax_code], "active": row.active, "catalog_version": version,
              "effective_from": effective}
             for sku, row in in_force.items() if row.tax_code in rerated and sku not in in_file
-        )
+        ]
+        price_rows.extend(rerate_rows)
     result = ImportResult(version=version, added=len(added), updated=len(updated), unchanged=unchanged,
-                          price_rows=len(price_rows), tax_codes=len(new_codes) + len(rerated))
+                          price_rows=len(price_rows), rerated=len(rerate_rows),
+                          tax_codes=len(new_codes) + len(rerated))
     if not result.changed:
         return replace(result, version=store.catalog_version)
 
