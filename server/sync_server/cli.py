@@ -17,8 +17,9 @@ from pos_protocol.tax import TaxMode
 from .core.config import Settings, get_settings
 from .core.errors import DomainError
 from .db import migrations
-from .db.session import make_engine, write_transaction
+from .db.session import make_engine, read_connection, write_transaction
 from .services import catalog, stores, terminals
+from .services.context import load_store
 from pos_protocol.wire import DEFAULT_MAX_BLIND_RETURN_QTY, StoreUpsert, StoreUserPut, format_time
 
 
@@ -84,10 +85,24 @@ def cmd_enroll_code(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
-    items = catalog.read_csv(Path(args.file))
-    with _transaction(args) as conn:
-        version = catalog.import_items(conn, args.store, items)
-    print(f"imported {len(items)} items into {args.store} as catalog version {version}")
+    # The file is read and checked (line by line, with the store's currency scale) before
+    # the write transaction, which then holds the store's catalog lock for the writes only.
+    engine = make_engine(_settings(args).database_url, pool_size=1)
+    try:
+        with read_connection(engine) as conn:
+            scale = load_store(conn, args.store).currency_scale
+        items = catalog.read_csv(Path(args.file), currency_scale=scale)
+        with write_transaction(engine) as conn:
+            result = catalog.import_items(conn, args.store, items)
+    finally:
+        engine.dispose()
+    if not result.changed:
+        print(f"no changes: {len(items)} items as they are; {args.store} stays at catalog version {result.version}")
+        return 0
+    print(f"imported {len(items)} items into {args.store} as catalog version {result.version}")
+    print(f"{result.added} added, {result.updated} changed, {result.unchanged} unchanged; {result.price_rows} price rows"
+          + (f" ({result.rerated} re-rating items not in the file)" if result.rerated else "")
+          + f"; {result.tax_codes} tax codes added or re-rated")
     return 0
 
 

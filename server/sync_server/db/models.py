@@ -190,6 +190,7 @@ class ZReportRow(Base):
 ORDERS = OrderRow.__table__
 ORDER_LINES = OrderLineRow.__table__
 IDEMPOTENCY = IdempotencyRecord.__table__
+ITEMS = Item.__table__
 ITEM_PRICES = ItemPrice.__table__
 STOCK = Stock.__table__
 STORE_USERS = StoreUser.__table__

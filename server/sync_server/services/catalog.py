@@ -1,24 +1,29 @@
-"""The store's catalog: item upserts with price history, deltas by version, CSV import."""
+"""The store's catalog: item upserts with price history, paged deltas by version, bulk CSV import."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
+import hmac
 import json
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import ValidationError
-from sqlalchemy import Connection, Row, insert, select, update
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import Connection, Row, func, insert, literal, select, true, update
 
 from pos_protocol.money import round_money
 
 from pos_protocol.codes import ErrorCode
 
 from ..core.errors import DomainError, store_unknown, validation_failed
-from ..db.models import Item, ItemPrice, Store, TaxRateRow
-from pos_protocol.wire import CatalogDelta, CatalogItem, ItemUpsert, TaxRate
+from ..db import bulk
+from ..db.models import ITEM_PRICES, ITEMS, Item, ItemPrice, Store, TaxRateRow
+from pos_protocol.wire import CatalogDelta, CatalogItem, Id, ItemUpsert, TaxRate
 
 CSV_HEADER = ["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate", "category", "active"]
 
@@ -145,11 +150,95 @@ def remove_item(conn: Connection, store_id: str, sku: str) -> int:
     return version
 
 
-def delta(conn: Connection, store_id: str, since: int, version: int) -> CatalogDelta:
-    rows = conn.execute(
-        select(Item).where(Item.store_id == store_id, Item.version > since).order_by(Item.sku)
-    ).mappings().all()
-    rates = conn.execute(
+# ---------------------------------------------------------------------------- deltas
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where a paged pull stands: its store, `since` and target version, and the last SKU sent."""
+
+    store_id: str
+    since: int
+    target: int
+    after: str
+
+
+_CURSOR_CHECK = b"pos-sync catalog cursor v1\n"
+
+
+def encode_cursor(cursor: PageCursor) -> str:
+    """Opaque to tills: URL-safe base64 of the JSON fields and 8 bytes of their SHA-256 (so a
+    cursor damaged on the way or in the till's database is refused, never misread)."""
+    payload = json.dumps([cursor.store_id, cursor.since, cursor.target, cursor.after], separators=(",", ":")).encode()
+    check = hashlib.sha256(_CURSOR_CHECK + payload).digest()[:8]
+    return base64.urlsafe_b64encode(payload + check).rstrip(b"=").decode()
+
+
+def decode_cursor(text: str) -> PageCursor:
+    """The cursor `encode_cursor` made; ValueError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
+        payload, check = raw[:-8], raw[-8:]
+        if len(raw) <= 8 or not hmac.compare_digest(check, hashlib.sha256(_CURSOR_CHECK + payload).digest()[:8]):
+            raise ValueError("checksum")
+        store_id, since, target, after = json.loads(payload)
+    except (ValueError, TypeError, UnicodeError) as exc:  # binascii.Error and JSONDecodeError are ValueErrors
+        raise ValueError("not a catalog cursor") from exc
+    if not (isinstance(store_id, str) and isinstance(after, str) and type(since) is int and type(target) is int
+            and 0 <= since < target):
+        raise ValueError("not a catalog cursor")
+    return PageCursor(store_id, since, target, after)
+
+
+SPARSE_RANGE = 10_000
+"""A delta range with fewer rows than this is read through the version index and sorted, page
+by page; a larger one by walking the primary key in SKU order (see `delta`)."""
+
+ANALYZE_AFTER = 5_000
+"""A PostgreSQL import that adds or changes this many items refreshes the table's statistics."""
+
+_ITEM_FIELDS = (ITEMS.c.sku, ITEMS.c.name, ITEMS.c.barcodes, ITEMS.c.unit, ITEMS.c.price, ITEMS.c.tax_code,
+                 ITEMS.c.category, ITEMS.c.active, ITEMS.c.removed)
+
+
+def delta(conn: Connection, store_id: str, since: int, version: int, *, after: str | None = None,
+          limit: int | None = None) -> CatalogDelta:
+    """One page of what changed in (since, version] (README "Catalog paging").
+
+    Items and removed SKUs with a version in that range, in one scan ordered by SKU, after
+    the SKU `after` (the first page: none), at most `limit` of them (None: all, one page).
+    `next_cursor` asks for the rest. The first page also carries the tax rates changed after
+    `since`, also those changed after `version`: the pull's items may need them and the
+    next pull brings them again."""
+    sku, item_version = ITEMS.c.sku, ITEMS.c.version
+    if limit is not None:
+        # Two ways to a page, chosen by how many rows the range holds. A few are found
+        # through ix_items_store_version and sorted (`sku || ''` keeps the planner from
+        # walking the primary key for the ORDER BY, which reads the whole store for them).
+        # Many, by walking the primary key (store_id, sku) from the cursor on and filtering
+        # versions, so a full pull reads the table once; through the version index every
+        # page would sort the whole range. SQLite, without statistics of ranges, is kept off
+        # that index (`version + 0`); PostgreSQL's planner picks the primary key itself from
+        # its statistics, which a bulk import refreshes (ANALYZE_AFTER).
+        in_range = (select(literal(1)).where(ITEMS.c.store_id == store_id, item_version > since,
+                                             item_version <= version).limit(SPARSE_RANGE))
+        if conn.execute(select(func.count()).select_from(in_range.subquery())).scalar_one() < SPARSE_RANGE:
+            sku = sku.concat("")
+        elif conn.dialect.name == "sqlite":
+            item_version = item_version + 0
+    query = (select(*_ITEM_FIELDS)
+             .where(ITEMS.c.store_id == store_id, item_version > since, item_version <= version)
+             .order_by(sku))
+    if after is not None:
+        query = query.where(sku > after)
+    if limit is not None:
+        query = query.limit(limit + 1)  # one more tells whether another page follows
+    rows = conn.execute(query).all()
+    next_cursor = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(PageCursor(store_id, since, version, rows[-1].sku))
+    rates = [] if after is not None else conn.execute(
         select(TaxRateRow.tax_code, TaxRateRow.rate)
         .where(TaxRateRow.store_id == store_id, TaxRateRow.version > since)
         .order_by(TaxRateRow.tax_code)
@@ -157,32 +246,62 @@ def delta(conn: Connection, store_id: str, since: int, version: int) -> CatalogD
     return CatalogDelta(
         version=version,
         items=[
-            CatalogItem(
-                sku=r["sku"], name=r["name"], barcodes=json.loads(r["barcodes"]), unit=r["unit"], price=r["price"],
-                tax_code=r["tax_code"], category=r["category"], active=r["active"],
-            )
-            for r in rows
-            if not r["removed"]
+            CatalogItem(sku=r.sku, name=r.name, barcodes=json.loads(r.barcodes), unit=r.unit, price=r.price,
+                        tax_code=r.tax_code, category=r.category, active=r.active)
+            for r in rows if not r.removed
         ],
         tax_rates=[TaxRate(tax_code=code, rate=rate) for code, rate in rates],
-        removed=[r["sku"] for r in rows if r["removed"]],
+        removed=[r.sku for r in rows if r.removed],
+        next_cursor=next_cursor,
     )
 
 
-def read_csv(path: Path) -> list[tuple[str, ItemUpsert]]:
-    """Parse a catalog CSV; every bad row is reported with its line number, nothing is imported."""
-    items, errors = [], []
+# ---------------------------------------------------------------------------- CSV import
+
+_SKU = TypeAdapter(Id)
+
+
+def read_csv(path: Path, currency_scale: int | None = None) -> list[tuple[str, ItemUpsert]]:
+    """Parse a catalog CSV; every bad row is reported with its line number, nothing is imported.
+
+    Beyond each row's fields: a SKU the protocol can carry (an order line's `sku`), each SKU
+    once, one rate per tax code, and, given the store's `currency_scale`, prices at that scale."""
+    items: list[tuple[str, ItemUpsert]] = []
+    errors: list[str] = []
+    sku_line: dict[str, int] = {}
+    code_rate: dict[str, tuple[Decimal, int]] = {}
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != CSV_HEADER:
             raise ValueError(f"header must be {','.join(CSV_HEADER)}, got {','.join(reader.fieldnames or [])}")
-        for line_no, row in enumerate(reader, start=2):
+        for row in reader:
+            line_no = reader.line_num
+            if None in row or None in row.values():  # DictReader's marks for too many, too few fields
+                count = len(CSV_HEADER) + len(row[None]) if None in row else sum(v is not None for v in row.values())
+                errors.append(f"line {line_no}: expected {len(CSV_HEADER)} fields, got {count}")
+                continue
             try:
-                items.append((row["sku"], _row_item(row)))
+                sku = _SKU.validate_python(row["sku"])
+            except ValidationError:
+                errors.append(f"line {line_no}: sku {row['sku']!r} must be 1 to 64 of A-Z a-z 0-9 . _ : -")
+                continue
+            try:
+                item = _row_item(row)
             except (ValidationError, ValueError) as exc:
                 errors.append(f"line {line_no}: {exc}")
+                continue
+            if (first := sku_line.setdefault(sku, line_no)) != line_no:
+                errors.append(f"line {line_no}: sku {sku} is already on line {first}")
+            rate, rate_line = code_rate.setdefault(item.tax_code, (item.tax_rate, line_no))
+            if rate != item.tax_rate:
+                errors.append(f"line {line_no}: tax code {item.tax_code} has rate {item.tax_rate} here but {rate} "
+                              f"on line {rate_line}; a tax code has one rate")
+            if currency_scale is not None and item.price != round_money(item.price, currency_scale):
+                errors.append(f"line {line_no}: price {item.price} has more than {currency_scale} decimals")
+            items.append((sku, item))
     if errors:
-        raise ValueError("\n".join(errors[:50]))
+        more = f"\n... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        raise ValueError("\n".join(errors[:50]) + more)
     return items
 
 
@@ -197,10 +316,158 @@ def _row_item(row: dict[str, str]) -> ItemUpsert:
     )
 
 
-def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUpsert]]) -> int:
-    """All rows under one new catalog version, in the caller's transaction."""
-    version = next_version(conn, store_id)
-    check_price_scale(conn, store_id, items)
+@dataclass(frozen=True)
+class ImportResult:
+    version: int
+    """The store's catalog version after the import: a new one, or the old one if nothing changed."""
+    added: int
+    updated: int
+    """Items whose catalog fields (what the delta carries) changed: they have the new version."""
+    unchanged: int
+    """Items of the file whose catalog fields are as they were (their price may still have a new row)."""
+    price_rows: int
+    """item_prices rows appended: new items, price/tax/active changes, items re-rated by a code's new rate."""
+    rerated: int
+    """Of those, the rows of items the file does not list, re-rated by their code's new rate."""
+    tax_codes: int
+    """Tax codes added or given a new rate."""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.price_rows or self.tax_codes)
+
+
+def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUpsert]],
+                 now: datetime | None = None) -> ImportResult:
+    """Upsert many items under one new catalog version, in the caller's transaction.
+
+    Existing rows are read in bulk and only real changes are written: an item whose catalog
+    fields differ gets the new version, a price, tax or active state that differs from the
+    one in force gets a price row (effective now), and a tax code's new rate re-rates every
+    item of that code, as `upsert_item` does. Items not in `items` are left alone. Nothing
+    changed: nothing is written and the version stays (README "Catalog import")."""
+    store = conn.execute(
+        select(Store.catalog_version, Store.currency_scale).where(Store.store_id == store_id).with_for_update()
+    ).first()  # the row lock serializes catalog writers per store (SQLite: BEGIN IMMEDIATE)
+    if store is None:
+        raise store_unknown(store_id)
+    _check_items(items, store.currency_scale)
+    version = store.catalog_version + 1
+    effective = now or datetime.now(UTC)
+    current = {row.sku: row for row in conn.execute(select(*_ITEM_FIELDS).where(ITEMS.c.store_id == store_id)).all()}
+    in_force = prices_in_force(conn, store_id, effective, list(current))
+    rates = dict(conn.execute(select(TaxRateRow.tax_code, TaxRateRow.rate).where(TaxRateRow.store_id == store_id)).all())
+
+    added, updated, price_rows = [], [], []
+    unchanged = 0
     for sku, item in items:
-        _upsert_item(conn, store_id, sku, item, version)
-    return version
+        barcodes = json.dumps(item.barcodes)
+        old = current.get(sku)
+        values = {"store_id": store_id, "sku": sku, "name": item.name, "barcodes": barcodes, "unit": item.unit,
+                  "price": item.price, "tax_code": item.tax_code, "category": item.category, "active": item.active,
+                  "removed": False, "version": version}
+        if old is None:
+            added.append(values)
+        elif _item_differs(old, item, barcodes):
+            updated.append(values)
+        else:
+            unchanged += 1
+        price = in_force.get(sku)
+        if price is None or (price.price, price.tax_code, price.tax_rate, price.active) != (
+                item.price, item.tax_code, item.tax_rate, item.active):
+            price_rows.append({"store_id": store_id, "sku": sku, "price": item.price, "tax_code": item.tax_code,
+                               "tax_rate": item.tax_rate, "active": item.active, "catalog_version": version,
+                               "effective_from": item.effective_from or effective})
+
+    file_rates = {item.tax_code: item.tax_rate for _, item in items}
+    new_codes = {code: rate for code, rate in file_rates.items() if code not in rates}
+    rerated = {code: rate for code, rate in file_rates.items() if code in rates and rates[code] != rate}
+    rerate_rows = []
+    if rerated:
+        # A code's new rate applies to every item of that code (README "Price lock (server)"):
+        # the items not in the file keep their price in force, with the new rate from now.
+        in_file = {sku for sku, _ in items}
+        rerate_rows = [
+            {"store_id": store_id, "sku": sku, "price": row.price, "tax_code": row.tax_code,
+             "tax_rate": rerated[row.tax_code], "active": row.active, "catalog_version": version,
+             "effective_from": effective}
+            for sku, row in in_force.items() if row.tax_code in rerated and sku not in in_file
+        ]
+        price_rows.extend(rerate_rows)
+    result = ImportResult(version=version, added=len(added), updated=len(updated), unchanged=unchanged,
+                          price_rows=len(price_rows), rerated=len(rerate_rows),
+                          tax_codes=len(new_codes) + len(rerated))
+    if not result.changed:
+        return replace(result, version=store.catalog_version)
+
+    conn.execute(update(Store).where(Store.store_id == store_id).values(catalog_version=version))
+    bulk.insert_rows(conn, ITEMS, added)
+    bulk.update_rows(conn, ITEMS, ("store_id", "sku"), updated)
+    bulk.insert_rows(conn, ITEM_PRICES, price_rows)
+    if new_codes:
+        conn.execute(insert(TaxRateRow), [{"store_id": store_id, "tax_code": code, "rate": rate, "version": version}
+                                          for code, rate in new_codes.items()])
+    for code, rate in rerated.items():
+        conn.execute(update(TaxRateRow).where(TaxRateRow.store_id == store_id, TaxRateRow.tax_code == code)
+                     .values(rate=rate, version=version))
+        # Prices scheduled after the change are not in force yet: they take the new rate too.
+        conn.execute(update(ItemPrice).where(ItemPrice.store_id == store_id, ItemPrice.tax_code == code,
+                                             ItemPrice.effective_from > effective).values(tax_rate=rate))
+    if conn.dialect.name == "postgresql" and len(added) + len(updated) >= ANALYZE_AFTER:
+        # "Run ANALYZE afterwards" (PostgreSQL manual, Populating a Database): without fresh
+        # statistics on the new versions the planner pages a full pull through the version
+        # index and a sort, page after page, instead of walking the primary key (delta()).
+        conn.exec_driver_sql("ANALYZE items")
+    return result
+
+
+def _check_items(items: list[tuple[str, ItemUpsert]], scale: int) -> None:
+    """What read_csv checks with line numbers, again by SKU for callers that did not read a CSV."""
+    errors, seen, code_rate = [], set(), {}
+    for sku, item in items:
+        if sku in seen:
+            errors.append(f"{sku}: more than once")
+        seen.add(sku)
+        if code_rate.setdefault(item.tax_code, item.tax_rate) != item.tax_rate:
+            errors.append(f"{sku}: tax code {item.tax_code} with rate {item.tax_rate} and {code_rate[item.tax_code]}")
+        if item.price != round_money(item.price, scale):
+            errors.append(f"{sku}: price {item.price} has more than {scale} decimals")
+        if item.effective_from is not None and item.effective_from > datetime.now(UTC) + MAX_FUTURE_EFFECTIVE:
+            errors.append(f"{sku}: effective_from {item.effective_from.isoformat()} is in the future")
+    if errors:
+        raise validation_failed(errors)
+
+
+def _item_differs(old: Row, item: ItemUpsert, barcodes: str) -> bool:
+    return (
+        old.removed or old.name != item.name or old.unit != item.unit or old.price != item.price
+        or old.tax_code != item.tax_code or old.category != item.category or old.active != item.active
+        or (old.barcodes != barcodes and json.loads(old.barcodes) != item.barcodes)
+    )
+
+
+def prices_in_force(conn: Connection, store_id: str, at: datetime, skus: list[str]) -> dict[str, Row]:
+    """The price row in force at `at` (see price_in_force) of each of the store's items
+    `skus`, all at once: one probe of ix_item_prices_lookup per item, however long the history."""
+    p = ITEM_PRICES.alias("p")
+    fields = (p.c.sku, p.c.price, p.c.tax_code, p.c.tax_rate, p.c.active)
+    last = (select(*fields)
+            .where(p.c.store_id == ITEMS.c.store_id, p.c.sku == ITEMS.c.sku, p.c.effective_from <= at)
+            .order_by(p.c.effective_from.desc(), p.c.id.desc()).limit(1))
+    if conn.dialect.name == "postgresql":
+        # A LATERAL subquery per item; PostgreSQL would hash a scalar subquery in the join
+        # condition against a scan of the whole history.
+        chosen = last.lateral("in_force")
+        query = select(*chosen.c).select_from(ITEMS.join(chosen, true()))
+    else:  # SQLite has no LATERAL; it probes the index for a scalar subquery per item
+        t = ITEM_PRICES
+        query = select(t.c.sku, t.c.price, t.c.tax_code, t.c.tax_rate, t.c.active).select_from(
+            ITEMS.join(t, t.c.id == last.with_only_columns(p.c.id).scalar_subquery()))
+    found = {row.sku: row for row in conn.execute(query.where(ITEMS.c.store_id == store_id)).all()}
+    # An item priced only from a moment after `at` (within the allowed clock skew): its first row.
+    later = [sku for sku in skus if sku not in found]
+    for start in range(0, len(later), 500):
+        history = conn.execute(select(*fields).where(p.c.store_id == store_id, p.c.sku.in_(later[start:start + 500]))
+                               .order_by(p.c.sku, p.c.effective_from.desc(), p.c.id.desc())).all()
+        found.update((row.sku, row) for row in history)  # the last one written per SKU is its earliest
+    return found
