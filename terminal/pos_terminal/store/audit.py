@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry
 
 # Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
 _INSERT_ENTRY = insert(AuditEntry.__table__)
-_LAST_ENTRY = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+# The newest entry by its key (max(seq) is one step down the primary key; ORDER BY seq
+# DESC LIMIT 1 would do the same, but its plan reads "SCAN audit_journal").
+_LAST_ENTRY = select(AuditEntry.seq, AuditEntry.hash).where(
+    AuditEntry.seq == select(func.max(AuditEntry.seq)).scalar_subquery())
 
 GENESIS = "0" * 64
 

@@ -74,6 +74,11 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("terminal_id", "receipt_seq", name="uq_orders_receipt_seq"),
         Index("ix_orders_original", "original_order_id"),
+        # The reads of the period stay off the history (migration 0004): a drawer
+        # session's orders (X/Z) and a till's unreported ones (NULL), which a Z adopts ...
+        Index("ix_orders_drawer_session", "drawer_session_id", "terminal_id", "receipt_seq"),
+        # ... and a receipt looked up for a return.
+        Index("ix_orders_receipt_no", "receipt_no"),
     )
 
 
@@ -205,6 +210,9 @@ class DrawerSessionRow(Base):
     counted_cash: Mapped[Decimal | None] = mapped_column(Money())
     z_number: Mapped[int | None] = mapped_column(Integer)
 
+    # The open session (closed_at NULL) of a till: every sale, X and Z asks for it.
+    __table_args__ = (Index("ix_drawer_sessions_open", "terminal_id", "closed_at", "opened_at"),)
+
 
 class CashMovementRow(Base):
     """Paid-in, paid-out and no-sale drawer openings (a no-sale has amount 0)."""
@@ -217,6 +225,8 @@ class CashMovementRow(Base):
     amount: Mapped[Decimal] = mapped_column(Money())
     reason: Mapped[str] = mapped_column(String(200))
     user_id: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_cash_movements_session", "session_id"),)
 
 
 class ZReportRow(Base):
