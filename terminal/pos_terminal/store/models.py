@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .types import Money, Quantity, Rate, UtcDateTime
@@ -72,13 +72,13 @@ class Order(Base):
                                                   cascade="all, delete-orphan")
 
     __table_args__ = (
+        # Also finds a receipt by its number (store.sales.find_by_receipt).
         UniqueConstraint("terminal_id", "receipt_seq", name="uq_orders_receipt_seq"),
-        Index("ix_orders_original", "original_order_id"),
+        # Returns only: partial, so a sale (NULL) does not write it (migration 0004).
+        Index("ix_orders_original", "original_order_id", sqlite_where=text("original_order_id IS NOT NULL")),
         # The reads of the period stay off the history (migration 0004): a drawer
-        # session's orders (X/Z) and a till's unreported ones (NULL), which a Z adopts ...
+        # session's orders (X/Z) and a till's unreported ones (NULL), which a Z adopts.
         Index("ix_orders_drawer_session", "drawer_session_id", "terminal_id", "receipt_seq"),
-        # ... and a receipt looked up for a return.
-        Index("ix_orders_receipt_no", "receipt_no"),
     )
 
 
@@ -150,7 +150,7 @@ class OutboxEntry(Base):
     __table_args__ = (
         UniqueConstraint("kind", "idempotency_key", name="uq_outbox_key"),
         Index("ix_outbox_state_seq", "state", "seq"),
-        Index("ix_outbox_depends_on", "depends_on"),
+        Index("ix_outbox_depends_on", "depends_on", sqlite_where=text("depends_on IS NOT NULL")),
     )
 
 

@@ -115,13 +115,23 @@ def _insert_children(session: Session, order_id: str, sale: FinishedSale) -> Non
         ])
 
 
+_MAX_SEQ = 2**63 - 1  # what SQLite can be asked for
+
+
 # Loader options that read an order's lines, tenders and voids with it (no query per order).
 WITH_CHILDREN = (selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
 
 
 def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
+    """The order with this receipt number, found on uq_orders_receipt_seq: a number is
+    `<terminal_id>-<receipt_seq>` (receipts.receipt_no), so no index of its own costs
+    every sale a page."""
+    terminal_id, _, digits = receipt_no.rpartition("-")
+    if not terminal_id or not (digits.isascii() and digits.isdigit()) or int(digits) > _MAX_SEQ:
+        return None
     return session.scalars(
-        select(Order).where(Order.receipt_no == receipt_no).options(*WITH_CHILDREN)
+        select(Order).where(Order.terminal_id == terminal_id, Order.receipt_seq == int(digits),
+                            Order.receipt_no == receipt_no).options(*WITH_CHILDREN)
     ).first()
 
 

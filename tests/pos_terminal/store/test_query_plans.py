@@ -97,7 +97,7 @@ def test_the_period_s_queries_never_scan_the_history(services: Services) -> None
     searched = {t for t in HISTORY_TABLES if any(s.startswith(f"SEARCH {t} ") for s in steps)}
     assert searched >= {"orders", "order_lines", "order_tenders", "order_voids", "outbox",
                         "audit_journal", "drawer_sessions", "cash_movements", "z_reports"}
-    for index in ("ix_orders_receipt_no (receipt_no=?)",             # the receipt of a return
+    for index in ("(terminal_id=? AND receipt_seq=?)",               # the receipt of a return
                   "ix_orders_original (original_order_id=?)",        # returns made before
                   "ix_orders_drawer_session (drawer_session_id=?)",  # the session's orders
                   "ix_drawer_sessions_open (terminal_id=? AND closed_at=?)",
@@ -113,7 +113,8 @@ def test_a_scan_of_a_history_table_is_caught(services: Services) -> None:
     walk = "SELECT count(*) FROM orders WHERE terminal_id = ?"  # all of uq_orders_receipt_seq
     with captured(services.db) as ran, services.db.reader() as s:
         for sql, params in ((scan, ("c1",)), (walk, ("T01",)), ("SELECT * FROM receipt_counters", ()),
-                            ("SELECT * FROM orders WHERE receipt_no = ?", ("T01-000001",))):
+                            ("SELECT * FROM orders WHERE terminal_id = ? AND receipt_seq = ?", ("T01", 1)),
+                            ("SELECT max(receipt_seq) FROM orders WHERE terminal_id = ?", ("T01",))):
             s.connection().exec_driver_sql(sql, params)
     found = plans(services.db, ran)
     assert [p.statement for p in full_scans(found)] == [scan, walk], found
