@@ -17,13 +17,14 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry
+from .prepared import Prepared
 
-# Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
-_INSERT_ENTRY = insert(AuditEntry.__table__)
+# Compiled once: every sale appends an entry (store.prepared).
+_INSERT_ENTRY = Prepared(insert(AuditEntry.__table__), [c.key for c in AuditEntry.__table__.c])
 # The newest entry by its key (max(seq) is one step down the primary key; ORDER BY seq
 # DESC LIMIT 1 would do the same, but its plan reads "SCAN audit_journal").
-_LAST_ENTRY = select(AuditEntry.seq, AuditEntry.hash).where(
-    AuditEntry.seq == select(func.max(AuditEntry.seq)).scalar_subquery())
+_LAST_ENTRY = Prepared(select(AuditEntry.seq, AuditEntry.hash).where(
+    AuditEntry.seq == select(func.max(AuditEntry.seq)).scalar_subquery()))
 
 GENESIS = "0" * 64
 
@@ -44,13 +45,13 @@ def append(session: Session, *, at: datetime, actor: str, action: str,
 
     Returns the new entry's hash.
     """
-    last = session.connection().execute(_LAST_ENTRY).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    conn = session.connection()
+    last = _LAST_ENTRY.run(conn).fetchone()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     body = canonical(payload if payload is not None else {})
     digest = entry_hash(prev, seq, at, actor, action, subject, body)
-    session.connection().execute(_INSERT_ENTRY, [dict(
-        seq=seq, at=at, actor=actor, action=action, subject=subject, payload=body,
-        prev_hash=prev, hash=digest)])
+    _INSERT_ENTRY.run(conn, dict(seq=seq, at=at, actor=actor, action=action, subject=subject,
+                                 payload=body, prev_hash=prev, hash=digest))
     return digest
 
 

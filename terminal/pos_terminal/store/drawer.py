@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from .models import CashMovementRow, DrawerSessionRow, Order, ZReportRow
+from .prepared import Prepared
 from .sales import WITH_CHILDREN
 
 
@@ -17,7 +18,7 @@ def open_session_row(session: Session, terminal_id: str) -> DrawerSessionRow | N
     ).first()
 
 
-_OPEN_SESSION_ID = (  # built once: every sale asks it
+_OPEN_SESSION_ID = Prepared(  # every sale asks it
     select(DrawerSessionRow.session_id)
     .where(DrawerSessionRow.terminal_id == bindparam("terminal_id"),
            DrawerSessionRow.closed_at.is_(None))
@@ -25,7 +26,8 @@ _OPEN_SESSION_ID = (  # built once: every sale asks it
 
 
 def open_session_id(session: Session, terminal_id: str) -> str | None:
-    return session.connection().execute(_OPEN_SESSION_ID, {"terminal_id": terminal_id}).scalar()
+    row = _OPEN_SESSION_ID.run(session, {"terminal_id": terminal_id}).fetchone()
+    return None if row is None else row[0]
 
 
 def movements(session: Session, session_id: str) -> list[CashMovementRow]:

@@ -25,9 +25,11 @@ from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from .models import OutboxEntry
+from .prepared import Prepared
 
-# Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
-_INSERT_ENTRY = insert(OutboxEntry.__table__)
+# Compiled once: every sale queues an entry (store.prepared). `seq` is SQLite's to give.
+_INSERT_ENTRY = Prepared(insert(OutboxEntry.__table__),
+                         [c.key for c in OutboxEntry.__table__.c if c.key != "seq"])
 
 PENDING, DONE, HELD, PARKED = "pending", "done", "held", "parked"
 SETTLED = (DONE, HELD)
@@ -47,9 +49,10 @@ def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
         dependency = session.get_one(OutboxEntry, depends_on)
         if dependency.state == PARKED:
             state, error = PARKED, _waits_for(dependency)
-    session.connection().execute(_INSERT_ENTRY, [dict(
+    _INSERT_ENTRY.run(session, dict(
         kind=kind, idempotency_key=key, method=method, path=path, body=body.decode("utf-8"),
-        created_at=at, state=state, attempts=0, last_error=error, depends_on=depends_on)])
+        created_at=at, state=state, attempts=0, next_attempt_at=None, last_error=error,
+        response=None, depends_on=depends_on))
 
 
 def seq_of(session: Session, kind: str, key: str) -> int | None:

@@ -7,9 +7,10 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from .models import ReceiptCounter
+from .prepared import Prepared
 
 
-_BUMP = (  # built once: every sale takes a number
+_BUMP = Prepared(  # every sale takes a number
     update(ReceiptCounter)
     .where(ReceiptCounter.terminal_id == bindparam("till"))
     .values(last_no=ReceiptCounter.last_no + 1)
@@ -17,9 +18,9 @@ _BUMP = (  # built once: every sale takes a number
 
 
 def next_receipt_seq(session: Session, terminal_id: str) -> int:
-    bumped = session.connection().execute(_BUMP, {"till": terminal_id}).scalar_one_or_none()
+    bumped = _BUMP.run(session, {"till": terminal_id}).fetchone()
     if bumped is not None:
-        return bumped
+        return int(bumped[0])
     session.add(ReceiptCounter(terminal_id=terminal_id, last_no=1))
     session.flush()
     return 1

@@ -9,6 +9,7 @@ the code under test works, then ask SQLite how it would run each (`EXPLAIN QUERY
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ _SEARCH = re.compile(r"^SEARCH (\w+) .*USING .*\((.*)\)$")  # "SEARCH t [AS x] U
 # A lone min() or max() under equality terms only is one seek to the end of the index
 # range (SQLite's min/max optimization), though its plan reads like a walk of the range.
 _MIN_MAX = re.compile(r"^SELECT (coalesce\()?(min|max)\([\w.]+\)(, \S+\))?( AS \w+)?\s+FROM \w+\s+"
-                      r"WHERE [\w.]+ = \?( AND [\w.]+ = \?)*\s*$", re.IGNORECASE)
+                      r"WHERE [\w.]+ = {v}( AND [\w.]+ = {v})*\s*$".format(v=r"(\?|'[^']*'|-?\d+)"),
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -53,21 +55,31 @@ class Plan:
 
 @contextmanager
 def captured(db: Database, keep: Callable[[str], bool] = lambda _sql: True) -> Iterator[list[Ran]]:
-    """Record every query run on the till's write and read engines inside the block."""
+    """Record every query SQLite runs for the till's write and read engines inside the
+    block: the driver's trace of each connection the block checks out, so statements run
+    on the DBAPI cursor (store.prepared) count as much as Core's and the ORM's. The
+    trace gives each statement with its values in place (`parameters` is empty)."""
     ran: list[Ran] = []
+    traced: list[sqlite3.Connection] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+    def trace(statement: str) -> None:
         if _QUERY.match(statement) and keep(statement):
-            ran.append(Ran(statement, parameters[0] if executemany else parameters))
+            ran.append(Ran(statement, ()))
+
+    def checkout(dbapi_conn, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.set_trace_callback(trace)
+        traced.append(dbapi_conn)
 
     engines = (db.engine, db.read_engine)
     for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
+        event.listen(engine, "checkout", checkout)
     try:
         yield ran
     finally:
         for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
+            event.remove(engine, "checkout", checkout)
+        for conn in traced:
+            conn.set_trace_callback(None)
 
 
 def plans(db: Database, ran: list[Ran]) -> list[Plan]:
