@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry
-from .prepared import Prepared
+from .prepared import On, Prepared, driver
 
 # Compiled once: every sale appends an entry (store.prepared).
 _INSERT_ENTRY = Prepared(insert(AuditEntry.__table__), [c.key for c in AuditEntry.__table__.c])
@@ -39,13 +39,13 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str,
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def append(session: Session, *, at: datetime, actor: str, action: str,
+def append(session: On, *, at: datetime, actor: str, action: str,
            subject: str | None = None, payload: Any = None) -> str:
     """Add an entry inside the caller's transaction (which holds the write lock).
 
     Returns the new entry's hash.
     """
-    conn = session.connection()
+    conn = driver(session)
     last = _LAST_ENTRY.run(conn).fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     body = canonical(payload if payload is not None else {})

@@ -20,7 +20,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .guard import file_uri, prepare, sqlite_uri
@@ -163,6 +163,13 @@ class Database:
         """One atomic unit of work: commits on success, rolls back on any exception."""
         with self._write.begin() as session:
             yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """As `transaction`, on a Core connection without an ORM session: a sale's path
+        (services.checkout), which writes with store.prepared and needs no unit of work."""
+        with self.engine.begin() as conn:
+            yield conn
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from .models import OutboxEntry
 from .prepared import Prepared
 
+_DEPENDENCY = select(OutboxEntry.seq, OutboxEntry.kind, OutboxEntry.idempotency_key, OutboxEntry.state,
+                     OutboxEntry.last_error).where(OutboxEntry.seq == bindparam("seq"))
 # Compiled once: every sale queues an entry (store.prepared). `seq` is SQLite's to give.
 _INSERT_ENTRY = Prepared(insert(OutboxEntry.__table__),
                          [c.key for c in OutboxEntry.__table__.c if c.key != "seq"])
@@ -38,15 +40,16 @@ SETTLED = (DONE, HELD)
 ORDER, RESOLUTION, Z_REPORT = "order", "resolution", "z_report"
 
 
-def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
+def enqueue(session: Session | Connection, *, kind: str, key: str, path: str, body: bytes,
             at: datetime, method: str = "POST", depends_on: int | None = None) -> None:
     """Queue a request; `depends_on` is the seq of the entry it must not overtake.
 
     An entry whose dependency is parked already is parked at once (see the module doc).
+    Runs in an ORM session or on a Core connection (a sale's, services.checkout).
     """
     state, error = PENDING, None
     if depends_on is not None:
-        dependency = session.get_one(OutboxEntry, depends_on)
+        dependency = session.execute(_DEPENDENCY, {"seq": depends_on}).one()
         if dependency.state == PARKED:
             state, error = PARKED, _waits_for(dependency)
     _INSERT_ENTRY.run(session, dict(
@@ -55,7 +58,7 @@ def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
         response=None, depends_on=depends_on))
 
 
-def seq_of(session: Session, kind: str, key: str) -> int | None:
+def seq_of(session: Session | Connection, kind: str, key: str) -> int | None:
     """The seq of this till's entry for (kind, idempotency key), if it wrote one."""
     return session.scalar(select(OutboxEntry.seq).where(OutboxEntry.kind == kind,
                                                         OutboxEntry.idempotency_key == key))

@@ -50,17 +50,24 @@ class Prepared:
             row[i] = process(row[i])
         return row
 
-    def run(self, on: Session | Connection, values: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
+    def run(self, on: On, values: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
         return driver(on).execute(self.sql, self.params(values or {}))
 
-    def run_many(self, on: Session | Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    def run_many(self, on: On, rows: Iterable[Mapping[str, Any]]) -> None:
         """One `executemany` for all rows (none: nothing is run)."""
         params = [self.params(row) for row in rows]
         if params:
             driver(on).executemany(self.sql, params)
 
 
-def driver(on: Session | Connection) -> sqlite3.Connection:
+On = Session | Connection | sqlite3.Connection
+"""Where a statement runs: the caller's transaction, by its ORM session, its Core
+connection or (looked up once per sale) the driver connection under either."""
+
+
+def driver(on: On) -> sqlite3.Connection:
     """The sqlite3 connection under the caller's transaction (begun, if it was not yet)."""
+    if isinstance(on, sqlite3.Connection):
+        return on
     conn = on.connection() if isinstance(on, Session) else on
     return conn.connection.driver_connection  # type: ignore[return-value]

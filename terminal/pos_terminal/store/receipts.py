@@ -3,11 +3,10 @@ rolled-back or crashed sale gives its number back: numbers run 1..N with no gap 
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, update
 
 from .models import ReceiptCounter
-from .prepared import Prepared
+from .prepared import On, Prepared
 
 
 _BUMP = Prepared(  # every sale takes a number
@@ -17,12 +16,14 @@ _BUMP = Prepared(  # every sale takes a number
     .returning(ReceiptCounter.last_no))
 
 
-def next_receipt_seq(session: Session, terminal_id: str) -> int:
+_FIRST = Prepared(insert(ReceiptCounter.__table__), ["terminal_id", "last_no"])
+
+
+def next_receipt_seq(session: On, terminal_id: str) -> int:
     bumped = _BUMP.run(session, {"till": terminal_id}).fetchone()
     if bumped is not None:
         return int(bumped[0])
-    session.add(ReceiptCounter(terminal_id=terminal_id, last_no=1))
-    session.flush()
+    _FIRST.run(session, {"terminal_id": terminal_id, "last_no": 1})  # this till's first sale
     return 1
 
 

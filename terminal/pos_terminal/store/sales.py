@@ -1,15 +1,17 @@
 """Writing and reading finished sales. `record_sale` is the heart of durability: the
-caller runs it inside one `Database.transaction()`, which then holds the order, its
-lines and tenders, the receipt number, the audit entry and the outbox entry, or none."""
+caller runs it inside one transaction (`Database.write()`, services.checkout), which then
+holds the order, its lines and tenders, the receipt number, the audit entry and the
+outbox entry, or none."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from pos_terminal.core.catalog import Unit
@@ -19,9 +21,8 @@ from pos_terminal.core.sale import (
 from pos_protocol.tax import TaxMode, compute_totals
 
 from . import audit, outbox, receipts
-from .models import Order, OrderLine, OrderTender, OrderVoid
-from .prepared import Prepared
-
+from .models import CatalogState, DrawerSessionRow, Order, OrderLine, OrderTender, OrderVoid
+from .prepared import Prepared, driver
 
 
 def _insert(model: type) -> Prepared:
@@ -33,6 +34,21 @@ _INSERT_ORDER = _insert(Order)
 _INSERT_LINES = _insert(OrderLine)
 _INSERT_TENDERS = _insert(OrderTender)
 _INSERT_VOIDS = _insert(OrderVoid)
+
+_CONTEXT = Prepared(select(
+    # the version store.catalog.catalog_version reads (tests/pos_terminal/store/test_sales.py)
+    select(CatalogState.version).where(CatalogState.id == 1).scalar_subquery(),
+    # the till's open drawer session, if any (on ix_drawer_sessions_open)
+    select(DrawerSessionRow.session_id)
+    .where(DrawerSessionRow.terminal_id == bindparam("terminal_id"), DrawerSessionRow.closed_at.is_(None))
+    .order_by(DrawerSessionRow.opened_at.desc()).limit(1).scalar_subquery()))
+
+
+def sale_context(on: Session | Connection, terminal_id: str) -> tuple[int, str | None]:
+    """What a sale records besides itself, in one statement: the catalog version it was
+    priced from and the drawer session it lands in (None while no drawer is open)."""
+    version, session_id = _CONTEXT.run(on, {"terminal_id": terminal_id}).fetchone()
+    return version or 0, session_id
 
 
 @dataclass(frozen=True)
@@ -46,7 +62,7 @@ class SaleHeader:
     catalog_version: int
 
 
-def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
+def record_sale(session: Session | Connection, sale: FinishedSale, header: SaleHeader,
                 wire_body: "WireBodyFactory", drawer_session_id: str | None = None) -> str:
     """Write the sale and everything that goes with it; returns its receipt number.
 
@@ -54,13 +70,13 @@ def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
     of work: this runs once per customer and its cost sits on top of the fsync every
     durable write pays (bench/sale_commit.py).
     """
-    seq = receipts.next_receipt_seq(session, header.terminal_id)
+    conn = driver(session)
+    seq = receipts.next_receipt_seq(conn, header.terminal_id)
     number = receipts.receipt_no(header.terminal_id, seq)
     body, content_hash = wire_body(sale, header, number)
-    conn = session.connection()
     _INSERT_ORDER.run(conn, _order_values(sale, header, seq, number, content_hash, drawer_session_id))
     _insert_children(conn, header.order_id, sale)
-    audit.append(session, at=header.created_at, actor=sale.cashier_id, action=f"order.{sale.kind}",
+    audit.append(conn, at=header.created_at, actor=sale.cashier_id, action=f"order.{sale.kind}",
                  subject=header.order_id,
                  payload={"receipt_no": number, "gross": str(sale.totals.gross),
                           "content_hash": content_hash, "lines": len(sale.lines),
@@ -72,7 +88,7 @@ def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
     return number
 
 
-def _sale_entry(session: Session, sale: FinishedSale) -> int | None:
+def _sale_entry(session: Session | Connection, sale: FinishedSale) -> int | None:
     """A return must not reach the server before its sale (ORIGINAL_ORDER_UNKNOWN): the
     seq of the sale's outbox entry, which every sale rung on this till has."""
     if sale.original_order_id is None:
@@ -99,7 +115,7 @@ def _order_values(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
     )
 
 
-def _insert_children(conn: Connection, order_id: str, sale: FinishedSale) -> None:
+def _insert_children(conn: sqlite3.Connection, order_id: str, sale: FinishedSale) -> None:
     _INSERT_LINES.run_many(conn, (
         dict(order_id=order_id, line_no=line.line_no, sku=line.sku, description=line.description,
              qty=line.qty, unit=line.unit.value, unit_price=line.unit_price,
