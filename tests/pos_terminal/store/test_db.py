@@ -16,6 +16,7 @@ from sqlalchemy import text
 from pos_terminal.store import audit, receipts
 from pos_terminal.store.db import Database, _alembic_config, _make_engine, migrate
 from pos_terminal.store.models import Base, CatalogItemRow, ReceiptCounter
+from tests.waiting import wait_until
 
 NOW = datetime(2026, 11, 21, 9, 15, tzinfo=timezone.utc)
 HEAD = ScriptDirectory.from_config(_alembic_config()).get_current_head()
@@ -164,3 +165,18 @@ def test_migrations_match_the_models(db: Database) -> None:
     """Every index and constraint the models declare is one a migration creates."""
     with db.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_committed_pages_reach_the_database_file_off_the_commit_path(db: Database) -> None:
+    """The background checkpoint copies the WAL into the database file; SQLite's own, in
+    the committing connection, is only the backstop at 10,000 pages (store.db.Checkpointer)."""
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+    before = db.path.stat().st_size
+    for i in range(16):  # ~50 pages each: far below the backstop
+        with db.transaction() as s:
+            audit.append(s, at=NOW, actor="c1", action="test", subject=str(i), payload={"pad": "x" * 200_000})
+    wait_until(lambda: db.path.stat().st_size > before + 16 * 150_000, timeout=10,
+               what="the background checkpoint to copy the WAL into the database file")
+    with db.reader() as s:
+        assert audit.verify(s).entries == 16
