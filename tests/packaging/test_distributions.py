@@ -10,6 +10,7 @@ programs with their packaged defaults from a directory outside the checkout.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -85,7 +86,7 @@ def test_the_till_wheel_sells_and_verifies_with_its_packaged_defaults(wheels: Pa
     sold = run(till, "simulate-sales", "--count", "3", "--data-dir", str(data), cwd=tmp_path, env=env)
     assert sold.count("committed ") == 3, sold
     verified = run(till, "audit", "verify", "--data-dir", str(data), cwd=tmp_path, env=env)
-    assert "audit journal OK: 4 entries, chain unbroken" in verified, verified
+    assert re.search(r"^audit journal OK: \d+ entries, chain unbroken$", verified, re.M), verified
     devices = run(str(python.parent / "pos-devices"), "list", cwd=tmp_path, env=env)
     assert "printer" in devices, devices  # the simulators' profile is package data too
 
