@@ -28,7 +28,7 @@ from .guard import file_uri, prepare, sqlite_uri
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-CHECKPOINT_EVERY_COMMITS = 16  # a 5-line sale adds ~16 WAL pages: a pass copies ~250
+CHECKPOINT_EVERY_COMMITS = 64  # a 5-line sale adds ~16 WAL pages: ~1000 a pass, SQLite's own cadence
 CHECKPOINT_IDLE_S = 1.0  # and every second what was committed since
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # SQLite's own checkpoint in a commit (default 1000): the backstop
 
