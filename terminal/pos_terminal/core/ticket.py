@@ -135,6 +135,10 @@ class Ticket:
         self.original_order_id = original_order_id
         self._lines: list[TicketLine] = []
         self._ticket_discount: Discount | None = None
+        # The lines priced and the totals, as of the last change (`_commit`): paying reads
+        # them several times (tender set, finish), and every change goes through _commit.
+        self._priced: list[SaleLine] = []
+        self._totals_memo: Totals | None = None
         self._next_no = 1
         # Returns: who authorised the refund, and whether lines come only from a receipt.
         self._refund_approved_by: str | None = None
@@ -152,10 +156,12 @@ class Ticket:
 
     def lines(self) -> list[SaleLine]:
         """Active lines with the ticket discount allocated and line totals computed."""
-        return self._price(self._lines, self._ticket_discount)
+        return list(self._priced)
 
     def totals(self) -> Totals:
-        return self._totals(self.lines())
+        if self._totals_memo is None:
+            self._totals_memo = self._totals(self._priced)
+        return self._totals_memo
 
     def voided_lines(self) -> list[VoidedLine]:
         return [
@@ -274,7 +280,7 @@ class Ticket:
             raise PaymentError("a sale needs a cashier")
         if self.kind == "return" and self._refund_approved_by is None:
             raise PaymentError("a return needs an approval with the refund permission")
-        totals = self._totals(lines)
+        totals = self.totals()
         if tenders.amount_due != totals.gross:
             raise PaymentError(f"tenders are for {tenders.amount_due}, the ticket total is {totals.gross}")
         if not tenders.is_complete:
@@ -335,9 +341,10 @@ class Ticket:
                               self.tax_mode, self.currency.scale)
 
     def _commit(self, lines: list[TicketLine], ticket_discount: Discount | None) -> None:
-        self._price(lines, ticket_discount)  # raises on an inconsistent state
+        priced = self._price(lines, ticket_discount)  # raises on an inconsistent state
         self._lines = list(lines)
         self._ticket_discount = ticket_discount
+        self._priced, self._totals_memo = priced, None
 
     def _replace(self, new: TicketLine) -> None:
         lines = [new if l.line_no == new.line_no and l.active else l for l in self._lines]

@@ -9,8 +9,6 @@ from datetime import datetime
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import FinishedSale
-from pos_terminal.store import catalog as catalog_repo
-from pos_terminal.store import drawer
 from pos_terminal.store import sales
 from pos_terminal.store.db import Database
 from .order_body import order_body
@@ -30,14 +28,13 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
 
     The order id is minted here, once; every later resend uses it as the idempotency key.
     """
-    with db.transaction() as s:
+    with db.write() as conn:  # Core, no ORM session: this runs once per customer
+        catalog_version, drawer_session_id = sales.sale_context(conn, config.terminal_id)
         header = sales.SaleHeader(
             order_id=str(uuid.uuid4()), store_id=config.store_id,
-            terminal_id=config.terminal_id, created_at=now,
-            catalog_version=catalog_repo.catalog_version(s),
+            terminal_id=config.terminal_id, created_at=now, catalog_version=catalog_version,
         )
-        receipt_no = sales.record_sale(s, sale, header, order_body,
-                                       drawer.open_session_id(s, config.terminal_id))
+        receipt_no = sales.record_sale(conn, sale, header, order_body, drawer_session_id)
         return CompletedOrder(header.order_id, receipt_no, now, sale)
 
 

@@ -109,9 +109,10 @@ def _check_complete(held: HeldOrder, decisions: Sequence[Decision]) -> None:
 def _held(session, entry: OutboxEntry) -> HeldOrder:  # type: ignore[no-untyped-def]
     order = session.get_one(Order, entry.idempotency_key)
     answer = wire.OrderHeld.model_validate_json(entry.response or "{}")
-    path = paths.order_resolution(entry.idempotency_key)
-    resolutions = session.scalars(select(OutboxEntry).where(OutboxEntry.kind == RESOLUTION,
-                                                            OutboxEntry.path == path)
+    # A resolution depends on its order's entry (written so, or filled in by migration
+    # 0003): found on ix_outbox_depends_on, not among every resolution ever sent.
+    resolutions = session.scalars(select(OutboxEntry).where(OutboxEntry.depends_on == entry.seq,
+                                                            OutboxEntry.kind == RESOLUTION)
                                   .order_by(OutboxEntry.seq)).all()
     pending = any(r.state == OutboxState.PENDING for r in resolutions)
     refused = [r.last_error for r in resolutions if r.state == OutboxState.PARKED]

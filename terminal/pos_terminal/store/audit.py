@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry
+from .prepared import On, Prepared, driver
 
-# Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
-_INSERT_ENTRY = insert(AuditEntry.__table__)
-_LAST_ENTRY = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+# Compiled once: every sale appends an entry (store.prepared).
+_INSERT_ENTRY = Prepared(insert(AuditEntry.__table__), [c.key for c in AuditEntry.__table__.c])
+# The newest entry by its key (max(seq) is one step down the primary key; ORDER BY seq
+# DESC LIMIT 1 would do the same, but its plan reads "SCAN audit_journal").
+_LAST_ENTRY = Prepared(select(AuditEntry.seq, AuditEntry.hash).where(
+    AuditEntry.seq == select(func.max(AuditEntry.seq)).scalar_subquery()))
 
 GENESIS = "0" * 64
 
@@ -35,19 +39,19 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str,
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def append(session: Session, *, at: datetime, actor: str, action: str,
+def append(session: On, *, at: datetime, actor: str, action: str,
            subject: str | None = None, payload: Any = None) -> str:
     """Add an entry inside the caller's transaction (which holds the write lock).
 
     Returns the new entry's hash.
     """
-    last = session.connection().execute(_LAST_ENTRY).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    conn = driver(session)
+    last = _LAST_ENTRY.run(conn).fetchone()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     body = canonical(payload if payload is not None else {})
     digest = entry_hash(prev, seq, at, actor, action, subject, body)
-    session.connection().execute(_INSERT_ENTRY, [dict(
-        seq=seq, at=at, actor=actor, action=action, subject=subject, payload=body,
-        prev_hash=prev, hash=digest)])
+    _INSERT_ENTRY.run(conn, dict(seq=seq, at=at, actor=actor, action=action, subject=subject,
+                                 payload=body, prev_hash=prev, hash=digest))
     return digest
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .models import CashMovementRow, DrawerSessionRow, Order, ZReportRow
@@ -15,17 +15,6 @@ def open_session_row(session: Session, terminal_id: str) -> DrawerSessionRow | N
         .where(DrawerSessionRow.terminal_id == terminal_id, DrawerSessionRow.closed_at.is_(None))
         .order_by(DrawerSessionRow.opened_at.desc())
     ).first()
-
-
-_OPEN_SESSION_ID = (  # built once: every sale asks it
-    select(DrawerSessionRow.session_id)
-    .where(DrawerSessionRow.terminal_id == bindparam("terminal_id"),
-           DrawerSessionRow.closed_at.is_(None))
-    .order_by(DrawerSessionRow.opened_at.desc()).limit(1))
-
-
-def open_session_id(session: Session, terminal_id: str) -> str | None:
-    return session.connection().execute(_OPEN_SESSION_ID, {"terminal_id": terminal_id}).scalar()
 
 
 def movements(session: Session, session_id: str) -> list[CashMovementRow]:

@@ -74,8 +74,13 @@ class Order(Base):
                                                   cascade="all, delete-orphan")
 
     __table_args__ = (
+        # Also finds a receipt by its number (store.sales.find_by_receipt).
         UniqueConstraint("terminal_id", "receipt_seq", name="uq_orders_receipt_seq"),
-        Index("ix_orders_original", "original_order_id"),
+        # Returns only: partial, so a sale (NULL) does not write it (migration 0004).
+        Index("ix_orders_original", "original_order_id", sqlite_where=text("original_order_id IS NOT NULL")),
+        # The reads of the period stay off the history (migration 0004): a drawer
+        # session's orders (X/Z) and a till's unreported ones (NULL), which a Z adopts.
+        Index("ix_orders_drawer_session", "drawer_session_id", "terminal_id", "receipt_seq"),
     )
 
 
@@ -147,7 +152,7 @@ class OutboxEntry(Base):
     __table_args__ = (
         UniqueConstraint("kind", "idempotency_key", name="uq_outbox_key"),
         Index("ix_outbox_state_seq", "state", "seq"),
-        Index("ix_outbox_depends_on", "depends_on"),
+        Index("ix_outbox_depends_on", "depends_on", sqlite_where=text("depends_on IS NOT NULL")),
     )
 
 
@@ -235,6 +240,9 @@ class DrawerSessionRow(Base):
     counted_cash: Mapped[Decimal | None] = mapped_column(Money())
     z_number: Mapped[int | None] = mapped_column(Integer)
 
+    # The open session (closed_at NULL) of a till: every sale, X and Z asks for it.
+    __table_args__ = (Index("ix_drawer_sessions_open", "terminal_id", "closed_at", "opened_at"),)
+
 
 class CashMovementRow(Base):
     """Paid-in, paid-out and no-sale drawer openings (a no-sale has amount 0)."""
@@ -247,6 +255,8 @@ class CashMovementRow(Base):
     amount: Mapped[Decimal] = mapped_column(Money())
     reason: Mapped[str] = mapped_column(String(200))
     user_id: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_cash_movements_session", "session_id"),)
 
 
 class ZReportRow(Base):

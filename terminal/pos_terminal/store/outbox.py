@@ -32,15 +32,19 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from pos_protocol.codes import OrderStatus
 
 from .models import Order, OutboxEntry
+from .prepared import Prepared
 
-# Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
-_INSERT_ENTRY = insert(OutboxEntry.__table__)
+_DEPENDENCY = select(OutboxEntry.seq, OutboxEntry.kind, OutboxEntry.idempotency_key, OutboxEntry.state,
+                     OutboxEntry.last_error).where(OutboxEntry.seq == bindparam("seq"))
+# Compiled once: every sale queues an entry (store.prepared). `seq` is SQLite's to give.
+_INSERT_ENTRY = Prepared(insert(OutboxEntry.__table__),
+                         [c.key for c in OutboxEntry.__table__.c if c.key != "seq"])
 
 
 class OutboxState(StrEnum):
@@ -71,27 +75,29 @@ class SyncStatus(StrEnum):
 ORDER, RESOLUTION, Z_REPORT = "order", "resolution", "z_report"
 
 
-def enqueue(session: Session, *, kind: str, key: str, path: str, body: bytes,
+def enqueue(session: Session | Connection, *, kind: str, key: str, path: str, body: bytes,
             at: datetime, method: str = "POST", depends_on: int | None = None) -> None:
     """Queue a request; `depends_on` is the seq of the entry it must not overtake.
 
     An entry whose dependency is parked already is parked at once (see the module doc).
+    Runs in an ORM session or on a Core connection (a sale's, services.checkout).
     """
     state, error, dependency = PENDING, None, None
     if depends_on is not None:
-        dependency = session.get_one(OutboxEntry, depends_on)
-        if dependency.state == OutboxState.PARKED:
-            state, error = OutboxState.PARKED, _waits_for(dependency)
-    session.connection().execute(_INSERT_ENTRY, [dict(
+        dependency = session.execute(_DEPENDENCY, {"seq": depends_on}).one()
+        if dependency.state == PARKED:
+            state, error = PARKED, _waits_for(dependency)
+    _INSERT_ENTRY.run(session, dict(
         kind=kind, idempotency_key=key, method=method, path=path, body=body.decode("utf-8"),
-        created_at=at, state=state.value, attempts=0, last_error=error, depends_on=depends_on)])
+        created_at=at, state=state, attempts=0, next_attempt_at=None, last_error=error,
+        response=None, depends_on=depends_on))
     if kind == ORDER and state == PARKED:
         _mirror(session, key, SyncStatus.PARKED)
     elif kind == RESOLUTION and dependency is not None:
         _mirror(session, dependency.idempotency_key, SyncStatus.RESOLVING)
 
 
-def seq_of(session: Session, kind: str, key: str) -> int | None:
+def seq_of(session: Session | Connection, kind: str, key: str) -> int | None:
     """The seq of this till's entry for (kind, idempotency key), if it wrote one."""
     return session.scalar(select(OutboxEntry.seq).where(OutboxEntry.kind == kind,
                                                         OutboxEntry.idempotency_key == key))

@@ -3,25 +3,27 @@ rolled-back or crashed sale gives its number back: numbers run 1..N with no gap 
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, update
 
 from .models import ReceiptCounter
+from .prepared import On, Prepared
 
 
-_BUMP = (  # built once: every sale takes a number
+_BUMP = Prepared(  # every sale takes a number
     update(ReceiptCounter)
     .where(ReceiptCounter.terminal_id == bindparam("till"))
     .values(last_no=ReceiptCounter.last_no + 1)
     .returning(ReceiptCounter.last_no))
 
 
-def next_receipt_seq(session: Session, terminal_id: str) -> int:
-    bumped = session.connection().execute(_BUMP, {"till": terminal_id}).scalar_one_or_none()
+_FIRST = Prepared(insert(ReceiptCounter.__table__), ["terminal_id", "last_no"])
+
+
+def next_receipt_seq(session: On, terminal_id: str) -> int:
+    bumped = _BUMP.run(session, {"till": terminal_id}).fetchone()
     if bumped is not None:
-        return bumped
-    session.add(ReceiptCounter(terminal_id=terminal_id, last_no=1))
-    session.flush()
+        return int(bumped[0])
+    _FIRST.run(session, {"terminal_id": terminal_id, "last_no": 1})  # this till's first sale
     return 1
 
 

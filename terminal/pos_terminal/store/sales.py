@@ -1,15 +1,17 @@
 """Writing and reading finished sales. `record_sale` is the heart of durability: the
-caller runs it inside one `Database.transaction()`, which then holds the order, its
-lines and tenders, the receipt number, the audit entry and the outbox entry, or none."""
+caller runs it inside one transaction (`Database.write()`, services.checkout), which then
+holds the order, its lines and tenders, the receipt number, the audit entry and the
+outbox entry, or none."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from pos_terminal.core.catalog import Unit
@@ -20,13 +22,34 @@ from pos_protocol import paths
 from pos_protocol.tax import TaxMode, compute_totals
 
 from . import audit, outbox, receipts
-from .models import Order, OrderLine, OrderTender, OrderVoid
+from .models import CatalogState, DrawerSessionRow, Order, OrderLine, OrderTender, OrderVoid
+from .prepared import Prepared, driver
 
-# Built once: a statement object reused per sale skips SQLAlchemy's per-call setup.
-_INSERT_ORDER = insert(Order.__table__)
-_INSERT_LINES = insert(OrderLine.__table__)
-_INSERT_TENDERS = insert(OrderTender.__table__)
-_INSERT_VOIDS = insert(OrderVoid.__table__)
+
+def _insert(model: type) -> Prepared:
+    """Every column, compiled once (store.prepared): a sale writes each of these."""
+    return Prepared(insert(model.__table__), [c.key for c in model.__table__.c])
+
+
+_INSERT_ORDER = _insert(Order)
+_INSERT_LINES = _insert(OrderLine)
+_INSERT_TENDERS = _insert(OrderTender)
+_INSERT_VOIDS = _insert(OrderVoid)
+
+_CONTEXT = Prepared(select(
+    # the version store.catalog.catalog_version reads (tests/pos_terminal/store/test_sales.py)
+    select(CatalogState.version).where(CatalogState.id == 1).scalar_subquery(),
+    # the till's open drawer session, if any (on ix_drawer_sessions_open)
+    select(DrawerSessionRow.session_id)
+    .where(DrawerSessionRow.terminal_id == bindparam("terminal_id"), DrawerSessionRow.closed_at.is_(None))
+    .order_by(DrawerSessionRow.opened_at.desc()).limit(1).scalar_subquery()))
+
+
+def sale_context(on: Session | Connection, terminal_id: str) -> tuple[int, str | None]:
+    """What a sale records besides itself, in one statement: the catalog version it was
+    priced from and the drawer session it lands in (None while no drawer is open)."""
+    version, session_id = _CONTEXT.run(on, {"terminal_id": terminal_id}).fetchone()
+    return version or 0, session_id
 
 
 @dataclass(frozen=True)
@@ -40,20 +63,21 @@ class SaleHeader:
     catalog_version: int
 
 
-def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
+def record_sale(session: Session | Connection, sale: FinishedSale, header: SaleHeader,
                 wire_body: "WireBodyFactory", drawer_session_id: str | None = None) -> str:
     """Write the sale and everything that goes with it; returns its receipt number.
 
-    Core INSERTs (not the ORM unit of work): this runs once per customer and its cost
-    sits on top of the fsync every durable write pays (bench/sale_commit.py).
+    Core INSERTs compiled once, lines and tenders in one `executemany` each, no ORM unit
+    of work: this runs once per customer and its cost sits on top of the fsync every
+    durable write pays (bench/sale_commit.py).
     """
-    seq = receipts.next_receipt_seq(session, header.terminal_id)
+    conn = driver(session)
+    seq = receipts.next_receipt_seq(conn, header.terminal_id)
     number = receipts.receipt_no(header.terminal_id, seq)
     body, content_hash = wire_body(sale, header, number)
-    session.connection().execute(_INSERT_ORDER, [_order_values(sale, header, seq, number, content_hash,
-                                                            drawer_session_id)])
-    _insert_children(session, header.order_id, sale)
-    audit.append(session, at=header.created_at, actor=sale.cashier_id, action=f"order.{sale.kind}",
+    _INSERT_ORDER.run(conn, _order_values(sale, header, seq, number, content_hash, drawer_session_id))
+    _insert_children(conn, header.order_id, sale)
+    audit.append(conn, at=header.created_at, actor=sale.cashier_id, action=f"order.{sale.kind}",
                  subject=header.order_id,
                  payload={"receipt_no": number, "gross": str(sale.totals.gross),
                           "content_hash": content_hash, "lines": len(sale.lines),
@@ -65,7 +89,7 @@ def record_sale(session: Session, sale: FinishedSale, header: SaleHeader,
     return number
 
 
-def _sale_entry(session: Session, sale: FinishedSale) -> int | None:
+def _sale_entry(session: Session | Connection, sale: FinishedSale) -> int | None:
     """A return must not reach the server before its sale (ORIGINAL_ORDER_UNKNOWN): the
     seq of the sale's outbox entry, which every sale rung on this till has."""
     if sale.original_order_id is None:
@@ -93,8 +117,8 @@ def _order_values(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
     )
 
 
-def _insert_children(session: Session, order_id: str, sale: FinishedSale) -> None:
-    session.connection().execute(_INSERT_LINES, [
+def _insert_children(conn: sqlite3.Connection, order_id: str, sale: FinishedSale) -> None:
+    _INSERT_LINES.run_many(conn, (
         dict(order_id=order_id, line_no=line.line_no, sku=line.sku, description=line.description,
              qty=line.qty, unit=line.unit.value, unit_price=line.unit_price,
              tax_code=line.tax_code, tax_rate=line.tax_rate, discount=line.discount,
@@ -102,19 +126,17 @@ def _insert_children(session: Session, order_id: str, sale: FinishedSale) -> Non
              override_approved_by=line.override.approved_by if line.override else None,
              override_reason=line.override.reason if line.override else None,
              override_original_price=line.override.original_price if line.override else None)
-        for line in sale.lines
-    ])
-    if sale.tenders:
-        session.connection().execute(_INSERT_TENDERS, [
-            dict(order_id=order_id, seq=i, type=t.type.value, amount=t.amount, reference=t.reference)
-            for i, t in enumerate(sale.tenders, start=1)
-        ])
-    if sale.voids:
-        session.connection().execute(_INSERT_VOIDS, [
-            dict(order_id=order_id, line_no=v.line_no, sku=v.sku, qty=v.qty, amount=v.amount,
-                 voided_by=v.voided_by)
-            for v in sale.voids
-        ])
+        for line in sale.lines))
+    _INSERT_TENDERS.run_many(conn, (
+        dict(order_id=order_id, seq=i, type=t.type.value, amount=t.amount, reference=t.reference)
+        for i, t in enumerate(sale.tenders, start=1)))
+    _INSERT_VOIDS.run_many(conn, (
+        dict(order_id=order_id, line_no=v.line_no, sku=v.sku, qty=v.qty, amount=v.amount,
+             voided_by=v.voided_by)
+        for v in sale.voids))
+
+
+_MAX_SEQ = 2**63 - 1  # what SQLite can be asked for
 
 
 # Loader options that read an order's lines, tenders and voids with it (no query per order).
@@ -122,8 +144,15 @@ WITH_CHILDREN = (selectinload(Order.lines), selectinload(Order.tenders), selecti
 
 
 def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
+    """The order with this receipt number, found on uq_orders_receipt_seq: a number is
+    `<terminal_id>-<receipt_seq>` (receipts.receipt_no), so no index of its own costs
+    every sale a page."""
+    terminal_id, _, digits = receipt_no.rpartition("-")
+    if not terminal_id or not (digits.isascii() and digits.isdigit()) or int(digits) > _MAX_SEQ:
+        return None
     return session.scalars(
-        select(Order).where(Order.receipt_no == receipt_no).options(*WITH_CHILDREN)
+        select(Order).where(Order.terminal_id == terminal_id, Order.receipt_seq == int(digits),
+                            Order.receipt_no == receipt_no).options(*WITH_CHILDREN)
     ).first()
 
 

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 from pos_terminal.store.models import Order, OutboxEntry
 from pos_terminal.store.outbox import OutboxState
+
+from .query_plans import captured, plans
 
 NOW = datetime(2026, 11, 21, 9, 15, tzinfo=UTC)
 
@@ -101,26 +103,17 @@ def test_due_the_next_due_time_and_parking_are_served_by_indexes(db):
     sale = put(db, outbox.ORDER, "sale")
     put(db, outbox.ORDER, "return", depends_on=sale)
     put(db, outbox.Z_REPORT, "z")
-    ran: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if "FROM outbox" in statement and not statement.startswith("EXPLAIN"):
-            ran.append((statement, parameters))
-
-    for engine in (db.engine, db.read_engine):
-        event.listen(engine, "before_cursor_execute", record)
-    with db.reader() as s:
-        outbox.due(s, NOW)
-        outbox.earliest_due(s, NOW)
-    with db.transaction() as s:
-        outbox.park(s, sale, response=None, error="422 refused")
-    plans: list[str] = []
-    with db.engine.connect() as conn:
-        for statement, parameters in ran:
-            plans += [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-    assert len(ran) >= 3 and not [p for p in plans if p.startswith("SCAN")], plans
-    assert "SEARCH outbox USING INDEX ix_outbox_state_seq (state=?)" in plans
-    assert "SEARCH outbox USING INDEX ix_outbox_depends_on (depends_on=?)" in plans
+    with captured(db, lambda sql: "FROM outbox" in sql) as ran:
+        with db.reader() as s:
+            outbox.due(s, NOW)
+            outbox.earliest_due(s, NOW)
+        with db.transaction() as s:
+            outbox.park(s, sale, response=None, error="422 refused")
+    found = plans(db, ran)
+    steps = [step for p in found for step in p.steps]
+    assert len(ran) >= 3 and not [step for step in steps if step.startswith("SCAN")], steps
+    assert "SEARCH outbox USING INDEX ix_outbox_state_seq (state=?)" in steps
+    assert "SEARCH outbox USING INDEX ix_outbox_depends_on (depends_on=?)" in steps
 
 
 def _order_row(db: Database, order_id: str, receipt_seq: int) -> None:
