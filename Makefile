@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean package translations
+.PHONY: install run test bench clean package translations screenshots
 
 # The three distributions of this repository, editable, plus the workspace's test group
 # (pip >= 25.1 reads `[dependency-groups]`, hence the upgrade first).
@@ -39,6 +39,11 @@ translations: install
 # Every benchmark (each bench/NAME.py that runs as a program), one after another, within
 # 10 minutes; figures and ratios to each one's same-run baseline in build/bench-summary.md.
 # PostgreSQL cases run when POS_TEST_POSTGRES_URL is set. One: `$(PY) -m bench NAME`.
+# The till's screens as PNGs (offscreen Qt, 1024x768 and 1920x1080, English and German)
+# in build/screenshots/, to look at after a UI change.
+screenshots: install
+	QT_QPA_PLATFORM=offscreen $(PY) -m tools.screenshots --out build/screenshots
+
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 

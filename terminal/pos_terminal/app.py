@@ -67,14 +67,18 @@ def run_app(config: TerminalConfig, argv: Sequence[str] | None = None) -> int:
 def refuse_to_start(exc: DatabaseUnusable) -> int:
     """Show why the till will not sell on this database and how to recover; exit status 2."""
     print(f"error: {exc}", file=sys.stderr)  # the same words for whoever reads the log
+    refusal_box(exc).exec()
+    return 2
+
+
+def refusal_box(exc: DatabaseUnusable) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Critical,
                       QCoreApplication.translate("StartUp", "The till cannot start"),
                       QCoreApplication.translate("StartUp", "The till's database cannot be used, so "
                                                             "the till will not start. Nothing has "
                                                             "been changed."))
     box.setInformativeText(str(exc))  # the file, what is wrong with it and the recovery steps
-    box.exec()
-    return 2
+    return box
 
 
 def start_terminal(config: TerminalConfig, *, with_devices: bool = True, with_sync: bool = True) -> Terminal:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from devices.events import DeviceStatus, ErrorEvent, PowerEvent, PowerState, StatusEvent
@@ -12,15 +14,30 @@ from devices.events import DeviceStatus, ErrorEvent, PowerEvent, PowerState, Sta
 _NEEDS_ATTENTION = {DeviceStatus.PAPER_EMPTY, DeviceStatus.COVER_OPEN, DeviceStatus.SCALE_NOT_READY}
 
 
+class StatusLabel(QLabel):
+    """A status text that may shrink: on a narrow screen (1024 px, long German words) it
+    ends in "…" instead of widening the window past the screen; the whole text stays
+    readable as the label's text for tests and screen readers."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 4, super().minimumSizeHint().height())
+
+    def paintEvent(self, _event) -> None:  # type: ignore[no-untyped-def]
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
 class TillStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
-        self.sync_label = QLabel(self.tr("Sync: starting…"))
+        self.sync_label = StatusLabel(self.tr("Sync: starting…"))
         self.sync_label.setObjectName("sync_state")
-        self.devices_label = QLabel(self.tr("Devices: none"))
+        self.devices_label = StatusLabel(self.tr("Devices: none"))
         self.devices_label.setObjectName("device_state")
-        self.clock_label = QLabel()
+        self.clock_label = StatusLabel()
         self.clock_label.setObjectName("clock_warning")
         self.clock_label.setStyleSheet("color:#8a1010;")
         self.clock_label.hide()

@@ -78,3 +78,20 @@ def test_the_warning_speaks_german(qtbot):  # type: ignore[no-untyped-def]
     finally:
         for translator in translators:
             app.removeTranslator(translator)
+
+
+def test_long_status_texts_never_widen_the_window_past_a_1024_px_screen(qtbot, services):  # type: ignore[no-untyped-def]
+    """The clock warning, the sync state and the devices beside each other, in the longest
+    words we have: the window still fits 1024 px (the texts end in "…" instead)."""
+    from pos_terminal.ui.main_window import MainWindow
+
+    win = MainWindow(services)
+    qtbot.addWidget(win)
+    win.status.on_clock(ClockSkewed(-3 * 86_400.0))
+    win.status.sync_unavailable("no server configured")
+    win.status.devices_label.setText("Geräte: Bondrucker nicht verfügbar · Waage nicht verfügbar · Lade offen")
+    win.resize(1024, 768)
+    win.show()
+    assert win.minimumSizeHint().width() <= 1024
+    assert win.width() <= 1024
+    assert win.status.clock_label.text().startswith("Till clock is 3 days behind")

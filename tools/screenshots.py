@@ -1,0 +1,95 @@
+"""Render the till's screens to PNG files to look at them (`make screenshots`).
+
+Offscreen Qt, real services on a throw-away data dir with the packaged demo catalog: the
+sign-in screen, the sale screen with a ticket and the status bar's warnings (a till clock
+off the server's), and the message a refused database shows, each at 1024x768 and
+1920x1080, in English and German. Not a test: a person looks at the pictures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QLocale  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from pos_terminal.app import install_translations  # noqa: E402
+from pos_terminal.config import load_config  # noqa: E402
+from pos_terminal.services import open_services  # noqa: E402
+from pos_terminal.sync.events import ClockSkewed  # noqa: E402
+
+SIZES = ((1024, 768), (1920, 1080))
+BREAD = "4001234000015"
+
+
+def shoot(widget: QWidget, out: Path, name: str) -> None:
+    QApplication.processEvents()
+    widget.grab().save(str(out / f"{name}.png"))
+    print(out / f"{name}.png")
+
+
+def main_window_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
+    from pos_terminal.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory() as data:
+        services = open_services(load_config(data_dir=Path(data)))
+        try:
+            win = MainWindow(services)
+            win.resize(*size)
+            win.show()
+            tag = f"{lang}-{size[0]}x{size[1]}"
+            shoot(win, out, f"sign-in-{tag}")
+            win.sign_in.user.setText("c1")
+            win.sign_in.pin.setText("1111")
+            win.sign_in.button.click()
+            services.till.scan(BREAD)
+            win.sale.refresh()
+            win.status.on_clock(ClockSkewed(skew_s=185))
+            shoot(win, out, f"sale-clock-warning-{tag}")
+            win.close()
+        finally:
+            services.close()
+
+
+def refused_database(out: Path, lang: str) -> None:
+    """A till whose database file was emptied (the issue's scenario): the real refusal."""
+    from pos_terminal.app import refusal_box
+    from pos_terminal.store.guard import DatabaseUnusable
+
+    with tempfile.TemporaryDirectory() as data:
+        config = load_config(data_dir=Path(data))
+        open_services(config).close()
+        config.db_path.write_bytes(b"")
+        try:
+            open_services(config).close()
+        except DatabaseUnusable as refused:
+            box = refusal_box(refused)
+            box.show()
+            shoot(box, out, f"database-refused-{lang}")
+            box.close()
+        else:
+            raise AssertionError("an emptied database was opened")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("build/screenshots"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication([])
+    kept = []  # a translator must outlive its use
+    for lang in ("en", "de"):
+        if lang == "de":
+            kept += install_translations(app, QLocale(QLocale.Language.German))
+        for size in SIZES:
+            main_window_screens(args.out, lang, size)
+        refused_database(args.out, lang)
+
+
+if __name__ == "__main__":
+    main()
