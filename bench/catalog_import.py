@@ -26,14 +26,12 @@ import os
 import random
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
-from sqlalchemy import BigInteger, Boolean, Column, MetaData, String, Table, Text, create_engine, select, text
+from sqlalchemy import BigInteger, Boolean, Column, MetaData, String, Table, Text, select
 
 from pos_terminal.sync.auth import TerminalAuth
 from sync_server.cli import main as server_cli
@@ -43,6 +41,7 @@ from sync_server.db.session import make_engine
 from sync_server.db.types import DecimalText, UtcDateTime
 from sync_server.services.catalog import CSV_HEADER, read_csv
 from tools.launcher import ServerProcess
+from tools.pg_schema import scratch_schema
 from tools.make_demo_catalog import ean13
 
 ADMIN_TOKEN = "bench-admin"
@@ -191,17 +190,8 @@ def main() -> None:
         if not args.pg:
             print("postgresql skipped: give --pg URL or set POS_TEST_POSTGRES_URL")
             return
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in args.pg else "?"
-        try:
-            run("postgresql", f"{args.pg}{sep}options={quote(f'-csearch_path={schema}')}", workdir, first, changed, args.items)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
+        with scratch_schema(args.pg, "bench") as url:
+            run("postgresql", url, workdir, first, changed, args.items)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -47,6 +46,7 @@ from pos_protocol.wire import Heartbeat, canonical_json, sealed_order
 from pos_terminal.sync.auth import TerminalAuth
 from sync_server.db import migrations
 from tools.launcher import ServerProcess
+from tools.pg_schema import scratch_schema
 
 ADMIN_TOKEN = "load-admin"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -136,11 +136,6 @@ class LoadReport:
 
 
 # -- set-up -----------------------------------------------------------------------------
-
-
-def _schema_url(url: str, schema: str) -> str:
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
 
 
 async def setup_chain(url: str, settings: LoadSettings, rng: random.Random, urls: list[str]) -> list[Till]:
@@ -386,11 +381,11 @@ async def _drive(url: str, urls: list[str], settings: LoadSettings, report: Load
 
 def run(db_url: str, settings: LoadSettings, log_dir: Path) -> LoadReport:
     """Set up a chain on a fresh schema of `db_url`, load it, check it, drop the schema."""
-    schema = f"load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(db_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = _schema_url(db_url, schema)
+    with scratch_schema(db_url, "load") as url:
+        return _run_on(url, settings, log_dir)
+
+
+def _run_on(url: str, settings: LoadSettings, log_dir: Path) -> LoadReport:
     env = {"POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN, "POS_SYNC_LOG_LEVEL": "WARNING",
            "POS_SYNC_DB_POOL_SIZE": str(settings.pool_size),
            "POS_SYNC_DB_MAX_OVERFLOW": str(settings.max_overflow)}
@@ -406,9 +401,6 @@ def run(db_url: str, settings: LoadSettings, log_dir: Path) -> LoadReport:
     finally:
         for server in servers:
             server.stop()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
     return report
 
 

@@ -19,16 +19,16 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 
 from pos_protocol.tax import TaxMode, compute_totals, line_total
 from sync_server.db import migrations
 from sync_server.db.models import OrderLineRow, OrderRow
 from sync_server.db.session import make_engine
 from tools.launcher import ServerProcess
+from tools.pg_schema import scratch_schema
 from pos_terminal.sync.auth import TerminalAuth
 from pos_protocol.wire import Order, canonical_json, sealed_order
 
@@ -162,17 +162,8 @@ def main() -> None:
         if not pg:
             print("postgresql skipped: POS_TEST_POSTGRES_URL is not set")
             return
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(pg)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in pg else "?"
-        try:
-            run("postgresql", f"{pg}{sep}options={quote(f'-csearch_path={schema}')}", workdir)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
+        with scratch_schema(pg, "bench") as url:
+            run("postgresql", url, workdir)
 
 
 if __name__ == "__main__":

@@ -11,19 +11,17 @@ drops the first request without an answer (`aborting_proxy.py`).
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from pos_protocol.tax import TaxMode
 from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.pump import OutboxPump
 from tests.pos_terminal.sync.harness import Clock
+from tools.pg_schema import scratch_schema
 
 from .aborting_proxy import AbortingProxy
 from .contract_shop import MANAGER, ContractServer, ContractTill
@@ -35,15 +33,8 @@ WATER_A = "SKU00099"
 @pytest.fixture
 def pg_schema_url(postgres_url: str) -> Iterator[str]:
     """A schema of its own on the shared test database (search_path in the URL)."""
-    schema = f"causal_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in postgres_url else "?"
-    yield f"{postgres_url}{separator}options={quote(f'-csearch_path={schema}')}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with scratch_schema(postgres_url, "causal") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

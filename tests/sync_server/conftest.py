@@ -8,11 +8,9 @@ truncated between tests and the schema dropped at the end.
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -24,6 +22,7 @@ from sync_server.db import migrations
 from sync_server.db.models import Base
 from sync_server.db.session import make_engine
 from pos_terminal.sync.auth import TerminalAuth
+from tools.pg_schema import scratch_schema
 
 ADMIN_TOKEN = "admin-secret-for-tests"
 
@@ -40,23 +39,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def with_search_path(url: str, schema: str) -> str:
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-
-
 @pytest.fixture(scope="session")
 def pg_schema_url(postgres_url: str) -> Iterator[str]:
-    schema = f"sync_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = with_search_path(postgres_url, schema)
-    migrations.upgrade(url)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with scratch_schema(postgres_url, "sync_test") as url:
+        migrations.upgrade(url)
+        yield url
 
 
 def _truncate(engine: Engine) -> None:

@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from sync_server.db import migrations
 from sync_server.db.models import ORDER_LINES, ORDERS
 from sync_server.db.session import make_engine
 
-from .conftest import with_search_path
+from tools.pg_schema import scratch_schema
 from .factories import make_order
 
 pytestmark = pytest.mark.anyio
@@ -119,16 +119,8 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
         return
-    admin = create_engine(request.getfixturevalue("postgres_url"))
-    schema = f"sync_mig_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield with_search_path(request.getfixturevalue("postgres_url"), schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with scratch_schema(request.getfixturevalue("postgres_url"), "sync_mig") as url:
+        yield url
 
 
 def _order_row(order_id: str, store_id: str) -> dict:

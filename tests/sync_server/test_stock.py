@@ -7,6 +7,8 @@ on-hand never goes below zero nor past what the wire can carry (README "Returns 
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import uuid
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from sync_server.db import migrations
 
-from .conftest import with_search_path
+from tools.pg_schema import scratch_schema
 from .factories import make_order
 
 pytestmark = pytest.mark.anyio
@@ -219,16 +221,11 @@ async def test_a_put_back_stops_at_the_largest_quantity_and_reads_back(shop, til
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_the_migration_brings_stock_rows_into_bounds(request, tmp_path, backend) -> None:
     """Rows the old put-back left below zero or past the wire's maximum read back after 0002."""
-    if backend == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'old.sqlite3'}", None
-    else:
-        base = request.getfixturevalue("postgres_url")
-        schema = f"sync_mig_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url, drop = with_search_path(base, schema), (admin, schema)
-    try:
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        else:
+            url = stack.enter_context(scratch_schema(request.getfixturevalue("postgres_url"), "sync_mig"))
         migrations.upgrade(url, "0001")
         engine = create_engine(url)
         with engine.begin() as conn:
@@ -241,9 +238,3 @@ def test_the_migration_brings_stock_rows_into_bounds(request, tmp_path, backend)
         engine.dispose()
         assert rows == {"NEG": 0, "BIG": 999_999_999_999, "OK": 2500}
         assert limit == "10"
-    finally:
-        if drop is not None:
-            admin, schema = drop
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
