@@ -38,7 +38,8 @@ from sync_server.cli import main as server_cli
 from sync_server.db import migrations
 from sync_server.db.models import ITEMS
 from sync_server.db.session import make_engine
-from sync_server.db.types import DecimalText, UtcDateTime
+from pos_protocol.sql import UtcDateTime
+from sync_server.db.types import DecimalText
 from sync_server.services.catalog import CSV_HEADER, read_csv
 from tools.launcher import ServerProcess
 from tools.pg_schema import scratch_schema

@@ -63,3 +63,14 @@ def test_each_outcome_is_in_the_summary(tmp_path):
     assert "| `bench.bad` | FAILED (exit 3) |" in text and "Traceback: boom" in text
     assert "| `bench.absent` | skipped |" in text and "| `bench.stuck` | TIMEOUT |" in text
     assert "## bench.late: NOT RUN" in text and "budget" in text
+
+
+def test_every_bench_imports():
+    """A bench that no longer imports (a module it uses moved) fails here, in the suite,
+    not only when `make bench` runs it."""
+    import importlib
+
+    names = runner.discover()
+    assert names
+    for name in names:
+        importlib.import_module(f"bench.{name}")
