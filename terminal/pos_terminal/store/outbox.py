@@ -177,16 +177,10 @@ def depth(session: Session) -> tuple[int, datetime | None]:
 
 def settle(session: Session, seq: int, state: OutboxState, *, response: str | None = None) -> None:
     """The server stored the entry: done (accepted) or held (conflict inbox). A resolution
-    accepted settles its held order (done, `resolved`)."""
-    if state not in SETTLED:
-        raise ValueError(f"settle() takes {SETTLED}, not {state!r} (parking is park())")
+    accepted settles its held order (done, `resolved`). One entry of `settle_many`."""
     entry = session.get_one(OutboxEntry, seq)
-    entry.state, entry.response, entry.last_error = OutboxState(state).value, response, None
-    entry.attempts += 1
-    if entry.kind == ORDER:
-        _mirror(session, entry.idempotency_key, SyncStatus.ACCEPTED if state == DONE else SyncStatus.HELD)
-    elif entry.kind == RESOLUTION and state == DONE and entry.depends_on is not None:
-        _settle_held_order(session, session.get_one(OutboxEntry, entry.depends_on))
+    settle_many(session, [(seq, state, response, entry.kind, entry.idempotency_key)])
+    session.expire(entry)  # settle_many wrote the row past the ORM
 
 
 def _settle_held_order(session: Session, order: OutboxEntry) -> None:
