@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 from uuid import UUID
 
 from pydantic import (
@@ -144,16 +144,37 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+def _may_hold_text(annotation: object) -> bool:
+    """Whether a field's type can carry a str (itself, or inside a list, dict or union);
+    nested models check their own fields."""
+    if annotation is str:
+        return True
+    if isinstance(annotation, type):
+        return False
+    return any(_may_hold_text(arg) for arg in get_args(annotation))
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    @field_validator("*", mode="after")
+    _text_fields: ClassVar[tuple[str, ...]] = ()
+    """The fields `_no_nul_characters` looks at, found once per model class."""
+
     @classmethod
-    def _no_nul_characters(cls, value: object) -> object:
-        # PostgreSQL cannot store NUL in text (it would be a 500); no till sends one.
-        if _has_nul(value):
-            raise ValueError("text must not contain NUL (\\u0000) characters")
-        return value
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._text_fields = tuple(
+            name for name, field in cls.model_fields.items() if _may_hold_text(field.annotation))
+
+    @model_validator(mode="after")
+    def _no_nul_characters(self) -> Self:
+        # PostgreSQL cannot store NUL in text (it would be a 500); no till sends one. One
+        # check per model over its text fields, not a validator call per field: this runs
+        # on every sale's commit path (bench/sale_commit.py).
+        for name in self._text_fields:
+            if _has_nul(getattr(self, name)):
+                raise ValueError(f"{name}: text must not contain NUL (\\u0000) characters")
+        return self
 
 
 class _Response(BaseModel):
@@ -282,9 +303,11 @@ def canonical_json(obj: object) -> bytes:
     """Sorted keys, no whitespace, UTF-8: the bytes that hashes and fingerprints cover."""
     if isinstance(obj, BaseModel):
         obj = obj.model_dump(mode="json")
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
-    ).encode("utf-8")
+    return _CANONICAL.encode(obj).encode("utf-8")
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+"""Made once: `json.dumps` with these options would build an encoder per call (sales path)."""
 
 
 def content_hash(order: Order | OrderContent | dict[str, Any]) -> str:
