@@ -5,7 +5,11 @@
     pos-devices test-print [--printer NAME]      print a test receipt (euro sign, accents, QR) and wait for it
     pos-devices read-weight [--scale NAME]       wait for a stable weight and print it in kg
     pos-devices open-drawer [--drawer NAME]      kick the cash drawer once
-    pos-devices simulate printer|scale|scanner   run a simulator (arguments pass through; see --help)
+    pos-devices test-payment [--terminal NAME] [--amount 0.01]
+                                                 a card payment through the terminal, and its receipt
+    pos-devices end-of-day [--terminal NAME]     close the card terminal's batch and print its totals
+    pos-devices simulate printer|scale|scanner|payment
+                                                 run a simulator (arguments pass through; see --help)
 
 Exit status: 0 done, 1 the device failed, 2 bad configuration or usage.
 """
@@ -28,6 +32,7 @@ SIMULATORS = {
     "printer": "devices.simulators.printer",
     "scale": "devices.simulators.scale",
     "scanner": "devices.simulators.scanner",
+    "payment": "devices.simulators.payment",
 }
 
 
@@ -64,7 +69,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--drawer", help="logical name (default: the first drawer)")
     p.add_argument("--action-id", help="retrying with the same id never opens the drawer twice")
     p.set_defaults(run=_open_drawer)
-    p = sub.add_parser("simulate", help="run a simulator: printer, scale or scanner")
+    p = sub.add_parser("test-payment", help="take a small card payment through the terminal")
+    p.add_argument("--terminal", help="logical name (default: the first payment terminal)")
+    p.add_argument("--amount", type=_amount, default=Decimal("0.01"), help="amount, e.g. 0.01")
+    p.set_defaults(run=_test_payment)
+    p = sub.add_parser("end-of-day", help="the card terminal's end of day (closes its batch)")
+    p.add_argument("--terminal", help="logical name (default: the first payment terminal)")
+    p.set_defaults(run=_end_of_day)
+    p = sub.add_parser("simulate", help="run a simulator: printer, scale, scanner or payment")
     p.add_argument("which", choices=sorted(SIMULATORS))
     return parser
 
@@ -99,6 +111,8 @@ def _list(args: argparse.Namespace, config: DevicesConfig) -> int:
         elif device.kind == "printer":
             where = {"tcp": f"tcp {device.host}:{device.port}", "usb": f"usb {device.vendor_id}:{device.product_id}"
                      f" serial {device.serial_number}", "serial": f"serial {device.path}"}[device.transport]
+        elif device.kind == "payment":
+            where = f"zvt tcp {device.host}:{device.port}" if device.transport == "tcp" else f"zvt serial {device.path}"
         elif device.kind == "drawer":
             where = f"on printer {device.printer}, pin {device.pin}"
         else:
@@ -162,6 +176,63 @@ def _open_drawer(args: argparse.Namespace, config: DevicesConfig) -> int:
     with drawer.printer, drawer:
         result = drawer.kick(action_id)
     print(f"{name}: {result.value} (action id {action_id})")
+    return 0
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r} (write it like 0.01)") from None
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise argparse.ArgumentTypeError(f"the amount must be positive with at most 2 decimals, not {text}")
+    return amount
+
+
+def _terminal(config: DevicesConfig, name: str | None):
+    from devices.payment import PaymentTerminal
+
+    name = _first(config, "payment", name)
+    terminal = DeviceManager(config, EventBus()).get(name)
+    assert isinstance(terminal, PaymentTerminal)
+    return name, terminal
+
+
+def _test_payment(args: argparse.Namespace, config: DevicesConfig) -> int:
+    from devices.events import PaymentStatusEvent
+
+    name, terminal = _terminal(config, args.terminal)
+    terminal.bus.subscribe(lambda e: print(f"{name}: {e.text}"), PaymentStatusEvent)
+    with terminal:
+        terminal.register()
+        result = terminal.authorise(args.amount)
+    for copy in result.receipts:
+        print(f"--- {copy.copy} copy ---")
+        print("\n".join(copy.lines))
+    if not result.approved:
+        print(f"{name}: payment of {args.amount} {result.outcome.value}: {result.message}", file=sys.stderr)
+        return 1
+    status = result.status
+    print(f"{name}: {args.amount} approved, receipt {status.receipt_no}, trace {status.trace_no}, "
+          f"auth code {status.auth_code or '-'}, card {status.masked_pan or '-'}")
+    return 0
+
+
+def _end_of_day(args: argparse.Namespace, config: DevicesConfig) -> int:
+    name, terminal = _terminal(config, args.terminal)
+    with terminal:
+        result = terminal.end_of_day()
+    if not result.approved:
+        print(f"{name}: end of day failed: {result.message}", file=sys.stderr)
+        return 1
+    totals = result.status.totals if result.status else None
+    if totals is None:
+        print(f"{name}: end of day done (the terminal sent no totals)")
+        return 0
+    for scheme, (count, amount) in totals.by_scheme.items():
+        if count:
+            print(f"{scheme:<12} {count:>4}  {amount:>12}")
+    print(f"{name}: end of day done, {totals.count} payments, total {totals.total}")
     return 0
 
 

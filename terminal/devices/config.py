@@ -10,6 +10,10 @@
     protocol = "8217"         # 8217 | scp01 | sics
     path = "auto"             # or /dev/ttyUSB0, /dev/serial/by-id/...
 
+    [devices.card]            # a ZVT card terminal
+    kind = "payment"
+    host = "192.168.1.50"     # port 20007; or transport = "serial" with path
+
 `path = "auto"` means: the environment variable POS_DEVICE_<NAME>_PATH if set,
 else the symlink the simulator of that name maintains (`default_link(name)`).
 The variable also overrides an explicit path, so a technician can redirect a
@@ -91,8 +95,25 @@ class DrawerConfig(_Model):
     pin: Literal[2, 5] = 2
 
 
+class PaymentConfig(_Model):
+    """A card terminal speaking ZVT (devices.payment): TCP port 20007, or RS-232."""
+
+    kind: Literal["payment"]
+    protocol: Literal["zvt"] = "zvt"
+    transport: Literal["tcp", "serial"] = "tcp"
+    host: str = "127.0.0.1"
+    port: int = Field(20007, gt=0, lt=65536)
+    path: str | None = None  # serial only
+    baudrate: int = 9600  # serial: ZVT's factory setting is 9600 8N2
+    password: str = Field("000000", pattern=r"^[0-9]{6}$")  # the terminal's ECR password
+    currency: int = Field(978, ge=1, le=999)  # ISO 4217 number
+    reply_timeout: float = Field(180.0, gt=0)  # silence mid-transaction before the outcome is "unknown"
+    # which of the terminal's receipt copies print with ours, in this order
+    receipt_copies: tuple[Literal["merchant", "customer"], ...] = ("customer",)
+
+
 DeviceConfig = Annotated[
-    ScaleConfig | ScannerConfig | PrinterConfig | DrawerConfig, Field(discriminator="kind")
+    ScaleConfig | ScannerConfig | PrinterConfig | DrawerConfig | PaymentConfig, Field(discriminator="kind")
 ]
 
 

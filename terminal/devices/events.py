@@ -118,6 +118,14 @@ class OutputCompleteEvent(DeviceEvent):
     job_id: str
 
 
+@dataclass(frozen=True)
+class PaymentStatusEvent(DeviceEvent):
+    """What a payment terminal tells the cashier mid-transaction (ZVT intermediate status)."""
+
+    code: int  # the terminal's status code, e.g. 0x0A "insert card"
+    text: str  # in the cashier's words, for the till's status line
+
+
 E = TypeVar("E", bound=DeviceEvent)
 Listener = Callable[[DeviceEvent], None]
 

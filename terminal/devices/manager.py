@@ -10,9 +10,9 @@ opened, claimed and enabled; when one is lost (the driver reports offline, a
 health check fails, or hot-plug says it vanished) it is closed, PowerEvent
 offline is published, and it is reopened with exponential backoff with full jitter
 (`devices.backoff`, the rule the till's outbox pump uses too), immediately when
-hot-plug sees it come back. Printers reconnect by
-themselves on every operation (devices.printer), so their supervisor only
-checks health, which publishes their power changes; drawers follow their printer.
+hot-plug sees it come back. Printers and payment terminals reconnect by
+themselves on every operation (devices.printer, devices.payment), so their supervisor
+only checks health, which publishes their power changes; drawers follow their printer.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from devices.drawer import CashDrawer
 from devices.drawer import DrawerConfig as DrawerSettings
 from devices.events import EventBus, PowerEvent, PowerState
 from devices.hotplug import DeviceIdentity, HotplugMonitor, serial_port_for
+from devices.payment.link import ApduLink, SerialApduLink
+from devices.payment.terminal import PaymentTerminal, PaymentTerminalConfig
 from devices.printer import PrinterConfig as PrinterSettings
 from devices.printer import ReceiptPrinter
 from devices.scales import LINE_SETTINGS, Scale, protocol_named
@@ -220,6 +222,10 @@ class DeviceManager:
         if isinstance(c, cfg.PrinterConfig):
             printer = ReceiptPrinter(name, _printer_transport(name, c), self.bus, PrinterSettings(width_mm=c.paper_width, confirm=c.confirm))
             return _Managed(name, printer, None, reopen=False)
+        if isinstance(c, cfg.PaymentConfig):
+            settings = PaymentTerminalConfig(password=c.password, currency=c.currency, reply_timeout=c.reply_timeout)
+            terminal = PaymentTerminal(name, _payment_link(name, c), self.bus, settings)
+            return _Managed(name, terminal, None, reopen=False)  # reconnects on every operation
         if isinstance(c, cfg.DrawerConfig):
             printer = self._managed[c.printer].device
             assert isinstance(printer, ReceiptPrinter)
@@ -250,6 +256,14 @@ def _follow_serial_number(managed: _Managed) -> None:
     identity, transport = managed.identity, getattr(managed.device, "transport", None)
     if identity and identity.serial_number and isinstance(transport, SerialTransport):
         transport.port = serial_port_for(identity.serial_number) or transport.port
+
+
+def _payment_link(name: str, c: cfg.PaymentConfig) -> ApduLink:
+    if c.transport == "tcp":
+        return ApduLink(TcpTransport(c.host, c.port))
+    if not c.path:
+        raise ValueError(f"{name}: a serial payment terminal needs path")
+    return SerialApduLink(SerialTransport(c.path, baudrate=c.baudrate, bytesize=8, parity="N", stopbits=2))
 
 
 def _printer_transport(name: str, c: cfg.PrinterConfig) -> Transport:
