@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from pos_protocol import paths
+from pos_protocol import paths, wire
 from pos_protocol.tax import TaxMode
 from pos_terminal.core.sale import TenderType
 from pos_terminal.services import CompletedOrder, TenderInput
@@ -90,3 +90,13 @@ def sell_and_close_day(till: ContractTill) -> tuple[CompletedOrder, str]:
     closed = till.services.drawer.close_day(Decimal("119.86"), MANAGER)
     till.drain()
     return order, closed.report_id
+
+
+DEVICES = {"printer": "ready", "scale": "offline", "scanner": "ready"}
+
+
+def send_heartbeat(till: ContractTill, devices: dict[str, str] | None = None) -> None:
+    """What the till's sync worker sends every minute: its outbox and its devices."""
+    queue = till.pump.queue_state()
+    till.client.heartbeat(wire.Heartbeat(queue_depth=queue.depth, oldest_pending_age_s=queue.oldest_age_s or 0.0,
+                                         app_version="0.1.0", devices=DEVICES if devices is None else devices))

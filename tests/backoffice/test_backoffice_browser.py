@@ -153,3 +153,18 @@ def test_orders_and_z_reports_export_as_csv(shop, page, till):
         page.get_by_role("button", name="Z reports (CSV)").click()
     z_rows = list(csv.DictReader(io.StringIO(open(z_download.value.path(), encoding="utf-8").read())))
     assert [(r["gross"], r["flags"]) for r in z_rows if r["report_id"] == report_id] == [("19.86", "")]
+
+
+def test_terminals_show_their_last_heartbeat_queue_and_devices(shop, page, till):
+    till.till.add_sku(ROLL)
+    till.pay_card()  # left in the outbox: the heartbeat reports it
+    scene.send_heartbeat(till)
+    sign_in(page, shop)
+    page.goto(office(shop, f"/stores/{STORE}/terminals"))
+    row = page.locator("tr", has_text=till.services.config.terminal_id)
+    expect()(row).to_contain_text("ago")
+    expect()(row.locator("td").nth(2)).to_have_text("1")  # queue depth
+    expect()(row).to_contain_text("scale: offline")
+    expect()(row.locator(".badge.warn", has_text="scale")).to_have_count(1)
+    expect()(row.locator(".badge.ok", has_text="printer")).to_have_count(1)
+    till.drain()
