@@ -30,6 +30,13 @@ ADMIN_USER = f"{ADMIN_STORE}/users/{{user_id}}"
 ADMIN_ENROLLMENT_CODES = f"{ADMIN_STORE}/enrollment-codes"
 ADMIN_STORE_TERMINALS = f"{ADMIN_STORE}/terminals"
 ADMIN_TERMINAL_REVOKE = f"{ADMIN}/terminals/{{terminal_id}}/revoke"
+# What the back office shows, as JSON (GET)
+ADMIN_STORES = f"{ADMIN}/stores"
+ADMIN_TERMINAL_STATUS = f"{ADMIN_STORE}/terminal-status"
+ADMIN_HELD_ORDERS = f"{ADMIN_STORE}/held-orders"
+ADMIN_STORE_Z_REPORTS = f"{ADMIN_STORE}/z-reports"
+ADMIN_STORE_ORDERS = f"{ADMIN_STORE}/orders"
+ADMIN_ITEMS = f"{ADMIN_STORE}/items"
 
 # Operations (outside /v1)
 HEALTHZ = "/healthz"

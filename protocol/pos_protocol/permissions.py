@@ -21,6 +21,8 @@ class Permission(StrEnum):
     X_REPORT_RUN = "x_report.run"
     Z_REPORT_RUN = "z_report.run"
     USERS_MANAGE = "users.manage"
+    CATALOG_EDIT = "catalog.edit"
+    """Change an item's price in the back office (a new catalog version for every till)."""
 
 
 class Role(StrEnum):
@@ -45,6 +47,7 @@ _MANAGER = _SUPERVISOR | {
     Permission.BLIND_RETURN,
     Permission.CONFLICT_RESOLVE,
     Permission.Z_REPORT_RUN,
+    Permission.CATALOG_EDIT,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -596,6 +596,8 @@ class StoreUpsert(_Request):
     track_stock: Bool = False
     max_blind_return_qty: Quantity = DEFAULT_MAX_BLIND_RETURN_QTY
     """How much of one item a blind return may take back (pieces or kg) before it is held."""
+    locale: Annotated[str, Field(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")] = "en"
+    """How the back office writes the store's amounts and dates (e.g. de_DE, en_US)."""
 
 
 class StoreOut(_Response):
@@ -607,6 +609,7 @@ class StoreOut(_Response):
     track_stock: bool
     max_blind_return_qty: Quantity
     catalog_version: int
+    locale: str = "en"
 
 
 class StoreUserPut(_Request):

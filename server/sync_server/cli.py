@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from .core.config import Settings, get_settings
 from .core.errors import DomainError
 from .db import migrations
 from .db.session import make_engine, read_connection, write_transaction
-from .services import catalog, stores, terminals
+from .services import catalog, office_users, stores, terminals
 from .services.context import load_store
 from pos_protocol.wire import DEFAULT_MAX_BLIND_RETURN_QTY, StoreUpsert, StoreUserPut, format_time
 
@@ -69,7 +70,7 @@ def cmd_store_add(args: argparse.Namespace) -> int:
     body = StoreUpsert(
         name=args.name, currency=args.currency, currency_scale=args.scale,
         tax_mode=TaxMode(args.tax_mode), track_stock=args.track_stock,
-        max_blind_return_qty=args.max_blind_return_qty,
+        max_blind_return_qty=args.max_blind_return_qty, locale=args.locale,
     )
     with _transaction(args) as conn:
         out, created = stores.upsert_store(conn, args.store_id, body)
@@ -110,6 +111,21 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     with _transaction(args) as conn:
         user = stores.put_user(conn, args.store, args.user_id, StoreUserPut(name=args.name, role=Role(args.role)))
     print(f"user {user.user_id} ({user.role.value}) in store {user.store_id}")
+    return 0
+
+
+def cmd_office_user_add(args: argparse.Namespace) -> int:
+    """The password comes from the terminal (asked twice) or, with --password-stdin, from
+    the first line of stdin: never from the command line, where `ps` and history see it."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"password for {args.user_id}: ")
+        if getpass.getpass("again: ") != password:
+            raise ValueError("the two passwords differ; nothing was changed")
+    with _transaction(args) as conn:
+        created = office_users.put_user(conn, args.user_id, args.name, Role(args.role), password)
+    print(f"office user {args.user_id} ({args.role}) {'created' if created else 'updated; its sessions ended'}")
     return 0
 
 
@@ -158,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--track-stock", action="store_true")
     add.add_argument("--max-blind-return-qty", default=str(DEFAULT_MAX_BLIND_RETURN_QTY), metavar="QTY",
                      help="most of one item a blind return takes back before it is held (default %(default)s)")
+    add.add_argument("--locale", default="en", help="how the back office writes amounts and dates, e.g. de_DE (default %(default)s)")
     add.set_defaults(func=cmd_store_add)
 
     code = sub.add_parser("enroll-code", help="print a single-use terminal enrollment code")
@@ -179,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     uadd.add_argument("--role", choices=[r.value for r in Role], required=True)
     uadd.set_defaults(func=cmd_user_add)
 
+    office = sub.add_parser("office-user", help="back-office accounts (sign-in at /office)").add_subparsers(
+        dest="action", required=True)
+    oadd = office.add_parser("add", help="create an office account, or give it a new name, role and password")
+    oadd.add_argument("user_id")
+    oadd.add_argument("--name", required=True)
+    oadd.add_argument("--role", choices=[r.value for r in Role], required=True,
+                      help="what the account may do, as at a till: a manager resolves held orders and changes prices")
+    oadd.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    oadd.set_defaults(func=cmd_office_user_add)
+
     term = sub.add_parser("terminal", help="terminals").add_subparsers(dest="action", required=True)
     rev = term.add_parser("revoke", help="revoke a terminal; its requests get 403 terminal_revoked")
     rev.add_argument("terminal_id")
@@ -196,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as error:
         print(f"error: {error.detail or error.code}", file=sys.stderr)
         return 1
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, office_users.PasswordRefused) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 

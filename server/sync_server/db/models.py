@@ -37,6 +37,8 @@ class Store(Base):
     track_stock: Mapped[bool] = mapped_column(Boolean)
     max_blind_return_qty: Mapped[Decimal] = mapped_column(DecimalText, server_default="10")
     catalog_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    locale: Mapped[str] = mapped_column(String(16), server_default="en")
+    """How the back office writes the store's amounts and dates (a Babel locale, e.g. de_DE)."""
 
 
 class StoreUser(Base):
@@ -184,6 +186,31 @@ class ZReportRow(Base):
     flags: Mapped[str] = mapped_column(Text)  # JSON list, e.g. ["Z_SEQUENCE_GAP"]
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     __table_args__ = (UniqueConstraint("terminal_id", "z_number"),)
+
+
+class OfficeUser(Base):
+    """A back-office account (a person at the office, not a till's staff member): a
+    scrypt password hash and a role from pos_protocol.permissions. `session_epoch` is in
+    every session cookie; logging out bumps it, which ends every session of that user."""
+
+    __tablename__ = "office_users"
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OfficeKey(Base):
+    """The key that signs back-office session cookies, drawn once and shared by every
+    server process and replica through the database (so a session survives a restart
+    and reaches any worker)."""
+
+    __tablename__ = "office_keys"
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # Core tables for the hot paths: statements on plain tables skip the ORM's compile layer.

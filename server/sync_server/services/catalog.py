@@ -471,3 +471,48 @@ def prices_in_force(conn: Connection, store_id: str, at: datetime, skus: list[st
                                .order_by(p.c.sku, p.c.effective_from.desc(), p.c.id.desc())).all()
         found.update((row.sku, row) for row in history)  # the last one written per SKU is its earliest
     return found
+
+
+# -- the back office: search and one price change ------------------------------------------
+
+SEARCH_LIMIT = 50
+
+
+def search_items(conn: Connection, store_id: str, text: str, limit: int = SEARCH_LIMIT) -> list[CatalogItem]:
+    """Items (removed ones left out) whose SKU, name, category or barcodes contain every
+    word of `text`, case-insensitively; by name. A plain LIKE scan: an office search runs
+    now and then over one store's catalog, not at a till's pace."""
+    if conn.execute(select(Store.store_id).where(Store.store_id == store_id)).first() is None:
+        raise store_unknown(store_id)
+    query = select(Item).where(Item.store_id == store_id, Item.removed.is_(False))
+    for word in text.split()[:8]:
+        pattern = f"%{_like_escape(word.lower())}%"
+        query = query.where(func.lower(Item.sku + " " + Item.name + " " + Item.category + " " + Item.barcodes)
+                            .like(pattern, escape="\\"))
+    rows = conn.execute(query.order_by(Item.name, Item.sku).limit(limit)).mappings()
+    return [CatalogItem(sku=r["sku"], name=r["name"], barcodes=json.loads(r["barcodes"]), unit=r["unit"],
+                        price=r["price"], tax_code=r["tax_code"], category=r["category"], active=r["active"])
+            for r in rows]
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def change_price(conn: Connection, store_id: str, sku: str, price: Decimal) -> int:
+    """Give an item a new price under a new catalog version, as the admin API's item upsert
+    does (price history kept, tills get it with their next pull); everything else stays."""
+    row = conn.execute(select(Item).where(Item.store_id == store_id, Item.sku == sku, Item.removed.is_(False))
+                       ).mappings().first()
+    if row is None:
+        raise DomainError(ErrorCode.ITEM_UNKNOWN, f"no item {sku} in store {store_id}")
+    rate = conn.execute(select(TaxRateRow.rate).where(TaxRateRow.store_id == store_id,
+                                                      TaxRateRow.tax_code == row["tax_code"])).scalar_one()
+    try:
+        item = ItemUpsert(name=row["name"], barcodes=json.loads(row["barcodes"]), unit=row["unit"], price=price,
+                          tax_code=row["tax_code"], tax_rate=rate, category=row["category"], active=row["active"])
+    except ValidationError as exc:
+        raise validation_failed([f"price: {e['msg']}" for e in exc.errors()]) from None
+    version = next_version(conn, store_id)
+    upsert_item(conn, store_id, sku, item, version)
+    return version

@@ -33,6 +33,8 @@ class StoreSettings:
     track_stock: bool
     catalog_version: int
     max_blind_return_qty: Decimal
+    locale: str = "en"
+    """How the back office writes its amounts and dates (a Babel locale name)."""
 
 
 def load_store(conn: Connection, store_id: str) -> StoreSettings:
@@ -53,4 +55,5 @@ def store_settings(row) -> StoreSettings:
         track_stock=row["track_stock"],
         catalog_version=row["catalog_version"],
         max_blind_return_qty=row["max_blind_return_qty"],
+        locale=row.get("locale") or "en",
     )

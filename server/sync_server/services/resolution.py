@@ -7,9 +7,11 @@ Resolution records the decisions, voids lines, and moves the stock the decisions
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from uuid import UUID
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, select, update
 
 from pos_protocol.permissions import Permission, has_permission
@@ -25,34 +27,69 @@ from .orders import Outcome
 
 
 def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: str) -> Outcome:
+    """A till's resolution (idempotent by its key); every approver needs `conflict.resolve`
+    as a user of the store."""
     request = parse_model(ResolutionRequest, raw)
     with write_transaction(engine) as conn:
         stored = idempotency.claim(conn, caller.terminal_id, key, f"resolution:{order_id}", idempotency.fingerprint(raw))
         if stored is not None:
             return Outcome(stored.status_code, stored.body, replayed=True)
-        row = conn.execute(
-            select(OrderRow.server_seq, OrderRow.kind, OrderRow.status, OrderRow.conflicts)
-            .where(OrderRow.order_id == str(order_id), OrderRow.store_id == caller.store_id)
-            .with_for_update()
-        ).first()
-        if row is None:
-            raise DomainError(ErrorCode.ORDER_NOT_FOUND, f"no order {order_id} in this store")
-        if row.status != OrderStatus.HELD:
-            raise DomainError(ErrorCode.ORDER_NOT_HELD, f"order {order_id} is {row.status}, not held")
-        conflicts = [Conflict.model_validate(c) for c in json.loads(row.conflicts)]
-        _check_permission(conn, caller.store_id, request.resolutions)
-        _check_complete(conflicts, request.resolutions)
-        _apply(conn, caller.store_id, row.server_seq, conflicts, request.resolutions)
-        if row.kind == "return" and load_store(conn, caller.store_id).track_stock:
-            _put_back_return(conn, caller.store_id, row.server_seq, conflicts, request.resolutions)
-        conn.execute(
-            update(OrderRow)
-            .where(OrderRow.server_seq == row.server_seq)
-            .values(status=OrderStatus.RESOLVED.value, resolutions=json.dumps([r.model_dump(mode="json") for r in request.resolutions]))
-        )
-        body = OrderResolved(order_id=order_id, server_seq=row.server_seq, resolutions=request.resolutions).model_dump(mode="json")
+        body = _resolve_held(conn, caller.store_id, order_id, request.resolutions,
+                             lambda: _check_permission(conn, caller.store_id, request.resolutions))
         idempotency.record(conn, caller.terminal_id, key, 201, body)
         return Outcome(201, body)
+
+
+OFFICE_APPROVER_PREFIX = "office:"
+"""`approved_by` of a decision taken in the back office: `office:<office user id>`, never
+mistaken for a till's staff member of the same id."""
+
+
+def office_approver(user_id: str) -> str:
+    return OFFICE_APPROVER_PREFIX + user_id
+
+
+def resolve_at_office(conn: Connection, store_id: str, order_id: UUID, decisions: dict[tuple[int | None, str], ResolutionAction],
+                      office_user: str, may_resolve: bool, reason: str) -> OrderResolved:
+    """The back office's resolution: one decision per conflict, by an office user whose role
+    holds `conflict.resolve` (`may_resolve`), recorded on the order exactly as a till's
+    decisions are (approved_by `office:<user>`, the reason given)."""
+    if not may_resolve:
+        raise DomainError(ErrorCode.NOT_PERMITTED, f"office user {office_user} lacks {Permission.CONFLICT_RESOLVE.value}")
+    try:
+        resolutions = [Resolution(line_no=line_no, code=code, action=action, approved_by=office_approver(office_user),
+                                  reason=reason) for (line_no, code), action in decisions.items()]
+    except ValidationError as exc:
+        raise DomainError(ErrorCode.VALIDATION_FAILED, "; ".join(e["msg"] for e in exc.errors())) from None
+    if not resolutions:
+        raise DomainError(ErrorCode.RESOLUTION_INCOMPLETE, "choose a decision for every conflict")
+    return OrderResolved.model_validate(_resolve_held(conn, store_id, order_id, resolutions, lambda: None))
+
+
+def _resolve_held(conn: Connection, store_id: str, order_id: UUID, resolutions: list[Resolution],
+                  check_permission: Callable[[], None]) -> dict:
+    """The one place a held order becomes resolved: locked, checked, applied, recorded."""
+    row = conn.execute(
+        select(OrderRow.server_seq, OrderRow.kind, OrderRow.status, OrderRow.conflicts)
+        .where(OrderRow.order_id == str(order_id), OrderRow.store_id == store_id)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise DomainError(ErrorCode.ORDER_NOT_FOUND, f"no order {order_id} in this store")
+    if row.status != OrderStatus.HELD:
+        raise DomainError(ErrorCode.ORDER_NOT_HELD, f"order {order_id} is {row.status}, not held")
+    conflicts = [Conflict.model_validate(c) for c in json.loads(row.conflicts)]
+    check_permission()
+    _check_complete(conflicts, resolutions)
+    _apply(conn, store_id, row.server_seq, conflicts, resolutions)
+    if row.kind == "return" and load_store(conn, store_id).track_stock:
+        _put_back_return(conn, store_id, row.server_seq, conflicts, resolutions)
+    conn.execute(
+        update(OrderRow)
+        .where(OrderRow.server_seq == row.server_seq)
+        .values(status=OrderStatus.RESOLVED.value, resolutions=json.dumps([r.model_dump(mode="json") for r in resolutions]))
+    )
+    return OrderResolved(order_id=order_id, server_seq=row.server_seq, resolutions=resolutions).model_dump(mode="json")
 
 
 def _check_permission(conn: Connection, store_id: str, resolutions: list[Resolution]) -> None:

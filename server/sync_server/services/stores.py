@@ -17,7 +17,7 @@ def upsert_store(conn: Connection, store_id: str, store: StoreUpsert) -> tuple[S
     values = {
         "name": store.name, "currency": store.currency, "currency_scale": store.currency_scale,
         "tax_mode": store.tax_mode.value, "track_stock": store.track_stock,
-        "max_blind_return_qty": store.max_blind_return_qty,
+        "max_blind_return_qty": store.max_blind_return_qty, "locale": store.locale,
     }
     created = conn.execute(update(Store).where(Store.store_id == store_id).values(**values)).rowcount == 0
     if created:
@@ -27,6 +27,7 @@ def upsert_store(conn: Connection, store_id: str, store: StoreUpsert) -> tuple[S
         store_id=store_id, name=settings.name, currency=settings.currency, currency_scale=settings.currency_scale,
         tax_mode=settings.tax_mode, track_stock=settings.track_stock,
         max_blind_return_qty=settings.max_blind_return_qty, catalog_version=settings.catalog_version,
+        locale=settings.locale,
     )
     return out, created
 

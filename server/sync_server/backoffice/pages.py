@@ -1,0 +1,389 @@
+"""The back office's pages under /office: sign-in, stores, and per store its terminals,
+held orders (resolved here by a user with `conflict.resolve`), Z reports, catalog search
+and price changes, and CSV export.
+
+Routes are thin: they read through `services.office_views` (the same data as the admin
+JSON), write through the services that own each rule (`resolution.resolve_at_office`,
+`catalog.change_price`) and render a template. A form posted by htmx gets the fragment
+that replaces it; the same form posted without JavaScript gets a redirect (303) back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Callable, Coroutine, Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from pos_protocol.codes import ErrorCode
+from pos_protocol.permissions import Permission
+from pos_protocol.wire import ResolutionAction
+
+from ..api.deps import EngineDep
+from ..core.errors import DomainError
+from ..db.session import read_connection, write_transaction
+from ..services import catalog, office_users, office_views, resolution
+from ..services.context import StoreSettings, load_store
+from . import session as sessions
+from .formatting import PriceUnreadable, StoreFormat, age, parse_price
+from .session import CSRF_FIELD, CSRF_HEADER, OfficeSession
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+PREFIX = "/office"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.globals.update(CSRF_FIELD=CSRF_FIELD, CSRF_HEADER=CSRF_HEADER, age=age)
+
+# The pages of a store, in the order the navigation shows them: (route name, label).
+# Staff and reconciliation join here when their services exist; nothing is shown before.
+STORE_PAGES = [
+    ("office_terminals", "Terminals"),
+    ("office_held", "Held orders"),
+    ("office_z_reports", "Z reports"),
+    ("office_catalog", "Catalog"),
+    ("office_export", "Export"),
+]
+
+# Login throttling: the rate-limit dependency (sync_server/api/ratelimit.py, from the
+# opsserver branch) is added to this list at merge; the login POST is its one user here.
+LOGIN_RATE_LIMIT: list[Any] = []
+
+
+
+
+class OfficeRoute(APIRoute):
+    """Office routes answer in HTML: no session is the login page, a form without its CSRF
+    token or a refused domain rule a page in words (the API's problem+json is for machines)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except sessions.SignInRequired:
+                return _sign_in_first(request)
+            except sessions.CsrfRefused:
+                return HTMLResponse("<p>This form has expired or came from another site. Reload the page and try "
+                                    "again; nothing was changed.</p>", status_code=403)
+            except DomainError as error:
+                status = 404 if error.code in (ErrorCode.STORE_UNKNOWN, ErrorCode.NOT_FOUND) else 400
+                return _page(request, "error.html", OfficeSession(csrf=""), status_code=status,
+                             message=error.detail or str(error.code))
+
+        return answer
+
+
+def _sign_in_first(request: Request) -> Response:
+    target = request.url_for("office_login")
+    if _is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": str(target)})
+    return RedirectResponse(target, status_code=303)
+
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False, route_class=OfficeRoute)
+
+
+def office_session(request: Request, engine: EngineDep) -> OfficeSession:
+    return sessions.read_session(request, engine)
+
+
+def signed_in_session(session: Annotated[OfficeSession, Depends(office_session)]) -> OfficeSession:
+    return sessions.signed_in(session)
+
+
+SessionDep = Annotated[OfficeSession, Depends(office_session)]
+SignedInDep = Annotated[OfficeSession, Depends(signed_in_session)]
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _page(request: Request, name: str, session: OfficeSession, store: StoreSettings | None = None,
+          status_code: int = 200, **context: Any) -> HTMLResponse:
+    fmt = StoreFormat(store.currency, store.locale) if store else StoreFormat("EUR", "en")
+    return templates.TemplateResponse(request, name, {
+        "session": session, "account": session.account, "store": store, "fmt": fmt,
+        "store_pages": STORE_PAGES, **context}, status_code=status_code)
+
+
+def _store(engine, store_id: str) -> StoreSettings:
+    with read_connection(engine) as conn:
+        return load_store(conn, store_id)
+
+
+# -- signing in and out ---------------------------------------------------------------------
+
+
+@router.get("", name="office_home")
+def home(request: Request) -> RedirectResponse:
+    return RedirectResponse(request.url_for("office_stores"), status_code=303)
+
+
+@router.get("/login", name="office_login")
+def login_page(request: Request, session: SessionDep, engine: EngineDep) -> HTMLResponse:
+    response = _page(request, "login.html", session)
+    sessions.write_session(request, response, engine, session)
+    return response
+
+
+@router.post("/login", dependencies=LOGIN_RATE_LIMIT)
+def login(request: Request, session: SessionDep, engine: EngineDep, user_id: Annotated[str, Form()] = "",
+          password: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
+    sessions.check_csrf(request, session, csrf_token)
+    with read_connection(engine) as conn:
+        account = office_users.authenticate(conn, user_id.strip(), password) if user_id.strip() else None
+    if account is None:
+        log.warning("office sign-in refused", extra={"office_user": user_id[:64]})
+        return _page(request, "login.html", session, status_code=401, user_id=user_id,
+                     error="That name and password do not match an office account.")
+    log.info("office sign-in", extra={"office_user": account.user_id})
+    # A new token on sign-in: one learnt before it (a shared computer) is worth nothing after.
+    response = RedirectResponse(request.url_for("office_stores"), status_code=303)
+    sessions.write_session(request, response, engine, OfficeSession(csrf=sessions.fresh_csrf(), account=account))
+    return response
+
+
+@router.post("/logout", name="office_logout")
+def logout(request: Request, session: SignedInDep, engine: EngineDep,
+           csrf_token: Annotated[str, Form()] = "") -> Response:
+    sessions.check_csrf(request, session, csrf_token)
+    assert session.account is not None
+    with write_transaction(engine) as conn:
+        office_users.end_sessions(conn, session.account.user_id)
+    response = RedirectResponse(request.url_for("office_login"), status_code=303)
+    response.delete_cookie(sessions.COOKIE, path=sessions.COOKIE_PATH)
+    return response
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+
+@router.get("/stores", name="office_stores")
+def stores_page(request: Request, session: SignedInDep, engine: EngineDep) -> HTMLResponse:
+    with read_connection(engine) as conn:
+        listed = office_views.list_stores(conn)
+    return _page(request, "stores.html", session, stores=listed, page="stores")
+
+
+@router.get("/stores/{store_id}/terminals", name="office_terminals")
+def terminals_page(request: Request, store_id: str, session: SignedInDep, engine: EngineDep) -> HTMLResponse:
+    with read_connection(engine) as conn:
+        store = load_store(conn, store_id)
+        listed = office_views.terminal_status(conn, store_id)
+    now = datetime.now(UTC)
+    return _page(request, "terminals.html", session, store, terminals=listed, page="office_terminals",
+                 since=lambda t: None if t is None else (now - t).total_seconds())
+
+
+@router.get("/stores/{store_id}/held", name="office_held")
+def held_page(request: Request, store_id: str, session: SignedInDep, engine: EngineDep) -> HTMLResponse:
+    with read_connection(engine) as conn:
+        store = load_store(conn, store_id)
+        held = office_views.held_orders(conn, store_id)
+    return _page(request, "held.html", session, store, held=held, page="office_held",
+                 may_resolve=session.account is not None and session.account.can(Permission.CONFLICT_RESOLVE))
+
+
+@router.post("/stores/{store_id}/held/{order_id}/resolution", name="office_resolve")
+async def resolve(request: Request, store_id: str, order_id: UUID, session: SignedInDep, engine: EngineDep) -> Response:
+    form = await request.form()
+    sessions.check_csrf(request, session, str(form.get(CSRF_FIELD, "")))
+    return await _run(lambda: _resolve(request, store_id, order_id, session, engine, form))
+
+
+async def _run(work: Callable[[], Response]) -> Response:
+    return await run_in_threadpool(work)
+
+
+def _resolve(request: Request, store_id: str, order_id: UUID, session: OfficeSession, engine, form) -> Response:
+    account = session.account
+    assert account is not None
+    store = _store(engine, store_id)
+    try:
+        decisions = _decisions(form)
+        with write_transaction(engine) as conn:
+            resolution.resolve_at_office(conn, store_id, order_id, decisions, account.user_id,
+                                         account.can(Permission.CONFLICT_RESOLVE), str(form.get("reason", "")).strip()
+                                         or "resolved in the back office")
+    except DomainError as error:
+        with read_connection(engine) as conn:
+            held = office_views.held_order(conn, store_id, str(order_id))
+        message = _resolution_refusal(error)
+        if not _is_htmx(request):
+            return _page(request, "held.html", session, store, held=[held] if held else [], page="office_held",
+                         may_resolve=account.can(Permission.CONFLICT_RESOLVE), error=message, status_code=409)
+        return _page(request, "_held_order.html", session, store, order=held, error=message, gone=held is None,
+                     may_resolve=account.can(Permission.CONFLICT_RESOLVE))
+    log.info("office resolution", extra={"office_user": account.user_id, "order_id": str(order_id)})
+    if not _is_htmx(request):
+        return RedirectResponse(request.url_for("office_held", store_id=store_id), status_code=303)
+    return _page(request, "_resolved.html", session, store, order_id=str(order_id))
+
+
+def _decisions(form) -> dict[tuple[int | None, str], ResolutionAction]:
+    """`decision:<line_no or ->:<code>` = action, one field per conflict."""
+    decisions: dict[tuple[int | None, str], ResolutionAction] = {}
+    for name, value in form.multi_items():
+        if not name.startswith("decision:"):
+            continue
+        _, line, code = name.split(":", 2)
+        try:
+            decisions[(None if line == "-" else int(line), code)] = ResolutionAction(str(value))
+        except ValueError:
+            raise DomainError(ErrorCode.VALIDATION_FAILED, f"{value!r} is not a decision") from None
+    return decisions
+
+
+def _resolution_refusal(error: DomainError) -> str:
+    words = {
+        ErrorCode.NOT_PERMITTED: "Your office role may not resolve held orders (it needs conflict.resolve).",
+        ErrorCode.ORDER_NOT_HELD: "This order is no longer held: someone resolved it meanwhile.",
+        ErrorCode.ORDER_NOT_FOUND: "There is no such order in this store.",
+        ErrorCode.RESOLUTION_INCOMPLETE: "Choose a decision for every conflict of the order.",
+    }
+    return words.get(error.code, error.detail or str(error.code))
+
+
+@router.get("/stores/{store_id}/z-reports", name="office_z_reports")
+def z_reports_page(request: Request, store_id: str, session: SignedInDep, engine: EngineDep,
+                   first: str = "", last: str = "", terminal: str = "") -> HTMLResponse:
+    first_day, last_day, error = _days(first, last)
+    with read_connection(engine) as conn:
+        store = load_store(conn, store_id)
+        reports = office_views.z_reports(conn, store_id, first_day, last_day, terminal or None) if not error else []
+        listed = office_views.terminal_status(conn, store_id)
+    return _page(request, "z_reports.html", session, store, reports=reports, first=first_day, last=last_day,
+                 terminal=terminal, terminals=listed, error=error, page="office_z_reports")
+
+
+def _days(first: str, last: str) -> tuple[date, date, str | None]:
+    """The day range asked for (today when none), or today and what is wrong with it."""
+    today = datetime.now(UTC).date()
+    try:
+        first_day = date.fromisoformat(first) if first else today
+        last_day = date.fromisoformat(last) if last else first_day
+        office_views.day_range(first_day, last_day)
+    except ValueError as exc:
+        return today, today, f"Dates: {exc}"
+    return first_day, last_day, None
+
+
+@router.get("/stores/{store_id}/catalog", name="office_catalog")
+def catalog_page(request: Request, store_id: str, session: SignedInDep, engine: EngineDep, q: str = "") -> HTMLResponse:
+    with read_connection(engine) as conn:
+        store = load_store(conn, store_id)
+        items = catalog.search_items(conn, store_id, q) if q.strip() else []
+    name = "_catalog_results.html" if _is_htmx(request) else "catalog.html"
+    return _page(request, name, session, store, items=items, q=q, page="office_catalog",
+                 limit=catalog.SEARCH_LIMIT)
+
+
+@router.post("/stores/{store_id}/catalog/{sku}/price", name="office_price")
+def change_price(request: Request, store_id: str, sku: str, session: SignedInDep, engine: EngineDep,
+                 price: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
+    sessions.check_csrf(request, session, csrf_token)
+    account = session.account
+    assert account is not None
+    store = _store(engine, store_id)
+    message, version = None, None
+    try:
+        if not account.can(Permission.CATALOG_EDIT):
+            raise DomainError(ErrorCode.NOT_PERMITTED, "Your office role may not change prices (it needs catalog.edit).")
+        new_price = parse_price(price, store.locale)
+        with write_transaction(engine) as conn:
+            version = catalog.change_price(conn, store_id, sku, new_price)
+        log.info("office price change", extra={"office_user": account.user_id, "sku": sku, "catalog_version": version})
+    except PriceUnreadable as exc:
+        message = str(exc)
+    except DomainError as error:
+        message = _price_refusal(error, store)
+    with read_connection(engine) as conn:
+        item = next((i for i in catalog.search_items(conn, store_id, sku) if i.sku == sku), None)
+    if not _is_htmx(request):
+        if message is None:
+            return RedirectResponse(str(request.url_for("office_catalog", store_id=store_id)) + f"?q={sku}", status_code=303)
+        return _page(request, "catalog.html", session, store, items=[item] if item else [], q=sku, error=message,
+                     page="office_catalog", limit=catalog.SEARCH_LIMIT, status_code=422)
+    return _page(request, "_item_row.html", session, store, item=item, error=message, version=version)
+
+
+def _price_refusal(error: DomainError, store: StoreSettings) -> str:
+    if error.code == ErrorCode.VALIDATION_FAILED:
+        return f"That price does not fit {store.currency} (at most {store.currency_scale} decimals, at most 9,999,999.99)."
+    return error.detail or str(error.code)
+
+
+@router.get("/stores/{store_id}/export", name="office_export")
+def export_page(request: Request, store_id: str, session: SignedInDep, engine: EngineDep) -> HTMLResponse:
+    store = _store(engine, store_id)
+    today = datetime.now(UTC).date()
+    return _page(request, "export.html", session, store, first=today.replace(day=1), last=today, page="office_export")
+
+
+ORDER_COLUMNS = ["received_at", "created_at", "terminal_id", "receipt_no", "order_id", "server_seq", "kind", "status",
+                 "gross", "currency", "conflicts"]
+Z_COLUMNS = ["day", "terminal_id", "z_number", "report_id", "opened_at", "closed_at", "sales_count", "returns_count",
+             "gross", "currency", "flags", "received_at"]
+
+
+@router.get("/stores/{store_id}/export/orders.csv", name="office_export_orders")
+def export_orders(request: Request, store_id: str, session: SignedInDep, engine: EngineDep,
+                  first: str = "", last: str = "") -> Response:
+    return _export(request, session, engine, store_id, first, last, "orders", ORDER_COLUMNS, office_views.orders_between)
+
+
+@router.get("/stores/{store_id}/export/z-reports.csv", name="office_export_z_reports")
+def export_z_reports(request: Request, store_id: str, session: SignedInDep, engine: EngineDep,
+                     first: str = "", last: str = "") -> Response:
+    return _export(request, session, engine, store_id, first, last, "z-reports", Z_COLUMNS, office_views.z_reports)
+
+
+def _export(request: Request, session: OfficeSession, engine, store_id: str, first: str, last: str, what: str,
+            columns: list[str], read: Callable[..., list[BaseModel]]) -> Response:
+    first_day, last_day, error = _days(first, last)
+    with read_connection(engine) as conn:
+        store = load_store(conn, store_id)
+        rows = [] if error else read(conn, store_id, first_day, last_day)
+    if error:
+        return _page(request, "export.html", session, store, first=first_day, last=last_day, error=error,
+                     page="office_export", status_code=422)
+    filename = f"{store_id}-{what}-{first_day.isoformat()}-{last_day.isoformat()}.csv"
+    return StreamingResponse(_csv(columns, rows), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _csv(columns: list[str], rows: Iterable[BaseModel]) -> Iterable[str]:
+    """Machine-readable: ISO times in UTC, amounts as plain decimals with their currency column."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        values = row.model_dump(mode="json")
+        writer.writerow([" ".join(v) if isinstance(v := values[c], list) else v for c in columns])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+# -- wiring ---------------------------------------------------------------------------------
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="office_static")
