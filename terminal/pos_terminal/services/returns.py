@@ -74,11 +74,13 @@ class Returns:
         cfg = self.till.config
         with self.till.db.reader() as s:
             order = sales.find_by_receipt(s, receipt_no)
-            if order is not None and order.kind == "sale":
-                return (sales.to_finished_sale(order, cfg.tax_mode, cfg.currency.scale), order.order_id,
-                        sales.returned_quantities(s, order.order_id))
-        if order is not None:  # a return's receipt: nothing to return against
-            raise ReceiptNotFound(receipt_no)
+            if order is not None and order.kind != "sale":  # a return's receipt: nothing to return against
+                raise ReceiptNotFound(receipt_no)
+            mine = order and (sales.to_finished_sale(order, cfg.tax_mode, cfg.currency.scale), order.order_id,
+                              sales.returned_by_order(s, order.order_id))
+        if mine:
+            original, order_id, here = mine
+            return original, order_id, _returned(self._returns_elsewhere(receipt_no), here)
         found = self._ask_server(receipt_no)
         order_id = str(found.order.order_id)
         with self.till.db.reader() as s:
@@ -95,6 +97,17 @@ class Returns:
         if found is None or found.order.store_id != self.till.config.store_id:
             raise ReceiptNotFound(receipt_no)
         return found
+
+    def _returns_elsewhere(self, receipt_no: str) -> wire.ReceiptOut | None:
+        """This till's own sale as the server has it, for other tills' returns of it; None
+        offline or before the sale reached the server (then this till's returns are all
+        it knows, and the server holds an over-return as RETURN_EXCEEDS_SALE)."""
+        if self.server is None:
+            return None
+        try:
+            return self.server.receipt(receipt_no)
+        except SyncError:
+            return None
 
     def start_blind(self, approver: ApproverPin) -> Ticket:
         """A return without a receipt; lines are rung up like a sale."""
@@ -122,10 +135,10 @@ class Returns:
         return self._current
 
 
-def _returned(found: wire.ReceiptOut, here: dict[str, dict[int, Decimal]]) -> dict[int, Decimal]:
+def _returned(found: wire.ReceiptOut | None, here: dict[str, dict[int, Decimal]]) -> dict[int, Decimal]:
     """Per original line, what every till has returned: the server's returns, and this
     till's that the server does not have yet (each return counted once, by its id)."""
-    by_order = {str(r.order_id): r.lines for r in found.returns}
+    by_order = {str(r.order_id): r.lines for r in found.returns} if found else {}
     for order_id, lines in here.items():
         by_order.setdefault(order_id, lines)
     totals: dict[int, Decimal] = {}
