@@ -55,6 +55,8 @@ class ErrorCode(StrEnum):
     ITEM_UNKNOWN = "item_unknown"
     STOCK_UNKNOWN = "stock_unknown"
     TERMINAL_UNKNOWN = "terminal_unknown"
+    USER_UNKNOWN = "user_unknown"
+    RECEIPT_NOT_FOUND = "receipt_not_found"
 
     # The server itself
     DATABASE_UNAVAILABLE = "database_unavailable"

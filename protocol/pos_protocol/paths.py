@@ -18,6 +18,9 @@ ORDER = f"{V1}/orders/{{order_id}}"
 ORDER_RESOLUTION = f"{V1}/orders/{{order_id}}/resolution"
 Z_REPORTS = f"{V1}/z-reports"
 CATALOG = f"{V1}/catalog"
+STAFF = f"{V1}/staff"
+STAFF_CHANGES = f"{V1}/staff/changes"
+RECEIPT = f"{V1}/receipts/{{receipt_no}}"
 TERMINALS_ENROLL = f"{V1}/terminals/enroll"
 TERMINALS_HEARTBEAT = f"{V1}/terminals/heartbeat"
 
@@ -26,7 +29,11 @@ ADMIN = f"{V1}/admin"
 ADMIN_STORE = f"{ADMIN}/stores/{{store_id}}"
 ADMIN_ITEM = f"{ADMIN_STORE}/items/{{sku}}"
 ADMIN_STOCK = f"{ADMIN_STORE}/stock/{{sku}}"
+ADMIN_USERS = f"{ADMIN_STORE}/users"
 ADMIN_USER = f"{ADMIN_STORE}/users/{{user_id}}"
+ADMIN_USER_PIN = f"{ADMIN_USER}/pin"
+ADMIN_USER_UNLOCK = f"{ADMIN_USER}/unlock"
+ADMIN_USER_LOCK = f"{ADMIN_USER}/lock"
 ADMIN_ENROLLMENT_CODES = f"{ADMIN_STORE}/enrollment-codes"
 ADMIN_STORE_TERMINALS = f"{ADMIN_STORE}/terminals"
 ADMIN_TERMINAL_REVOKE = f"{ADMIN}/terminals/{{terminal_id}}/revoke"
@@ -52,6 +59,11 @@ def fill(template: str, **params: object) -> str:
 def order(order_id: object) -> str:
     """`GET /v1/orders/{order_id}`."""
     return fill(ORDER, order_id=order_id)
+
+
+def receipt(receipt_no: object) -> str:
+    """`GET /v1/receipts/{receipt_no}`: a sale of the caller's store by its receipt number."""
+    return fill(RECEIPT, receipt_no=receipt_no)
 
 
 def order_resolution(order_id: object) -> str:

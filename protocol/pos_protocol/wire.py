@@ -17,6 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -33,6 +34,7 @@ from pydantic import (
 from .codes import OrderStatus
 from .money import parse_decimal, round_money
 from .permissions import Role
+from .pins import PIN_HASH_PATTERN, check_pin_hash
 from .tax import TaxMode, compute_totals, line_total
 
 MAX_LINES_PER_ORDER = 500
@@ -457,6 +459,24 @@ class OrderStatusOut(_Response):
     resolutions: list[Resolution]
 
 
+class EarlierReturn(_Response):
+    """A return the server holds against a sale: quantities per original line number."""
+
+    order_id: UUID
+    lines: dict[int, Quantity]
+
+
+class ReceiptOut(_Response):
+    """`GET /v1/receipts/{receipt_no}`: a sale of the caller's store as the server has it,
+    with its lines voided at resolution and every return against it (any till's), so a
+    till that does not know the receipt returns against it with the same limits."""
+
+    order: Order
+    status: Literal[OrderStatus.ACCEPTED, OrderStatus.HELD, OrderStatus.RESOLVED]
+    voided_lines: list[int]
+    returns: list[EarlierReturn]
+
+
 # ---------------------------------------------------------------------------- catalog
 
 
@@ -612,9 +632,28 @@ class StoreOut(_Response):
     locale: str = "en"
 
 
+# ---------------------------------------------------------------------------- staff
+# The store's one staff list (README "Staff list"): the server keeps it, tills receive it as
+# a delta like the catalog, and approvers of overrides are checked against it. PINs never
+# travel: only their scrypt hashes (`pos_protocol.pins`).
+
+PinHash = Annotated[str, Field(max_length=200, pattern=PIN_HASH_PATTERN,
+                               description="scrypt$n$r$p$salt_b64$hash_b64 (pos_protocol.pins.hash_pin)"),
+                    AfterValidator(check_pin_hash)]
+UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
 class StoreUserPut(_Request):
+    """Create or update a user. `pin_hash` absent: an existing user keeps their PIN (a new
+    one cannot sign in on a till until given one). Putting a removed user back restores them."""
+
     name: Annotated[str, Field(min_length=1, max_length=200)]
     role: Role
+    pin_hash: PinHash | None = None
+
+
+class StaffPinSet(_Request):
+    pin_hash: PinHash
 
 
 class StoreUserOut(_Response):
@@ -622,6 +661,54 @@ class StoreUserOut(_Response):
     user_id: str
     name: str
     role: Role
+    has_pin: bool = False
+    locked: bool = False
+    removed: bool = False
+    staff_version: int = 0
+
+
+class StaffMember(_Response):
+    user_id: str
+    name: str
+    role: Role
+    pin_hash: str | None
+    locked: bool
+
+
+class StaffDelta(_Response):
+    """The users changed after `since` (removed ones by id) and the list's version now."""
+
+    version: int
+    users: list[StaffMember]
+    removed: list[str]
+
+
+class StaffAction(StrEnum):
+    PUT = "put"
+    REMOVE = "remove"
+    SET_PIN = "set_pin"
+    UNLOCK = "unlock"
+
+
+class StaffChange(_Request):
+    """A change to the staff list made on a till by `by`, a user holding `users.manage` in
+    the server's list. Applying one twice leaves the same list, so it needs no
+    Idempotency-Key (a replay only bumps the version)."""
+
+    by: UserId
+    action: StaffAction
+    user_id: UserId
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    role: Role | None = None
+    pin_hash: PinHash | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_action(self) -> StaffChange:
+        if self.action is StaffAction.PUT and (self.name is None or self.role is None):
+            raise ValueError("put needs name and role")
+        if self.action is StaffAction.SET_PIN and self.pin_hash is None:
+            raise ValueError("set_pin needs pin_hash")
+        return self
 
 
 class EnrollmentCodeOut(_Response):

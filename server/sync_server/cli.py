@@ -10,16 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy import Connection
 
 from pos_protocol.permissions import Role
+from pos_protocol.pins import hash_pin
 from pos_protocol.tax import TaxMode
 
 from .core.config import Settings, get_settings
-from .core.errors import DomainError
+from .core.errors import DomainError, error_lines
 from .db import migrations
 from .db.session import make_engine, read_connection, write_transaction
-from .services import catalog, office_users, stores, terminals
+from .services import catalog, office_users, staff, stores, terminals
 from .services.context import load_store
 from pos_protocol.wire import DEFAULT_MAX_BLIND_RETURN_QTY, StoreUpsert, StoreUserPut, format_time
 
@@ -108,9 +110,25 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    """A PIN comes as its hash (`--pin-hash`), or typed at a prompt (`--pin`) and hashed
+    here: it never appears in a command line, a shell history or the database."""
+    pin_hash = args.pin_hash
+    if args.pin:
+        pin_hash = hash_pin(getpass.getpass(f"PIN for {args.user_id}: "))
+    try:
+        body = StoreUserPut(name=args.name, role=Role(args.role), pin_hash=pin_hash)
+    except ValidationError as exc:
+        raise SystemExit(f"pos-sync-server user add: {'; '.join(error_lines(exc.errors()))}") from None
     with _transaction(args) as conn:
-        user = stores.put_user(conn, args.store, args.user_id, StoreUserPut(name=args.name, role=Role(args.role)))
-    print(f"user {user.user_id} ({user.role.value}) in store {user.store_id}")
+        user, _ = staff.put_user(conn, args.store, args.user_id, body)
+    print(f"user {user.user_id} ({user.role.value}) in store {user.store_id}, staff version {user.staff_version}")
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace) -> int:
+    with _transaction(args) as conn:
+        user = staff.remove_user(conn, args.store, args.user_id)
+    print(f"user {user.user_id} removed from store {user.store_id}, staff version {user.staff_version}")
     return 0
 
 
@@ -194,7 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
     uadd.add_argument("--store", required=True)
     uadd.add_argument("--name", required=True)
     uadd.add_argument("--role", choices=[r.value for r in Role], required=True)
+    pin = uadd.add_mutually_exclusive_group()
+    pin.add_argument("--pin-hash", help="the PIN as its scrypt hash (scrypt$n$r$p$salt$hash)")
+    pin.add_argument("--pin", action="store_true", help="ask for the PIN at a prompt and hash it")
     uadd.set_defaults(func=cmd_user_add)
+    urm = user.add_parser("remove", help="remove a store user (tills refuse them once they hear of it)")
+    urm.add_argument("user_id")
+    urm.add_argument("--store", required=True)
+    urm.set_defaults(func=cmd_user_remove)
 
     office = sub.add_parser("office-user", help="back-office accounts (sign-in at /office)").add_subparsers(
         dest="action", required=True)

@@ -120,6 +120,7 @@ def _start_sync(services: Services) -> tuple[Any, str | None]:
         from pos_terminal.sync import SyncService
 
         sync = SyncService(services)
+        services.connect(sync.client.twin())  # staff changes and other tills' receipts
         sync.start()
     except Exception as exc:  # noqa: BLE001 - not enrolled, no keyring, server config: sell offline
         log.warning("sync unavailable, selling offline: %s", exc)

@@ -67,7 +67,24 @@ def _parser() -> argparse.ArgumentParser:
     afresh = sub.add_parser("start-afresh", help="set a database the till refuses aside; the next start is a first start")
     afresh.add_argument("--data-dir", type=Path, dest="sim_data_dir")
     afresh.set_defaults(func=_start_afresh)
+    hashed = sub.add_parser("hash-pin", help="print a PIN's scrypt hash for a seed file's pin_hash (PIN asked, not echoed)")
+    hashed.set_defaults(func=_hash_pin)
     return parser
+
+
+def _hash_pin(_args: argparse.Namespace) -> int:
+    """Reads the PIN at a prompt (or one line of stdin), so it is in no shell history."""
+    import getpass
+
+    from pos_protocol.pins import PinError, hash_pin
+
+    pin = getpass.getpass("PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    try:
+        print(hash_pin(pin))
+    except PinError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ as strings, `cash_rounding = "0.05"`; a TOML float is refused, since it is not e
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import tomllib
 from decimal import Decimal
@@ -30,15 +31,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import platformdirs
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+import tomlkit
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from pos_protocol.money import Currency, MoneyError, to_decimal
 from pos_protocol.permissions import Role
 from pos_protocol.tax import TaxMode
-from pos_terminal.core.users import check_pin_format
+from pos_protocol.pins import PinHashError, check_pin_hash
+from pos_terminal.core.users import check_pin_format, hash_pin
 
 __all__ = ["DEFAULT_CONFIG", "DEFAULT_LOGO", "RESOURCES", "ConfigError", "SeedUser", "TerminalConfig",
            "load_config"]
+
+log = logging.getLogger(__name__)
 
 # Package data, found wherever the till is installed (a wheel, a Briefcase bundle, a checkout).
 RESOURCES = Path(str(files("pos_terminal.resources")))
@@ -105,13 +110,35 @@ def _checked_pin(pin: str) -> str:
     return pin
 
 
+def _checked_pin_hash(pin_hash: str) -> str:
+    try:
+        return check_pin_hash(pin_hash)
+    except PinHashError as exc:
+        raise ValueError(str(exc)) from None
+
+
 class SeedUser(_Section):
-    """A member of staff seeded into an empty till (the PIN is hashed on seeding)."""
+    """A member of staff seeded into an empty till. The file carries the PIN's hash
+    (`pin_hash`), or a PIN (`pin`) that `load_config` hashes and wipes from the file on
+    first use: no PIN stays in plain text (README "Staff list")."""
 
     user_id: str = Field(min_length=1)
     name: str
     role: Role = Field(strict=False)  # from its text
-    pin: Annotated[str, AfterValidator(_checked_pin)] = Field(repr=False)
+    pin: Annotated[str, AfterValidator(_checked_pin)] | None = Field(None, repr=False)
+    pin_hash: Annotated[str, AfterValidator(_checked_pin_hash)] | None = Field(None, repr=False)
+
+    @model_validator(mode="after")
+    def _one_pin(self) -> SeedUser:
+        if (self.pin is None) == (self.pin_hash is None):
+            raise ValueError("give either pin_hash (see `pos-terminal hash-pin`) or pin, not both")
+        return self
+
+    def hashed(self) -> SeedUser:
+        """The same user with the PIN replaced by its hash."""
+        if self.pin is None:
+            return self
+        return self.model_copy(update={"pin": None, "pin_hash": hash_pin(self.pin)})
 
 
 class ConfigFile(_Section):
@@ -172,7 +199,26 @@ def load_config(path: Path | None = None, *, data_dir: Path | None = None) -> Te
         parsed = ConfigFile.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError("\n".join(f"{path}: {problem}" for problem in _problems(exc, raw))) from None
+    if any(u.pin is not None for u in parsed.users):
+        parsed = parsed.model_copy(update={"users": tuple(u.hashed() for u in parsed.users)})
+        _wipe_pins(path, parsed.users)
     return _resolve(parsed, path.parent, data_dir)
+
+
+def _wipe_pins(path: Path, hashed: tuple[SeedUser, ...]) -> None:
+    """Rewrite the file's `pin = "..."` of each user as `pin_hash = "..."` (comments and
+    layout kept). A file the till cannot write keeps its PINs: said in the log, and the
+    till runs on the hashes."""
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        for table, user in zip(document.get("users", []), hashed, strict=True):
+            if "pin" in table:
+                del table["pin"]
+                table["pin_hash"] = user.pin_hash
+        path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    except OSError as exc:
+        log.warning("%s: could not replace the seed users' PINs with their hashes (%s); "
+                    "remove the PINs from the file", path, exc.strerror or exc)
 
 
 def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalConfig:
@@ -217,8 +263,10 @@ def _problem(error: Any, raw: dict[str, Any]) -> str:
         return _section_problem(section, error, raw)
     if section == "users":
         where, key = f"[[users]] #{int(loc[1]) + 1}" if isinstance(loc[1], int) else "[[users]]", loc[2:]
+        if not key and error["type"] == "value_error":  # the model's own check (one PIN)
+            return f"{where}: {error['msg'].removeprefix('Value error, ')}"
         if not key:  # the entry itself is no table
-            return f"{where}: each user is a table with user_id, name, role and pin"
+            return f"{where}: each user is a table with user_id, name, role and pin_hash (or pin)"
     else:
         where, key = f"[{section}]", loc[1:]
     name = ".".join(str(k) for k in key)

@@ -32,7 +32,7 @@ from pos_terminal.sync.enrollment import client_for, enroll, enrolled_config
 from pos_terminal.sync.pump import OutboxPump, PumpSettings
 from sync_server.db import migrations
 from sync_server.db.session import make_engine, write_transaction
-from sync_server.services import catalog, stores, terminals
+from sync_server.services import catalog, staff, stores, terminals
 from pos_protocol.wire import OrderStatusOut, StoreUpsert, StoreUserPut, canonical_json
 from tests.pos_terminal.sync.harness import (
     ADMIN_TOKEN,
@@ -76,7 +76,7 @@ class ContractServer:
                 stores.upsert_store(conn, store_id, StoreUpsert(name=store_id, currency=CURRENCY[mode], tax_mode=mode,
                                                                 max_blind_return_qty=Decimal(100)))
                 for user_id, name, role in USERS:
-                    stores.put_user(conn, store_id, user_id, StoreUserPut(name=name, role=role))
+                    staff.put_user(conn, store_id, user_id, StoreUserPut(name=name, role=role))
                 catalog.import_items(conn, store_id, items)
         engine.dispose()
         process = UvicornServer(db_url, log_path=workdir / "server.log")

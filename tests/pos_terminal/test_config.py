@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from pos_protocol.permissions import Role
+from pos_protocol.pins import verify_pin
 from pos_protocol.tax import TaxMode
 from pos_terminal.config import DEFAULT_CONFIG, DEFAULT_LOGO, ConfigError, TerminalConfig, load_config
 
@@ -37,7 +38,7 @@ config = "devices.toml"
 [receipt]
 logo = "logo.png"
 
-[[users]]
+[[users]]  # the morning cashier
 user_id = "c1"
 name = "Cathy"
 role = "cashier"
@@ -67,7 +68,9 @@ def test_the_packaged_default_config_loads() -> None:
     assert config.catalog_csv is not None and config.catalog_csv.is_file()
     assert config.receipt_logo == DEFAULT_LOGO and DEFAULT_LOGO.is_file()
     assert [(u.user_id, u.role) for u in config.seed_users] == [
-        ("c1", Role.CASHIER), ("s1", Role.SUPERVISOR), ("m1", Role.MANAGER)]
+        ("c1", Role.CASHIER), ("s1", Role.SUPERVISOR), ("m1", Role.MANAGER), ("a1", Role.ADMIN)]
+    assert all(u.pin is None and u.pin_hash for u in config.seed_users)  # no PIN in plain text
+    assert verify_pin("1111", config.seed_users[0].pin_hash)
     assert load_config() == config
 
 
@@ -80,14 +83,20 @@ def test_a_full_file_is_resolved_beside_itself(tmp_path: Path) -> None:
     assert config.receipt_logo == tmp_path / "logo.png"
     assert config.server_url == "https://sync.example.org" and config.pull_interval_s == 30
     assert config.db_path == tmp_path / "data" / "terminal.sqlite3"
-    assert config.seed_users[0].pin == "0123" and "0123" not in repr(config)  # PINs stay out of logs
+    assert config.seed_users[0].pin is None and verify_pin("0123", config.seed_users[0].pin_hash)
+    # The PIN was hashed and wiped from the file on first use; the file's comments stay.
+    text = (tmp_path / "terminal.toml").read_text(encoding="utf-8")
+    assert "0123" not in text and "pin_hash" in text and "# the morning cashier" in text
+    assert load_config(tmp_path / "terminal.toml").seed_users == config.seed_users
 
 
 def test_a_misspelt_key_is_named_with_its_likely_meaning(tmp_path: Path) -> None:
     assert problems(tmp_path, '[store]\ncurency = "EUR"\n') == [
         '[store] unknown key "curency" (did you mean "currency"?)']
     assert problems(tmp_path, '[[users]]\nuser_id = "c1"\nname = "C"\nrole = "cashier"\npinn = "1111"\n') == [
-        '[[users]] #1 missing key "pin"', '[[users]] #1 unknown key "pinn" (did you mean "pin"?)']
+        '[[users]] #1 unknown key "pinn" (did you mean "pin"?)']
+    assert problems(tmp_path, '[[users]]\nuser_id = "c1"\nname = "C"\nrole = "cashier"\n') == [
+        '[[users]] #1: give either pin_hash (see `pos-terminal hash-pin`) or pin, not both']
 
 
 def test_an_unknown_section_or_a_key_outside_any_section_is_named(tmp_path: Path) -> None:

@@ -55,6 +55,8 @@ ANSWERS: Mapping[ErrorCode, HttpAnswer] = {
     _E.ITEM_UNKNOWN: HttpAnswer(404),
     _E.STOCK_UNKNOWN: HttpAnswer(404),
     _E.TERMINAL_UNKNOWN: HttpAnswer(404),
+    _E.USER_UNKNOWN: HttpAnswer(404),
+    _E.RECEIPT_NOT_FOUND: HttpAnswer(404),
     _E.METHOD_NOT_ALLOWED: HttpAnswer(405),
     _E.NOT_ACCEPTABLE: HttpAnswer(406),
     _E.REQUEST_IN_PROGRESS: HttpAnswer(409),

@@ -11,7 +11,7 @@ from ..core.logging import configure_logging
 from ..db.session import make_engine
 from . import errors, openapi
 from .middleware import RequestContextMiddleware
-from .routes import admin, admin_views, catalog, ops, orders, terminals, zreports
+from .routes import admin, admin_views, catalog, ops, orders, receipts, staff, terminals, zreports
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -27,8 +27,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size,
                                              max_overflow=settings.db_max_overflow,
                                              lock_timeout_s=settings.idempotency_wait_s)
-    for router in (terminals.router, orders.router, catalog.router, zreports.router, admin.router, admin_views.router,
-                   ops.router):
+    for router in (terminals.router, orders.router, catalog.router, zreports.router, staff.router, receipts.router,
+                   admin.router, admin_views.router, ops.router):
         app.include_router(router)
     backoffice.install(app)  # /office: the back office's pages (sign-in of their own)
     errors.install(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import false as sa_false
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -39,14 +40,24 @@ class Store(Base):
     catalog_version: Mapped[int] = mapped_column(BigInteger, default=0)
     locale: Mapped[str] = mapped_column(String(16), server_default="en")
     """How the back office writes the store's amounts and dates (a Babel locale, e.g. de_DE)."""
+    staff_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class StoreUser(Base):
+    """The store's staff list (services/staff.py): tills sign in against these hashes and
+    the server checks approvers against these roles. `version` is the staff version that
+    last changed the user; a removed user stays as a row so tills hear of it."""
+
     __tablename__ = "store_users"
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
+    pin_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    __table_args__ = (Index("ix_store_users_store_version", "store_id", "version"),)
 
 
 class Terminal(Base):
@@ -159,6 +170,7 @@ class OrderRow(Base):
     __table_args__ = (
         UniqueConstraint("store_id", "order_id", name="uq_orders_store_order_id"),
         Index("ix_orders_terminal_receipt", "terminal_id", "receipt_no"),
+        Index("ix_orders_store_receipt", "store_id", "receipt_no"),  # returns across tills
         Index("ix_orders_terminal_hash", "terminal_id", "content_hash"),
         Index("ix_orders_store_status", "store_id", "status"),
     )

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, bindparam, select, union_all
 
 from pos_protocol.permissions import Permission, has_permission
 
-from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS, STORE_USERS
+from ..db.models import ITEM_PRICES, ORDER_LINES, ORDERS
+from . import staff
 from pos_protocol.codes import ConflictCode
 from pos_protocol.wire import Conflict, Order, OrderLine, format_time
 from .catalog import price_in_force
@@ -73,9 +74,6 @@ _PRICE_HISTORY = (
     .where(ITEM_PRICES.c.store_id == bindparam("store_id"), ITEM_PRICES.c.sku.in_(bindparam("skus", expanding=True)))
     .order_by(ITEM_PRICES.c.sku, ITEM_PRICES.c.effective_from, ITEM_PRICES.c.id)
 )
-_ROLES = select(STORE_USERS.c.user_id, STORE_USERS.c.role).where(
-    STORE_USERS.c.store_id == bindparam("store_id"), STORE_USERS.c.user_id.in_(bindparam("users", expanding=True))
-)
 _EARLIER_COLUMNS = (ORDERS.c.server_seq, ORDERS.c.order_id, ORDERS.c.receipt_no, ORDERS.c.content_hash, ORDERS.c.created_at)
 # Two index lookups (terminal+receipt, terminal+hash); an OR would scan the terminal's orders.
 _EARLIER = union_all(
@@ -97,7 +95,7 @@ def load_view(conn: Connection, store_id: str, terminal_id: str, orders: list[Or
         history[row.sku].append(row)
     approvers = sorted({line.override.approved_by for order in orders for line in order.lines if line.override}
                        | {order.approved_by for order in orders if order.approved_by})
-    roles = dict(conn.execute(_ROLES, {"store_id": store_id, "users": approvers}).all()) if approvers else {}
+    roles = staff.approver_roles(conn, store_id, approvers)  # the store's staff list, removed users absent
     params = {
         "terminal_id": terminal_id,
         "receipts": sorted({o.receipt_no for o in orders}),

@@ -17,7 +17,8 @@ from sqlalchemy import Connection, Engine, select, update
 from pos_protocol.permissions import Permission, has_permission
 
 from ..core.errors import DomainError, parse_model
-from ..db.models import OrderLineRow, OrderRow, StoreUser
+from ..db.models import OrderLineRow, OrderRow
+from . import staff
 from ..db.session import write_transaction
 from pos_protocol.codes import ConflictCode, ErrorCode, OrderStatus
 from pos_protocol.wire import Conflict, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
@@ -94,11 +95,7 @@ def _resolve_held(conn: Connection, store_id: str, order_id: UUID, resolutions: 
 
 def _check_permission(conn: Connection, store_id: str, resolutions: list[Resolution]) -> None:
     users = {r.approved_by for r in resolutions}
-    roles = dict(
-        conn.execute(
-            select(StoreUser.user_id, StoreUser.role).where(StoreUser.store_id == store_id, StoreUser.user_id.in_(users))
-        ).all()
-    )
+    roles = staff.approver_roles(conn, store_id, users)
     for user in sorted(users):
         if user not in roles or not has_permission(roles[user], Permission.CONFLICT_RESOLVE):
             raise DomainError(ErrorCode.NOT_PERMITTED, f"user {user} lacks {Permission.CONFLICT_RESOLVE.value}")

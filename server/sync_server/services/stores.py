@@ -1,4 +1,4 @@
-"""Admin operations on stores: settings, users with roles, stock levels."""
+"""Admin operations on stores: settings and stock levels (the staff list is services/staff.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from sqlalchemy import Connection, insert, select, update
 from pos_protocol.codes import ErrorCode
 
 from ..core.errors import DomainError
-from ..db.models import Item, Stock, Store, StoreUser
-from pos_protocol.wire import StockOut, StockSet, StoreOut, StoreUpsert, StoreUserOut, StoreUserPut
+from ..db.models import Item, Stock, Store
+from pos_protocol.wire import StockOut, StockSet, StoreOut, StoreUpsert
 from .context import load_store
 from .stock import from_milli, to_milli
 
@@ -30,14 +30,6 @@ def upsert_store(conn: Connection, store_id: str, store: StoreUpsert) -> tuple[S
         locale=settings.locale,
     )
     return out, created
-
-
-def put_user(conn: Connection, store_id: str, user_id: str, user: StoreUserPut) -> StoreUserOut:
-    load_store(conn, store_id)
-    where = (StoreUser.store_id == store_id, StoreUser.user_id == user_id)
-    if conn.execute(update(StoreUser).where(*where).values(name=user.name, role=user.role.value)).rowcount == 0:
-        conn.execute(insert(StoreUser).values(store_id=store_id, user_id=user_id, name=user.name, role=user.role.value))
-    return StoreUserOut(store_id=store_id, user_id=user_id, name=user.name, role=user.role)
 
 
 def set_stock(conn: Connection, store_id: str, sku: str, stock: StockSet) -> StockOut:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pos_terminal.config import TerminalConfig
 from pos_terminal.store.db import Database
 from pos_terminal.store.identity import as_enrolled, read_identity
+from pos_terminal.sync.client import SyncClient
 
 from .catalog import CatalogService, open_catalog, seed_catalog
 from .checkout import CompletedOrder
@@ -29,8 +30,16 @@ class Services:
     till: Till
     returns: Returns
     drawer: DrawerService
+    server: SyncClient | None = None  # set by `connect`
+
+    def connect(self, server: SyncClient) -> None:
+        """Use the server for what only it knows: the staff list (changes made here go to
+        it) and other tills' receipts (returns across tills). Called once sync is set up."""
+        self.server = self.staff.office = self.returns.server = server
 
     def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
         self.catalog.store.close()
         self.db.close()
 

@@ -63,6 +63,10 @@ class Order(Base):
     drawer_session_id: Mapped[str | None] = mapped_column(
         ForeignKey("drawer_sessions.session_id", name="fk_orders_drawer_session")
     )
+    # A return against another till's sale, found on the server (README "Returns across
+    # tills"): that sale is not in this file, so `original_order_id` (a foreign key) stays
+    # NULL and the sale's id is kept here.
+    remote_original_order_id: Mapped[str | None] = mapped_column(String(36))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.line_no", cascade="all, delete-orphan"
@@ -78,6 +82,8 @@ class Order(Base):
         UniqueConstraint("terminal_id", "receipt_seq", name="uq_orders_receipt_seq"),
         # Returns only: partial, so a sale (NULL) does not write it (migration 0004).
         Index("ix_orders_original", "original_order_id", sqlite_where=text("original_order_id IS NOT NULL")),
+        Index("ix_orders_remote_original", "remote_original_order_id",
+              sqlite_where=text("remote_original_order_id IS NOT NULL")),
         # The reads of the period stay off the history (migration 0004): a drawer
         # session's orders (X/Z) and a till's unreported ones (NULL), which a Z adopts.
         Index("ix_orders_drawer_session", "drawer_session_id", "terminal_id", "receipt_seq"),
@@ -217,6 +223,9 @@ class CatalogState(Base):
 
 
 class UserRow(Base):
+    """A member of staff as the till knows them: from the seed file, then from the
+    server's staff list (store/users.py applies its deltas)."""
+
     __tablename__ = "users"
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -224,6 +233,15 @@ class UserRow(Base):
     pin_hash: Mapped[str] = mapped_column(String(255))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    locked: Mapped[bool] = mapped_column(default=False, server_default=text("0"))  # by the office
+
+
+class StaffState(Base):
+    """The staff list version this till has received (one row, id 1)."""
+
+    __tablename__ = "staff_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DrawerSessionRow(Base):

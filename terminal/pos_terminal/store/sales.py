@@ -75,7 +75,10 @@ def record_sale(session: Session | Connection, sale: FinishedSale, header: SaleH
     seq = receipts.next_receipt_seq(conn, header.terminal_id)
     number = receipts.receipt_no(header.terminal_id, seq)
     body, content_hash = wire_body(sale, header, number)
-    _INSERT_ORDER.run(conn, _order_values(sale, header, seq, number, content_hash, drawer_session_id))
+    values = _order_values(sale, header, seq, number, content_hash, drawer_session_id)
+    if sale.original_order_id is not None and not _is_here(conn, sale.original_order_id):
+        values.update(original_order_id=None, remote_original_order_id=sale.original_order_id)
+    _INSERT_ORDER.run(conn, values)
     _insert_children(conn, header.order_id, sale)
     audit.append(conn, at=header.created_at, actor=sale.cashier_id, action=f"order.{sale.kind}",
                  subject=header.order_id,
@@ -87,6 +90,11 @@ def record_sale(session: Session | Connection, sale: FinishedSale, header: SaleH
     outbox.enqueue(session, kind=outbox.ORDER, key=header.order_id, path=paths.ORDERS,
                    body=body, at=header.created_at, depends_on=_sale_entry(session, sale))
     return number
+
+
+def _is_here(conn: sqlite3.Connection, order_id: str) -> bool:
+    """Whether the order is in this till's file (a return's sale may be another till's)."""
+    return conn.execute("SELECT 1 FROM orders WHERE order_id = ?", (order_id,)).fetchone() is not None
 
 
 def _sale_entry(session: Session | Connection, sale: FinishedSale) -> int | None:
@@ -113,7 +121,7 @@ def _order_values(sale: FinishedSale, header: SaleHeader, seq: int, number: str,
         gross=sale.totals.gross, change_given=sale.change_given, content_hash=content_hash,
         line_count=len(sale.lines), tender_count=len(sale.tenders),
         sync_status=outbox.SyncStatus.PENDING.value,
-        drawer_session_id=drawer_session_id,
+        drawer_session_id=drawer_session_id, remote_original_order_id=None,
     )
 
 
@@ -159,14 +167,24 @@ def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
 def returned_quantities(session: Session, original_order_id: str) -> dict[int, Decimal]:
     """Quantity already returned per original line (return lines keep the sale's line_no)."""
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    rows = session.execute(
-        select(OrderLine.line_no, OrderLine.qty)
-        .join(Order, Order.order_id == OrderLine.order_id)
-        .where(Order.original_order_id == original_order_id, Order.kind == "return")
-    )
-    for line_no, qty in rows:
-        totals[line_no] += qty
+    for lines in returned_by_order(session, original_order_id).values():
+        for line_no, qty in lines.items():
+            totals[line_no] += qty
     return dict(totals)
+
+
+def returned_by_order(session: Session, original_order_id: str) -> dict[str, dict[int, Decimal]]:
+    """This till's returns against a sale (its own or another till's): order id -> line -> qty."""
+    found: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for column in (Order.original_order_id, Order.remote_original_order_id):  # one index each
+        rows = session.execute(
+            select(Order.order_id, OrderLine.line_no, OrderLine.qty)
+            .join(Order, Order.order_id == OrderLine.order_id)
+            .where(column == original_order_id, Order.kind == "return")
+        )
+        for order_id, line_no, qty in rows:
+            found[order_id][line_no] += qty
+    return {order_id: dict(lines) for order_id, lines in found.items()}
 
 
 def to_finished_sale(order: Order, tax_mode: TaxMode, scale: int) -> FinishedSale:
@@ -182,7 +200,8 @@ def to_finished_sale(order: Order, tax_mode: TaxMode, scale: int) -> FinishedSal
         for l in order.lines
     )
     return FinishedSale(
-        kind=order.kind, original_order_id=order.original_order_id, cashier_id=order.cashier_id,
+        kind=order.kind, original_order_id=order.original_order_id or order.remote_original_order_id,
+        cashier_id=order.cashier_id,
         lines=lines,
         tenders=tuple(Tender(TenderType(t.type), t.amount, t.reference) for t in order.tenders),
         change_given=order.change_given,

@@ -2,7 +2,7 @@
 
 Public surface:
     SyncService(services, client_or_config=None, ...) .start() .stop() .wake() .subscribe(cb)
-    events: QueueChanged, ConnectionChanged, ConflictsArrived, CatalogUpdated, Parked, ClockSkewed
+    events: QueueChanged, ConnectionChanged, ConflictsArrived, CatalogUpdated, StaffUpdated, Parked, ClockSkewed
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from .catalog_pull import CatalogPuller, PullResult
 from .client import ProblemReply, SyncClient, SyncError, Unreachable
 from .enrollment import NotEnrolled, enroll, enrolled_config
 from .events import (
-    CatalogUpdated, ClockSkewed, ConflictsArrived, ConnectionChanged, Parked, QueueChanged, SyncEvent,
+    CatalogUpdated, ClockSkewed, ConflictsArrived, ConnectionChanged, Parked, QueueChanged, StaffUpdated, SyncEvent,
 )
 from .pump import OutboxPump, PumpSettings
 from .service import SyncService
+from .staff_pull import StaffPuller
 
 __all__ = [
     "CatalogPuller", "CatalogUpdated", "ClockSkewed", "ConflictsArrived", "ConnectionChanged", "NotEnrolled", "OutboxPump",
     "Parked", "ProblemReply", "PumpSettings", "QueueChanged", "SyncClient", "SyncError",
-    "PullResult", "SyncEvent", "SyncService", "Unreachable", "enroll", "enrolled_config",
+    "PullResult", "StaffPuller", "StaffUpdated", "SyncEvent", "SyncService", "Unreachable", "enroll", "enrolled_config",
 ]

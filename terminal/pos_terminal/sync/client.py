@@ -22,6 +22,7 @@ from urllib.parse import quote
 import httpx
 
 from pos_protocol import paths, wire
+from pos_protocol.codes import ErrorCode
 from pos_protocol.idempotency_key import HEADER as IDEMPOTENCY_HEADER
 from pos_protocol.idempotency_key import format_idempotency_key
 
@@ -107,9 +108,15 @@ class SyncClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
+        self._transport, self._timeout = transport, timeout
         self._http = httpx.Client(base_url=self.base_url, auth=auth, transport=transport,
                                   timeout=timeout, headers={"User-Agent": "pos-terminal-sync/1"})
         self._answer_listeners: list[Callable[[Reply], None]] = []
+
+    def twin(self) -> SyncClient:
+        """A client of the same server and identity with its own connection, for calls
+        made off the sync thread (a staff change, a receipt lookup) while the pump sends."""
+        return SyncClient(self.base_url, self.auth, transport=self._transport, timeout=self._timeout)
 
     @property
     def terminal_id(self) -> str | None:
@@ -198,6 +205,25 @@ class SyncClient:
             return CatalogPull(None, etag)
         delta = wire.CatalogDelta.model_validate_json(self._expect(reply, 200).body)
         return CatalogPull(delta, reply.headers.get("ETag"))
+
+    # -- staff list, receipts of other tills ------------------------------------------------
+
+    def staff_delta(self, since: int) -> wire.StaffDelta:
+        """The store's staff list changed after version `since` (README "Staff list")."""
+        reply = self.request("GET", f"{paths.STAFF}?since={int(since)}")
+        return wire.StaffDelta.model_validate_json(self._expect(reply, 200).body)
+
+    def staff_change(self, change: wire.StaffChange) -> wire.StoreUserOut:
+        """Send a change made on this till; ProblemReply (e.g. 403 not_permitted) if refused."""
+        reply = self.request("POST", paths.STAFF_CHANGES, wire.canonical_json(change))
+        return wire.StoreUserOut.model_validate_json(self._expect(reply, 200).body)
+
+    def receipt(self, receipt_no: str) -> wire.ReceiptOut | None:
+        """A sale of this store by receipt number, as the server has it; None when it has none."""
+        reply = self.request("GET", paths.receipt(receipt_no))
+        if reply.status == 404 and reply.code == ErrorCode.RECEIPT_NOT_FOUND:
+            return None
+        return wire.ReceiptOut.model_validate_json(self._expect(reply, 200).body)
 
     def heartbeat(self, beat: wire.Heartbeat) -> None:
         body = wire.canonical_json(beat)

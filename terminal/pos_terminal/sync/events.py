@@ -41,6 +41,15 @@ class ConflictsArrived:
 
 
 @dataclass(frozen=True)
+class StaffUpdated:
+    """A staff delta from the server, committed: sign-in and approvals use it already."""
+
+    version: int
+    upserted: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CatalogUpdated:
     """One page of a catalog pull, committed: the till sells from it already (lookups read
     the database; the store's cache was emptied). The UI refreshes what it shows.
@@ -83,7 +92,7 @@ class ClockSkewed:
         return abs(self.skew_s) > self.tolerance_s
 
 
-SyncEvent = QueueChanged | ConnectionChanged | ConflictsArrived | CatalogUpdated | Parked | ClockSkewed
+SyncEvent = QueueChanged | ConnectionChanged | ConflictsArrived | CatalogUpdated | StaffUpdated | Parked | ClockSkewed
 Subscriber = Callable[[SyncEvent], None]
 
 

@@ -1,6 +1,6 @@
 """`SyncService`: the till's sync side in one object the app starts and stops.
 
-It runs the outbox pump, the catalog pull and the heartbeat on one worker thread (never
+It runs the outbox pump, the catalog and staff pulls and the heartbeat on one worker thread (never
 the UI thread), wakes the pump after every committed sale, and publishes events
 (`pos_terminal.sync.events`) that the UI re-emits as Qt signals.
 """
@@ -23,6 +23,7 @@ from pos_protocol import wire
 
 from ._worker import Job, Worker
 from .catalog_pull import CatalogPuller
+from .staff_pull import StaffPuller
 from .client import SyncClient, SyncError
 from .enrollment import client_for
 from .events import EventHub, QueueChanged, SyncEvent
@@ -66,6 +67,7 @@ class SyncService:
         self.pump = OutboxPump(services.db, self.client, self.events, settings=pump_settings,
                                clock=clock, rng=rng)
         self.catalog = CatalogPuller(services.catalog.store, self.client, self.events)
+        self.staff = StaffPuller(services.db, self.client, self.events)
         self.heartbeat_interval_s = heartbeat_interval_s
         self.device_status = device_status or dict
         self._latest_queue: QueueChanged | None = None
@@ -75,6 +77,7 @@ class SyncService:
         self._worker = Worker([
             Job("pump", self._pump, wakeable=True),
             Job("catalog", self._pull_catalog),
+            Job("staff", self._pull_staff),
             Job("heartbeat", self._heartbeat),
         ])
         services.till.on_committed(lambda _order: self.wake())
@@ -125,6 +128,14 @@ class SyncService:
                 return 0.0
         except SyncError as exc:
             log.info("catalog pull failed: %s", exc)
+        return self.config.pull_interval_s
+
+    def _pull_staff(self) -> float:
+        # With the catalog's interval: a removed user is refused once this lands.
+        try:
+            self.staff.pull_once()
+        except SyncError as exc:
+            log.info("staff pull failed: %s", exc)
         return self.config.pull_interval_s
 
     def _heartbeat(self) -> float:

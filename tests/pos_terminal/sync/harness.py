@@ -27,7 +27,7 @@ from sync_server.core.config import Settings
 from sync_server.db import migrations
 from sync_server.db.session import make_engine, write_transaction
 from tools.launcher import ServerProcess, free_port  # noqa: F401 - free_port re-exported
-from sync_server.services import catalog, stores, terminals
+from sync_server.services import catalog, staff, stores, terminals
 from pos_protocol.wire import StoreUpsert, StoreUserPut
 from tests.waiting import wait_until  # noqa: F401 - re-exported for the sync and e2e tests
 
@@ -142,7 +142,7 @@ def prepare_server_db(db_url: str, csv_path: Path = DEMO_CSV, store_id: str = ST
     with write_transaction(engine) as conn:
         stores.upsert_store(conn, store_id, StoreUpsert(name="Demo Corner Shop"))
         for user_id, name, role in USERS:
-            stores.put_user(conn, store_id, user_id, StoreUserPut(name=name, role=role))
+            staff.put_user(conn, store_id, user_id, StoreUserPut(name=name, role=role))
         catalog.import_items(conn, store_id, catalog.read_csv(csv_path))
     engine.dispose()
 

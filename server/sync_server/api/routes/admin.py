@@ -12,12 +12,13 @@ from pos_protocol import paths
 from pos_protocol.codes import ErrorCode
 
 from ...db.session import read_connection, write_transaction
-from ...services import catalog, stores, terminals
+from ...services import catalog, staff, stores, terminals
 from pos_protocol.wire import (
     EnrollmentCodeOut,
     ItemUpsert,
     StockOut,
     StockSet,
+    StaffPinSet,
     StoreOut,
     StoreUpsert,
     StoreUserOut,
@@ -89,11 +90,50 @@ def get_stock(store_id: StoreId, sku: Sku, engine: EngineDep) -> StockOut:
         return stores.get_stock(conn, store_id, sku)
 
 
-@router.put(paths.ADMIN_USER, response_model=StoreUserOut)
-def put_user(store_id: StoreId, user_id: StoreId, body: StoreUserPut, engine: EngineDep) -> StoreUserOut:
-    """Create or update a store user with a role (the server checks approvers' permissions)."""
+@router.get(paths.ADMIN_USERS, response_model=list[StoreUserOut])
+def get_users(store_id: StoreId, engine: EngineDep) -> list[StoreUserOut]:
+    """The store's staff list (removed users left out; PIN hashes never shown)."""
+    with read_connection(engine) as conn:
+        return staff.list_users(conn, store_id)
+
+
+@router.put(paths.ADMIN_USER, response_model=StoreUserOut, responses={201: {"model": StoreUserOut}})
+def put_user(store_id: StoreId, user_id: StoreId, body: StoreUserPut, engine: EngineDep,
+             response: Response) -> StoreUserOut:
+    """Add or update a store user (role, and a PIN as its scrypt hash); tills receive the
+    change with their next staff pull, and the server checks approvers against this list."""
     with write_transaction(engine) as conn:
-        return stores.put_user(conn, store_id, user_id, body)
+        out, created = staff.put_user(conn, store_id, user_id, body)
+    response.status_code = 201 if created else 200
+    return out
+
+
+@router.delete(paths.ADMIN_USER, response_model=StoreUserOut, responses=problems(ErrorCode.USER_UNKNOWN))
+def delete_user(store_id: StoreId, user_id: StoreId, engine: EngineDep) -> StoreUserOut:
+    """Remove a user: tills refuse them once they hear of it; they approve nothing here."""
+    with write_transaction(engine) as conn:
+        return staff.remove_user(conn, store_id, user_id)
+
+
+@router.put(paths.ADMIN_USER_PIN, response_model=StoreUserOut, responses=problems(ErrorCode.USER_UNKNOWN))
+def put_user_pin(store_id: StoreId, user_id: StoreId, body: StaffPinSet, engine: EngineDep) -> StoreUserOut:
+    """A new PIN, sent as its hash (`pos_protocol.pins.hash_pin`); it also unlocks the user."""
+    with write_transaction(engine) as conn:
+        return staff.set_pin(conn, store_id, user_id, body.pin_hash)
+
+
+@router.post(paths.ADMIN_USER_UNLOCK, response_model=StoreUserOut, responses=problems(ErrorCode.USER_UNKNOWN))
+def unlock_user(store_id: StoreId, user_id: StoreId, engine: EngineDep) -> StoreUserOut:
+    """Unlock on every till: clears a lock set here and a till's lockout after wrong PINs."""
+    with write_transaction(engine) as conn:
+        return staff.set_locked(conn, store_id, user_id, False)
+
+
+@router.post(paths.ADMIN_USER_LOCK, response_model=StoreUserOut, responses=problems(ErrorCode.USER_UNKNOWN))
+def lock_user(store_id: StoreId, user_id: StoreId, engine: EngineDep) -> StoreUserOut:
+    """Lock a user on every till until unlocked (they stay on the list)."""
+    with write_transaction(engine) as conn:
+        return staff.set_locked(conn, store_id, user_id, True)
 
 
 @router.post(paths.ADMIN_ENROLLMENT_CODES, status_code=201, response_model=EnrollmentCodeOut)
