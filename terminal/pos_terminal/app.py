@@ -90,6 +90,8 @@ def start_terminal(config: TerminalConfig, *, with_devices: bool = True, with_sy
     drawer = DrawerService(services.till, devices.kick_drawer if devices is not None else None)
     window = MainWindow(services, devices=devices, sync=sync, sync_error=sync_error, conflicts=inbox,
                         drawer=drawer)
+    log.info("till started", extra={"terminal_id": services.config.terminal_id,
+                                    "store_id": services.config.store_id, "data_dir": str(config.data_dir)})
     return Terminal(services, window, devices, sync)
 
 
@@ -109,7 +111,7 @@ def install_translations(app: QCoreApplication, locale: QLocale | None = None) -
 def _start_devices(services: Services) -> TillDevices:
     devices = open_till_devices(services.config)
     devices.labels = _receipt_labels()
-    services.till.on_committed(devices.after_sale)
+    devices.attach(services.till)  # prints first what a crash after commit left unprinted
     for name, reason in devices.unavailable.items():
         log.warning("device %s unavailable: %s", name, reason)
     return devices
