@@ -38,8 +38,8 @@ def log_dir(data_dir: Path) -> Path:
 
 
 @contextmanager
-def about_sale(order_id: str, correlation_id: str | None = None) -> Iterator[None]:
-    """Tag every log line of this thread (and task) inside with the sale's ids."""
+def about_sale(order_id: str | None, correlation_id: str | None = None) -> Iterator[None]:
+    """Tag every log line of this thread (and task) inside with the sale's ids (None: no sale)."""
     tokens = _order_id.set(order_id), _correlation_id.set(correlation_id)
     try:
         yield
@@ -76,10 +76,8 @@ def configure_logging(data_dir: Path, *, debug: bool = False) -> Path:
                                                            encoding="utf-8")]
     if debug:
         handlers.append(logging.StreamHandler(sys.stderr))
+    close_logging()
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
-        root.removeHandler(old)
-        old.close()
     for handler in handlers:
         setattr(handler, _HANDLER_MARK, True)
         handler.setFormatter(formatter())
@@ -89,3 +87,11 @@ def configure_logging(data_dir: Path, *, debug: bool = False) -> Path:
     # httpx logs every request at INFO; the sync client logs them with their correlation id
     logging.getLogger("httpx").setLevel(logging.DEBUG if debug else logging.WARNING)
     return path
+
+
+def close_logging() -> None:
+    """Remove and close the handlers `configure_logging` added (a test's till, a restart)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
+        root.removeHandler(old)
+        old.close()

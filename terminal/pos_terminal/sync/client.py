@@ -145,11 +145,13 @@ class SyncClient:
         try:
             response = self._http.request(method, path, content=body, headers=sent)
         except httpx.TransportError as exc:
-            log.info("sync %s %s correlation=%s unreachable: %r", method, path, correlation_id, exc)
+            log.info("sync %s %s correlation=%s unreachable: %r", method, path, correlation_id, exc,
+                     extra={"correlation_id": correlation_id})
             raise Unreachable(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
         reply = Reply(response.status_code, response.content,
                       response.headers.get(CORRELATION_HEADER, correlation_id), response.headers)
-        log.info("sync %s %s correlation=%s status=%s", method, path, reply.correlation_id, reply.status)
+        log.info("sync %s %s correlation=%s status=%s", method, path, reply.correlation_id, reply.status,
+                 extra={"correlation_id": reply.correlation_id})
         if notify:
             self.notify(reply)
         return reply

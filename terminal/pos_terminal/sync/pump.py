@@ -41,6 +41,7 @@ from enum import StrEnum
 from devices.backoff import Backoff
 from pos_protocol import paths
 from pos_protocol.codes import ErrorCode, OrderStatus
+from pos_terminal.logs import about_sale
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 
@@ -241,8 +242,9 @@ class OutboxPump:
     def _send_single(self, entry: Outgoing, report: RoundReport) -> bool:
         report.requests += 1
         try:
-            reply = self.client.request(entry.method, entry.path, entry.body,
-                                        idempotency_key=entry.key)
+            with about_sale(_about(entry, None, None)["order_id"]):  # the client's request line too
+                reply = self.client.request(entry.method, entry.path, entry.body,
+                                            idempotency_key=entry.key)
         except Unreachable as exc:
             self._fail([entry], str(exc), report)
             return False
