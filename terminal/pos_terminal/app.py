@@ -85,7 +85,7 @@ def start_terminal(config: TerminalConfig, *, with_devices: bool = True, with_sy
     config.data_dir.mkdir(parents=True, exist_ok=True)
     services = open_services(config)
     devices = _start_devices(services) if with_devices else None
-    sync, sync_error = _start_sync(services) if with_sync else (None, "sync disabled")
+    sync, sync_error = _start_sync(services, devices) if with_sync else (None, "sync disabled")
     inbox = ConflictInbox(services, sync.wake if sync is not None else (lambda: None))
     drawer = DrawerService(services.till, devices.kick_drawer if devices is not None else None)
     window = MainWindow(services, devices=devices, sync=sync, sync_error=sync_error, conflicts=inbox,
@@ -117,11 +117,13 @@ def _start_devices(services: Services) -> TillDevices:
     return devices
 
 
-def _start_sync(services: Services) -> tuple[Any, str | None]:
+def _start_sync(services: Services, devices: TillDevices | None) -> tuple[Any, str | None]:
     try:
         from pos_terminal.sync import SyncService
 
-        sync = SyncService(services)
+        telemetry = devices.telemetry if devices is not None else None  # the heartbeat's device part
+        sync = SyncService(services, device_status=telemetry.status if telemetry else None,
+                           device_counters=telemetry.counters if telemetry else None)
         sync.start()
     except Exception as exc:  # noqa: BLE001 - not enrolled, no keyring, server config: sell offline
         log.warning("sync unavailable, selling offline: %s", exc)

@@ -4,7 +4,7 @@ pos_terminal/resources/terminal.toml is the demo default).
     [store]      store_id, name, currency, currency_scale, tax_mode, cash_rounding,
                  discount_limit_pct, catalog
     [terminal]   terminal_id, data_dir
-    [sync]       server_url, pull_interval_s
+    [sync]       server_url, pull_interval_s, heartbeat_interval_s
     [devices]    config
     [receipt]    logo
     [[users]]    user_id, name, role, pin   (staff seeded into an empty till)
@@ -90,6 +90,7 @@ class TerminalSection(_Section):
 class SyncSection(_Section):
     server_url: str = Field("http://127.0.0.1:8765", pattern=r"^https?://")
     pull_interval_s: float = Field(60.0, gt=0)
+    heartbeat_interval_s: float = Field(60.0, gt=0)  # queue and device status to the server
 
 
 class DevicesSection(_Section):
@@ -143,6 +144,7 @@ class TerminalConfig(BaseModel):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
     server_url: str = "http://127.0.0.1:8765"
     pull_interval_s: float = 60.0
+    heartbeat_interval_s: float = 60.0
     devices_config: Path | None = None
     receipt_logo: Path | None = DEFAULT_LOGO
     seed_users: tuple[SeedUser, ...] = ()
@@ -189,6 +191,7 @@ def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalC
         catalog_csv=base / store.catalog if store.catalog else None,
         server_url=parsed.sync.server_url,
         pull_interval_s=parsed.sync.pull_interval_s,
+        heartbeat_interval_s=parsed.sync.heartbeat_interval_s,
         devices_config=base / parsed.devices.config if parsed.devices.config else None,
         receipt_logo=base / parsed.receipt.logo if parsed.receipt.logo else DEFAULT_LOGO,
         seed_users=parsed.users,

@@ -24,6 +24,7 @@ from pos_terminal.store import pending_receipts, sales
 from pos_terminal.store.db import Database
 
 from .checkout import CompletedOrder
+from .device_telemetry import DeviceTelemetry
 from .formatting import currency_symbol, percent
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class TillDevices:
     # True when the devices file names no receipt printer: receipts are then not owed.
     printerless: bool = False
     db: Database | None = None  # the till's, where receipts wait for the print queue (attach)
+    telemetry: DeviceTelemetry = field(default_factory=DeviceTelemetry)  # for the heartbeat
 
     def attach(self, till: Till) -> None:
         """Serve `till`: first hand over the receipts an earlier run committed but never
@@ -169,7 +171,9 @@ class TillDevices:
     def _kick(self, action_id: str) -> None:
         assert self.drawer is not None
         try:
-            self.drawer.kick(action_id)  # at most once per action id (devices.drawer ledger)
+            result = self.drawer.kick(action_id)  # at most once per action id (devices.drawer ledger)
+            if getattr(result, "value", None) == "opened":
+                self.telemetry.drawer_kicked(getattr(self.drawer, "name", "drawer"))
         except Exception as exc:  # noqa: BLE001
             self._report("drawer", ErrorLocus.OUTPUT, "drawer_failed", str(exc))
 
@@ -195,6 +199,8 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
     from devices.print_queue import PrintQueue
 
     till = TillDevices(config)
+    till.telemetry.unavailable = till.unavailable
+    till.telemetry.watch(till.bus)
     where = data_dir or config.data_dir
     try:
         devices_cfg = load_config(config.devices_config)
@@ -203,6 +209,7 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
         till.unavailable["devices"] = str(exc)
         return till
     kinds = {name: type(c) for name, c in devices_cfg.devices.items()}
+    till.telemetry.kinds = {name: kind.__name__.removesuffix("Config").lower() for name, kind in kinds.items()}
     first = {kind: next((n for n, k in kinds.items() if k is kind), None)
              for kind in (ScaleConfig, PrinterConfig, DrawerConfig)}
     if first[ScaleConfig]:
@@ -212,13 +219,16 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
     till.printerless = first[PrinterConfig] is None
     if first[PrinterConfig]:
         try:
-            till.print_queue = PrintQueue(where / "print_queue.sqlite3", manager.get(first[PrinterConfig]))
-            till.closers.append(till.print_queue.close)  # type: ignore[attr-defined]
+            queue = PrintQueue(where / "print_queue.sqlite3", manager.get(first[PrinterConfig]))
+            till.print_queue = queue
+            till.closers.append(queue.close)
+            till.telemetry.print_retries = lambda: {queue.printer.name: queue.retries}
         except Exception as exc:  # noqa: BLE001 - no receipts, but the till still sells
             till.unavailable[first[PrinterConfig]] = str(exc)
     if first[DrawerConfig]:
         till.drawer = manager.get(first[DrawerConfig])  # type: ignore[assignment]
     till.power = lambda: {name: manager.get(name).power_state for name in manager.names()}
+    till.telemetry.power = till.power
     manager.start()  # returns at once; devices come online in the background
     till.closers.insert(0, manager.stop)  # closers run in reverse: queue first, then the manager
     return till

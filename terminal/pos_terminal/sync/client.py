@@ -202,7 +202,9 @@ class SyncClient:
         return CatalogPull(delta, reply.headers.get("ETag"))
 
     def heartbeat(self, beat: wire.Heartbeat) -> None:
-        body = wire.canonical_json(beat)
+        # Unset fields stay out: a device's counters are only those its kind counts, and
+        # a beat without counters is what a server from before them accepts.
+        body = wire.canonical_json(beat.model_dump(mode="json", exclude_unset=True))
         self._expect(self.request("POST", paths.TERMINALS_HEARTBEAT, body), 200, 202, 204)
 
     def enroll(self, enrollment_code: str, terminal_name: str, key: str | None = None) -> wire.EnrollResponse:
