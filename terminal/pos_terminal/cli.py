@@ -83,12 +83,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The command's configuration; every command reads it first, so its log goes to the
-    till's data dir from its first line on (pos_terminal.logs)."""
+    till's data dir from its first line on (pos_terminal.logs), and its errors to Sentry
+    when a DSN is configured (pos_terminal.error_reports)."""
+    from pos_terminal.error_reports import start_error_reports
     from pos_terminal.logs import configure_logging
 
     data_dir = getattr(args, "sim_data_dir", None) or args.data_dir
     config = load_config(args.config, data_dir=data_dir)
     configure_logging(config.data_dir, debug=args.debug)
+    start_error_reports(config.sentry_dsn, environment=config.sentry_environment)
     return config
 
 

@@ -7,6 +7,7 @@ pos_terminal/resources/terminal.toml is the demo default).
     [sync]       server_url, pull_interval_s, heartbeat_interval_s
     [devices]    config
     [receipt]    logo
+    [sentry]     dsn, environment   (error reports; off while dsn is empty)
     [[users]]    user_id, name, role, pin   (staff seeded into an empty till)
 
 Every section and key is optional but for each user's four keys. The file is read into one
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import tomllib
 from decimal import Decimal
 from importlib.resources import files
@@ -101,6 +103,13 @@ class ReceiptSection(_Section):
     logo: str = ""  # PNG relative to this file; "" the packaged demo logo
 
 
+class SentrySection(_Section):
+    # Error reports (pos_terminal.error_reports): off while empty. POS_TERMINAL_SENTRY_DSN,
+    # when set, wins, so operations can switch reports on without editing the file.
+    dsn: str = Field("", repr=False)  # it holds the project's key
+    environment: str = "production"
+
+
 def _checked_pin(pin: str) -> str:
     check_pin_format(pin)  # the till's one PIN rule (4-12 digits)
     return pin
@@ -123,6 +132,7 @@ class ConfigFile(_Section):
     sync: SyncSection = SyncSection()
     devices: DevicesSection = DevicesSection()
     receipt: ReceiptSection = ReceiptSection()
+    sentry: SentrySection = SentrySection()
     users: tuple[SeedUser, ...] = Field((), strict=False)  # TOML gives a list
 
 
@@ -148,6 +158,8 @@ class TerminalConfig(BaseModel):
     devices_config: Path | None = None
     receipt_logo: Path | None = DEFAULT_LOGO
     seed_users: tuple[SeedUser, ...] = ()
+    sentry_dsn: str = Field("", repr=False)
+    sentry_environment: str = "production"
 
     @property
     def db_path(self) -> Path:
@@ -195,6 +207,8 @@ def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalC
         devices_config=base / parsed.devices.config if parsed.devices.config else None,
         receipt_logo=base / parsed.receipt.logo if parsed.receipt.logo else DEFAULT_LOGO,
         seed_users=parsed.users,
+        sentry_dsn=os.environ.get("POS_TERMINAL_SENTRY_DSN") or parsed.sentry.dsn,
+        sentry_environment=parsed.sentry.environment,
         **({} if chosen_dir is None else {"data_dir": chosen_dir}),
     )
 

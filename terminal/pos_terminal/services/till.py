@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -37,7 +37,7 @@ class ApproverPin:
     """A manager standing at the till: who approves, and their PIN."""
 
     user_id: str
-    pin: str
+    pin: str = field(repr=False)  # never in a log line, a traceback's locals or an error report
 
 
 @dataclass(frozen=True)
