@@ -546,11 +546,25 @@ class EnrollResponse(_Response):
     secret: str
 
 
+DeviceName = Annotated[str, Field(max_length=64)]
+
+
+class DeviceCounters(_Request):
+    """What one device went through since the till started (a restart starts again at 0,
+    like any Prometheus counter): each kind of device fills in its own."""
+
+    print_retries: Count = 0  # a receipt printer: times the print queue tried a job again
+    drawer_kicks: Count = 0   # a cash drawer: kicks that opened it
+    scale_errors: Count = 0   # a scale: malformed or missing replies, the scale gone
+
+
 class Heartbeat(_Request):
     queue_depth: Count
     oldest_pending_age_s: Annotated[float, Field(ge=0, le=MAX_AGE_S, allow_inf_nan=False)]
     app_version: Annotated[str, Field(max_length=64)]
-    devices: Annotated[dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=32)]], Field(max_length=50)] = {}
+    devices: Annotated[dict[DeviceName, Annotated[str, Field(max_length=32)]], Field(max_length=50)] = {}
+    # Added after the first release, optional: a till that sends none is still a valid beat.
+    device_counters: Annotated[dict[DeviceName, DeviceCounters], Field(max_length=50)] = {}
 
 
 # ---------------------------------------------------------------------------- Z reports

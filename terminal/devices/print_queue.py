@@ -97,6 +97,7 @@ class PrintQueue:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._reported: str | None = None  # cause of the last ErrorEvent, to publish once
+        self.retries = 0  # jobs tried again since start (offline, paper out...): device telemetry
         if start:
             self.start()
 
@@ -167,6 +168,7 @@ class PrintQueue:
                 self._print(job)
             except PrinterError as exc:
                 self._report(exc)
+                self.retries += 1  # only this worker thread writes it
                 self._stop.wait(self.backoff.delay(failures))  # a stop request ends the wait at once
                 failures += 1
                 continue

@@ -85,11 +85,13 @@ def start_terminal(config: TerminalConfig, *, with_devices: bool = True, with_sy
     config.data_dir.mkdir(parents=True, exist_ok=True)
     services = open_services(config)
     devices = _start_devices(services) if with_devices else None
-    sync, sync_error = _start_sync(services) if with_sync else (None, "sync disabled")
+    sync, sync_error = _start_sync(services, devices) if with_sync else (None, "sync disabled")
     inbox = ConflictInbox(services, sync.wake if sync is not None else (lambda: None))
     drawer = DrawerService(services.till, devices.kick_drawer if devices is not None else None)
     window = MainWindow(services, devices=devices, sync=sync, sync_error=sync_error, conflicts=inbox,
                         drawer=drawer)
+    log.info("till started", extra={"terminal_id": services.config.terminal_id,
+                                    "store_id": services.config.store_id, "data_dir": str(config.data_dir)})
     return Terminal(services, window, devices, sync)
 
 
@@ -109,17 +111,19 @@ def install_translations(app: QCoreApplication, locale: QLocale | None = None) -
 def _start_devices(services: Services) -> TillDevices:
     devices = open_till_devices(services.config)
     devices.labels = _receipt_labels()
-    services.till.on_committed(devices.after_sale)
+    devices.attach(services.till)  # prints first what a crash after commit left unprinted
     for name, reason in devices.unavailable.items():
         log.warning("device %s unavailable: %s", name, reason)
     return devices
 
 
-def _start_sync(services: Services) -> tuple[Any, str | None]:
+def _start_sync(services: Services, devices: TillDevices | None) -> tuple[Any, str | None]:
     try:
         from pos_terminal.sync import SyncService
 
-        sync = SyncService(services)
+        telemetry = devices.telemetry if devices is not None else None  # the heartbeat's device part
+        sync = SyncService(services, device_status=telemetry.status if telemetry else None,
+                           device_counters=telemetry.counters if telemetry else None)
         services.connect(sync.client.twin())  # staff changes and other tills' receipts
         sync.start()
     except Exception as exc:  # noqa: BLE001 - not enrolled, no keyring, server config: sell offline

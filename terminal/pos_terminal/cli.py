@@ -1,4 +1,5 @@
-"""`pos-terminal`: run the till, simulate sales, verify the audit journal, back up and restore."""
+"""`pos-terminal`: run the till, simulate sales, verify the audit journal, back up and restore,
+trace a sale through the logs."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-terminal", description=__doc__)
     parser.add_argument("--config", type=Path, help="terminal TOML (default: the demo shop)")
     parser.add_argument("--data-dir", type=Path, help="where the till keeps its database")
+    parser.add_argument("--debug", action="store_true", help="log debug lines, and to the console too")
     parser.set_defaults(func=_run)
     sub = parser.add_subparsers(dest="command")
 
@@ -39,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--count", type=int, required=True)
     sim.add_argument("--seed", type=int, default=None)
     sim.add_argument("--data-dir", type=Path, dest="sim_data_dir")
+    sim.add_argument("--devices", action="store_true",
+                     help="print receipts and kick the drawer on the configured devices")
     sim.set_defaults(func=_simulate)
 
     enroll = sub.add_parser("enroll", help="enroll this till with a sync server (pos_terminal.sync)")
@@ -69,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     afresh.set_defaults(func=_start_afresh)
     hashed = sub.add_parser("hash-pin", help="print a PIN's scrypt hash for a seed file's pin_hash (PIN asked, not echoed)")
     hashed.set_defaults(func=_hash_pin)
+
+    trace = sub.add_parser("trace", help="follow one sale by its order id through the till's and the server's logs")
+    trace.add_argument("order_id")
+    trace.add_argument("--server-log", type=Path, action="append", default=[],
+                       help="the sync server's JSON log (its standard error); may be given more than once")
+    trace.add_argument("--data-dir", type=Path, dest="sim_data_dir")
+    trace.set_defaults(func=_trace)
     return parser
 
 
@@ -88,8 +99,17 @@ def _hash_pin(_args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The command's configuration; every command reads it first, so its log goes to the
+    till's data dir from its first line on (pos_terminal.logs), and its errors to Sentry
+    when a DSN is configured (pos_terminal.error_reports)."""
+    from pos_terminal.error_reports import start_error_reports
+    from pos_terminal.logs import configure_logging
+
     data_dir = getattr(args, "sim_data_dir", None) or args.data_dir
-    return load_config(args.config, data_dir=data_dir)
+    config = load_config(args.config, data_dir=data_dir)
+    configure_logging(config.data_dir, debug=args.debug)
+    start_error_reports(config.sentry_dsn, environment=config.sentry_environment)
+    return config
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -103,6 +123,12 @@ def _simulate(args: argparse.Namespace) -> int:
     from pos_terminal.services.simulate import SaleSimulator
 
     services = open_services(_config(args))  # sells as the enrolled till, if it is one
+    devices = None
+    if args.devices:
+        from pos_terminal.services.till_devices import open_till_devices
+
+        devices = open_till_devices(services.config)
+        devices.attach(services.till)
 
     def report(order) -> None:  # type: ignore[no-untyped-def]
         print(f"committed {order.receipt_no} {order.order_id}", flush=True)
@@ -110,6 +136,8 @@ def _simulate(args: argparse.Namespace) -> int:
     try:
         SaleSimulator(services, random.Random(args.seed), report).run(args.count)
     finally:
+        if devices is not None:
+            devices.close()
         services.close()
     return 0
 
@@ -171,6 +199,23 @@ def _start_afresh(args: argparse.Namespace) -> int:
     kept = f"set the unusable database aside in {folder}" if folder else "found nothing to set aside"
     print(f"{kept}. The next start makes a new database for this till; enroll it again with "
           f"`pos-terminal enroll --code CODE --server URL`.")
+    return 0
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from pos_terminal.logs import log_dir
+    from pos_terminal.trace import till_log_files, trace
+
+    folder = log_dir(_config(args).data_dir)
+    for missing in [p for p in args.server_log if not p.is_file()]:
+        print(f"error: no server log at {missing}", file=sys.stderr)
+        return 2
+    lines = trace(args.order_id, till_log_files(folder), args.server_log)
+    if not any(line.source == "till" for line in lines):
+        print(f"no line of the till's log in {folder} names order {args.order_id}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line.render())
     return 0
 
 

@@ -4,9 +4,10 @@ pos_terminal/resources/terminal.toml is the demo default).
     [store]      store_id, name, currency, currency_scale, tax_mode, cash_rounding,
                  discount_limit_pct, catalog
     [terminal]   terminal_id, data_dir
-    [sync]       server_url, pull_interval_s
+    [sync]       server_url, pull_interval_s, heartbeat_interval_s
     [devices]    config
     [receipt]    logo
+    [sentry]     dsn, environment   (error reports; off while dsn is empty)
     [[users]]    user_id, name, role, pin   (staff seeded into an empty till)
 
 Every section and key is optional but for each user's four keys. The file is read into one
@@ -24,6 +25,7 @@ from __future__ import annotations
 import difflib
 import logging
 import math
+import os
 import tomllib
 from decimal import Decimal
 from importlib.resources import files
@@ -95,6 +97,7 @@ class TerminalSection(_Section):
 class SyncSection(_Section):
     server_url: str = Field("http://127.0.0.1:8765", pattern=r"^https?://")
     pull_interval_s: float = Field(60.0, gt=0)
+    heartbeat_interval_s: float = Field(60.0, gt=0)  # queue and device status to the server
 
 
 class DevicesSection(_Section):
@@ -103,6 +106,13 @@ class DevicesSection(_Section):
 
 class ReceiptSection(_Section):
     logo: str = ""  # PNG relative to this file; "" the packaged demo logo
+
+
+class SentrySection(_Section):
+    # Error reports (pos_terminal.error_reports): off while empty. POS_TERMINAL_SENTRY_DSN,
+    # when set, wins, so operations can switch reports on without editing the file.
+    dsn: str = Field("", repr=False)  # it holds the project's key
+    environment: str = "production"
 
 
 def _checked_pin(pin: str) -> str:
@@ -149,6 +159,7 @@ class ConfigFile(_Section):
     sync: SyncSection = SyncSection()
     devices: DevicesSection = DevicesSection()
     receipt: ReceiptSection = ReceiptSection()
+    sentry: SentrySection = SentrySection()
     users: tuple[SeedUser, ...] = Field((), strict=False)  # TOML gives a list
 
 
@@ -170,9 +181,12 @@ class TerminalConfig(BaseModel):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
     server_url: str = "http://127.0.0.1:8765"
     pull_interval_s: float = 60.0
+    heartbeat_interval_s: float = 60.0
     devices_config: Path | None = None
     receipt_logo: Path | None = DEFAULT_LOGO
     seed_users: tuple[SeedUser, ...] = ()
+    sentry_dsn: str = Field("", repr=False)
+    sentry_environment: str = "production"
 
     @property
     def db_path(self) -> Path:
@@ -235,9 +249,12 @@ def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalC
         catalog_csv=base / store.catalog if store.catalog else None,
         server_url=parsed.sync.server_url,
         pull_interval_s=parsed.sync.pull_interval_s,
+        heartbeat_interval_s=parsed.sync.heartbeat_interval_s,
         devices_config=base / parsed.devices.config if parsed.devices.config else None,
         receipt_logo=base / parsed.receipt.logo if parsed.receipt.logo else DEFAULT_LOGO,
         seed_users=parsed.users,
+        sentry_dsn=os.environ.get("POS_TERMINAL_SENTRY_DSN") or parsed.sentry.dsn,
+        sentry_environment=parsed.sentry.environment,
         **({} if chosen_dir is None else {"data_dir": chosen_dir}),
     )
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 REQUESTS = Counter("pos_sync_http_requests_total", "HTTP requests", ["route", "method", "status"])
 LATENCY = Histogram("pos_sync_http_request_duration_seconds", "HTTP request latency", ["route", "method", "status"])
@@ -40,3 +42,45 @@ def set_devices(terminal_id: str, devices: Mapping[str, str]) -> None:
         for device, status in current.items():
             DEVICE_STATUS.labels(terminal_id, device, status).set(1)
         _devices[terminal_id] = current
+
+
+# -- device counters the tills count themselves -------------------------------------------
+
+DEVICE_COUNTERS = {
+    "print_retries": "Times a till's print queue tried a receipt again (printer offline, paper out, lost confirmation)",
+    "drawer_kicks": "Drawer kicks that opened a till's cash drawer",
+    "scale_errors": "Errors a till's scale reported (malformed or missing replies, the scale gone)",
+}
+"""wire.DeviceCounters' fields, exported as pos_sync_terminal_<name>_total{terminal_id, device}."""
+
+_device_counts: dict[str, dict[tuple[str, str], int]] = {}  # terminal -> {(device, counter): value}
+
+
+def set_device_counters(terminal_id: str, counters: Mapping[str, Mapping[str, int]]) -> None:
+    """A heartbeat's counters replace its terminal's (capped like the status series). The
+    till counts since it started, so these are real counters: they only grow, and a till's
+    restart is a counter reset, which Prometheus' rate() and increase() already expect.
+    Each replica exports the last beat it received: `max by (terminal_id, device)`."""
+    devices = sorted(counters.items())[:MAX_DEVICES_PER_TERMINAL]
+    values = {(device, name): int(value) for device, named in devices for name, value in named.items()
+              if name in DEVICE_COUNTERS}
+    with _devices_lock:
+        _device_counts[terminal_id] = values
+
+
+class _DeviceCounterCollector(Collector):
+    """Re-exports the tills' own counters at scrape time (as an exporter does a kernel's)."""
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        with _devices_lock:
+            snapshot = {t: dict(v) for t, v in _device_counts.items()}
+        for name, documentation in DEVICE_COUNTERS.items():
+            family = CounterMetricFamily(f"pos_sync_terminal_{name}", documentation, labels=["terminal_id", "device"])
+            for terminal_id, values in sorted(snapshot.items()):
+                for (device, counter), value in sorted(values.items()):
+                    if counter == name:
+                        family.add_metric([terminal_id, device], value)
+            yield family
+
+
+REGISTRY.register(_DeviceCounterCollector())

@@ -232,9 +232,11 @@ def submit_order(engine: Engine, caller: Caller, store: StoreSettings, raw: obje
             raise validation_failed("Idempotency-Key must be the order_id")
     except DomainError as error:
         _count([error])
+        _log_outcome(raw.get("order_id") if isinstance(raw, dict) else None, error)
         raise
     result = _single(engine, caller, store, prepared)
     _count([result])
+    _log_outcome(str(prepared.order.order_id), result)
     if isinstance(result, DomainError):
         raise result
     return result
@@ -252,6 +254,8 @@ def submit_batch(engine: Engine, caller: Caller, store: StoreSettings, raws: lis
     written = iter(_write_batch(engine, caller, store, [item for _, item in items if isinstance(item, PreparedOrder)]))
     results = [(oid, next(written) if isinstance(item, PreparedOrder) else item) for oid, item in items]
     _count([outcome for _, outcome in results])
+    for order_id, outcome in results:
+        _log_outcome(order_id, outcome)
     return results
 
 
@@ -299,6 +303,16 @@ def _uuid_or_none(value: str | None) -> str | None:
         return str(UUID(value)) if value else None
     except ValueError:
         return None
+
+
+def _log_outcome(order_id: object, outcome: Result) -> None:
+    """One line per order and request, with its order id: with the request's correlation
+    id (core.logging) it is what `pos-terminal trace ORDER_ID` finds of the sale here."""
+    if isinstance(outcome, DomainError):
+        log.info("order refused: %s", outcome.code.value, extra={"order_id": order_id, "code": outcome.code.value})
+        return
+    verdict = "replayed" if outcome.replayed else "held" if outcome.status_code == 202 else "accepted"
+    log.info("order %s", verdict, extra={"order_id": order_id, "status": outcome.status_code})
 
 
 def _count(results: list[Result]) -> None:

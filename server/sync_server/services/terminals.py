@@ -108,3 +108,4 @@ def heartbeat(conn: Connection, terminal_id: str, beat: Heartbeat) -> None:
     metrics.QUEUE_DEPTH.labels(terminal_id).set(beat.queue_depth)
     metrics.OLDEST_PENDING.labels(terminal_id).set(beat.oldest_pending_age_s)
     metrics.set_devices(terminal_id, beat.devices)
+    metrics.set_device_counters(terminal_id, {d: c.model_dump(exclude_unset=True) for d, c in beat.device_counters.items()})

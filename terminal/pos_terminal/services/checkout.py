@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,3 +41,13 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
 
 
 AfterCommit = Callable[[CompletedOrder], None]
+
+
+CRASH_AT = "POS_TERMINAL_CRASH_AT"
+
+
+def crash_point(name: str) -> None:
+    """Tests only: with POS_TERMINAL_CRASH_AT=<name> the till kills itself here, as a power
+    cut would (tests/pos_terminal/test_receipt_crash.py). Unset, this costs one lookup."""
+    if os.environ.get(CRASH_AT) == name:
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -19,9 +19,10 @@ from pos_protocol.permissions import Permission
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.ticket import Discount, NeedsApproval, Ticket, TicketError, TicketLine
 from pos_terminal.core.users import User, require
+from pos_terminal.logs import about_sale
 from pos_terminal.store.db import Database
 
-from .checkout import AfterCommit, CompletedOrder, commit_sale
+from .checkout import AfterCommit, CompletedOrder, commit_sale, crash_point
 from .staff import Staff
 
 
@@ -36,7 +37,7 @@ class ApproverPin:
     """A manager standing at the till: who approves, and their PIN."""
 
     user_id: str
-    pin: str
+    pin: str = field(repr=False)  # never in a log line, a traceback's locals or an error report
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,17 @@ class Till:
             tender_set.add(t.type, t.amount, t.reference)
         sale = self.ticket.finish(tender_set, cashier.user_id)
         completed = commit_sale(self.db, self.config, sale, self.clock())
+        crash_point("after_commit")  # durable now; receipt, drawer and sync not yet done
         self.ticket = self._new_ticket()
-        for callback in self._after_commit:
-            try:
-                callback(completed)
-            except Exception:  # the sale is durable: a failed print or wake must not undo it
-                log.exception("after-commit step failed for %s", completed.receipt_no)
+        with about_sale(completed.order_id):  # the receipt's, drawer's, sync's lines name it
+            log.info("%s %s committed: %s", sale.kind, completed.receipt_no, sale.totals.gross,
+                     extra={"receipt_no": completed.receipt_no, "gross": str(sale.totals.gross),
+                            "cashier_id": cashier.user_id})
+            for callback in self._after_commit:
+                try:
+                    callback(completed)
+                except Exception:  # the sale is durable: a failed print or wake must not undo it
+                    log.exception("after-commit step failed for %s", completed.receipt_no)
         return completed
 
     # -- internals -----------------------------------------------------------------------

@@ -13,16 +13,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from devices.events import ErrorEvent, ErrorLocus, EventBus, PowerState
 from devices.escpos.receipt import Receipt, ReceiptLine, TaxLine
 from devices.escpos.receipt import Tender as ReceiptTender
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import TenderType
+from pos_terminal.store import pending_receipts, sales
+from pos_terminal.store.db import Database
 
 from .checkout import CompletedOrder
+from .device_telemetry import DeviceTelemetry
 from .formatting import currency_symbol, percent
+
+if TYPE_CHECKING:
+    from .till import Till
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,7 @@ class WeighingScale(Protocol):
 
 class ReceiptQueue(Protocol):
     def submit(self, job_id: str, job: Receipt | bytes) -> None: ...
+    def job(self, job_id: str) -> object | None: ...
 
 
 class Drawer(Protocol):
@@ -87,6 +94,40 @@ class TillDevices:
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
     closers: list[Callable[[], None]] = field(default_factory=list)
     power: Callable[[], dict[str, PowerState]] = dict  # current power state per device
+    # True when the devices file names no receipt printer: receipts are then not owed.
+    printerless: bool = False
+    db: Database | None = None  # the till's, where receipts wait for the print queue (attach)
+    telemetry: DeviceTelemetry = field(default_factory=DeviceTelemetry)  # for the heartbeat
+
+    def attach(self, till: Till) -> None:
+        """Serve `till`: first hand over the receipts an earlier run committed but never
+        got into the print queue (a crash after commit), then print after every sale."""
+        self.db = till.db
+        self.print_owed_receipts()
+        till.on_committed(self.after_sale)
+
+    def print_owed_receipts(self) -> int:
+        """Hand every receipt still owed to the print queue; returns how many were owed.
+
+        The print queue is idempotent by order id and prints a job it may already have
+        printed under a COPY banner, so a receipt it already holds is only settled here:
+        each owed receipt prints once (or, after a crash mid-print, once more as a copy)."""
+        if self.db is None:
+            return 0
+        with self.db.reader() as session:
+            owed = [CompletedOrder(o.order_id, o.receipt_no, o.created_at, sales.to_finished_sale(
+                        o, self.config.tax_mode, self.config.currency.scale))
+                    for o in pending_receipts.waiting(session)]
+        for order in owed:
+            already = self.print_queue is not None and self.print_queue.job(order.order_id) is not None
+            log.info("receipt %s owed since before this start: %s", order.receipt_no,
+                     "already in the print queue" if already else "printing it now",
+                     extra={"order_id": order.order_id})
+            if already:
+                pending_receipts.handed_over(self.db, order.order_id)
+            else:
+                self.queue_receipt(order)
+        return len(owed)
 
 
     def read_stable_weight(self, timeout: float = 10.0) -> Decimal:
@@ -101,13 +142,26 @@ class TillDevices:
         The print queue is durable and returns at once; the drawer kick waits for the
         drawer to report open, so it runs on its own thread and never delays the sale.
         """
-        if self.print_queue is not None:
-            try:
-                self.print_queue.submit(order.order_id, receipt_for(order, self.config, self.labels))
-            except Exception as exc:  # noqa: BLE001 - the sale is committed; report, don't fail it
-                self._report("receipt", ErrorLocus.OUTPUT, "print_failed", str(exc))
+        self.queue_receipt(order)
         if any(t.type == TenderType.CASH for t in order.sale.tenders):
             self.kick_drawer(order.order_id + "/drawer")
+
+    def queue_receipt(self, order: CompletedOrder) -> None:
+        """Put the order's receipt into the durable print queue, then settle the debt the
+        sale's transaction recorded (store.pending_receipts). With a receipt printer
+        configured but not usable now, the receipt stays owed for the next start."""
+        if self.print_queue is None:
+            if self.printerless and self.db is not None:
+                pending_receipts.handed_over(self.db, order.order_id)  # nothing to print on
+            return
+        try:
+            self.print_queue.submit(order.order_id, receipt_for(order, self.config, self.labels))
+        except Exception as exc:  # noqa: BLE001 - the sale is committed; report, don't fail it
+            self._report("receipt", ErrorLocus.OUTPUT, "print_failed", str(exc))
+            return
+        log.info("receipt %s queued for printing", order.receipt_no, extra={"order_id": order.order_id})
+        if self.db is not None:
+            pending_receipts.handed_over(self.db, order.order_id)
 
     def kick_drawer(self, action_id: str) -> None:
         """Open the drawer once for `action_id`, on its own thread (it waits for "open")."""
@@ -117,7 +171,9 @@ class TillDevices:
     def _kick(self, action_id: str) -> None:
         assert self.drawer is not None
         try:
-            self.drawer.kick(action_id)  # at most once per action id (devices.drawer ledger)
+            result = self.drawer.kick(action_id)  # at most once per action id (devices.drawer ledger)
+            if getattr(result, "value", None) == "opened":
+                self.telemetry.drawer_kicked(getattr(self.drawer, "name", "drawer"))
         except Exception as exc:  # noqa: BLE001
             self._report("drawer", ErrorLocus.OUTPUT, "drawer_failed", str(exc))
 
@@ -143,6 +199,8 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
     from devices.print_queue import PrintQueue
 
     till = TillDevices(config)
+    till.telemetry.unavailable = till.unavailable
+    till.telemetry.watch(till.bus)
     where = data_dir or config.data_dir
     try:
         devices_cfg = load_config(config.devices_config)
@@ -151,21 +209,26 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
         till.unavailable["devices"] = str(exc)
         return till
     kinds = {name: type(c) for name, c in devices_cfg.devices.items()}
+    till.telemetry.kinds = {name: kind.__name__.removesuffix("Config").lower() for name, kind in kinds.items()}
     first = {kind: next((n for n, k in kinds.items() if k is kind), None)
              for kind in (ScaleConfig, PrinterConfig, DrawerConfig)}
     if first[ScaleConfig]:
         till.scale = manager.get(first[ScaleConfig])  # type: ignore[assignment]
     else:
         till.unavailable["scale"] = "no scale configured"
+    till.printerless = first[PrinterConfig] is None
     if first[PrinterConfig]:
         try:
-            till.print_queue = PrintQueue(where / "print_queue.sqlite3", manager.get(first[PrinterConfig]))
-            till.closers.append(till.print_queue.close)  # type: ignore[attr-defined]
+            queue = PrintQueue(where / "print_queue.sqlite3", manager.get(first[PrinterConfig]))
+            till.print_queue = queue
+            till.closers.append(queue.close)
+            till.telemetry.print_retries = lambda: {queue.printer.name: queue.retries}
         except Exception as exc:  # noqa: BLE001 - no receipts, but the till still sells
             till.unavailable[first[PrinterConfig]] = str(exc)
     if first[DrawerConfig]:
         till.drawer = manager.get(first[DrawerConfig])  # type: ignore[assignment]
     till.power = lambda: {name: manager.get(name).power_state for name in manager.names()}
+    till.telemetry.power = till.power
     manager.start()  # returns at once; devices come online in the background
     till.closers.insert(0, manager.stop)  # closers run in reverse: queue first, then the manager
     return till

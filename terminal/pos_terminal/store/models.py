@@ -162,6 +162,18 @@ class OutboxEntry(Base):
     )
 
 
+class PendingReceipt(Base):
+    """A committed order whose receipt the durable print queue does not hold yet.
+
+    Written in the sale's own transaction (store.sales.record_sale) and deleted once the
+    print queue, a second database, has the job (store.pending_receipts): a crash between
+    the two commits leaves the row, and the next start hands the receipt over again.
+    """
+
+    __tablename__ = "pending_receipts"
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.order_id"), primary_key=True)
+
+
 class OrderVoid(Base):
     """A line voided before payment: not sold, but counted on the X/Z report."""
 

@@ -1,7 +1,7 @@
 """Writing and reading finished sales. `record_sale` is the heart of durability: the
 caller runs it inside one transaction (`Database.write()`, services.checkout), which then
-holds the order, its lines and tenders, the receipt number, the audit entry and the
-outbox entry, or none."""
+holds the order, its lines and tenders, the receipt number, the audit entry, the
+outbox entry and the receipt owed to the printer (store.pending_receipts), or none."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pos_terminal.core.sale import (
 from pos_protocol import paths
 from pos_protocol.tax import TaxMode, compute_totals
 
-from . import audit, outbox, receipts
+from . import audit, outbox, pending_receipts, receipts
 from .models import CatalogState, DrawerSessionRow, Order, OrderLine, OrderTender, OrderVoid
 from .prepared import Prepared, driver
 
@@ -89,6 +89,7 @@ def record_sale(session: Session | Connection, sale: FinishedSale, header: SaleH
                           "voids": [[v.line_no, v.voided_by] for v in sale.voids]})
     outbox.enqueue(session, kind=outbox.ORDER, key=header.order_id, path=paths.ORDERS,
                    body=body, at=header.created_at, depends_on=_sale_entry(session, sale))
+    pending_receipts.add(conn, header.order_id)  # printed after commit; a crash leaves it owed
     return number
 
 

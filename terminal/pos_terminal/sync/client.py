@@ -152,11 +152,13 @@ class SyncClient:
         try:
             response = self._http.request(method, path, content=body, headers=sent)
         except httpx.TransportError as exc:
-            log.info("sync %s %s correlation=%s unreachable: %r", method, path, correlation_id, exc)
+            log.info("sync %s %s correlation=%s unreachable: %r", method, path, correlation_id, exc,
+                     extra={"correlation_id": correlation_id})
             raise Unreachable(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
         reply = Reply(response.status_code, response.content,
                       response.headers.get(CORRELATION_HEADER, correlation_id), response.headers)
-        log.info("sync %s %s correlation=%s status=%s", method, path, reply.correlation_id, reply.status)
+        log.info("sync %s %s correlation=%s status=%s", method, path, reply.correlation_id, reply.status,
+                 extra={"correlation_id": reply.correlation_id})
         if notify:
             self.notify(reply)
         return reply
@@ -226,7 +228,9 @@ class SyncClient:
         return wire.ReceiptOut.model_validate_json(self._expect(reply, 200).body)
 
     def heartbeat(self, beat: wire.Heartbeat) -> None:
-        body = wire.canonical_json(beat)
+        # Unset fields stay out: a device's counters are only those its kind counts, and
+        # a beat without counters is what a server from before them accepts.
+        body = wire.canonical_json(beat.model_dump(mode="json", exclude_unset=True))
         self._expect(self.request("POST", paths.TERMINALS_HEARTBEAT, body), 200, 202, 204)
 
     def enroll(self, enrollment_code: str, terminal_name: str, key: str | None = None) -> wire.EnrollResponse:

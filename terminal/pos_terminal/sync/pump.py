@@ -39,7 +39,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from devices.backoff import Backoff
+from pos_protocol import paths
 from pos_protocol.codes import ErrorCode, OrderStatus
+from pos_terminal.logs import about_sale
 from pos_terminal.store import outbox
 from pos_terminal.store.db import Database
 
@@ -240,8 +242,9 @@ class OutboxPump:
     def _send_single(self, entry: Outgoing, report: RoundReport) -> bool:
         report.requests += 1
         try:
-            reply = self.client.request(entry.method, entry.path, entry.body,
-                                        idempotency_key=entry.key)
+            with about_sale(_about(entry, None, None)["order_id"]):  # the client's request line too
+                reply = self.client.request(entry.method, entry.path, entry.body,
+                                            idempotency_key=entry.key)
         except Unreachable as exc:
             self._fail([entry], str(exc), report)
             return False
@@ -256,6 +259,9 @@ class OutboxPump:
         statement each for the outbox and the orders (a load and a flush per entry was
         the next one)."""
         judged = [(entry, reply, *judge(entry.kind, reply)) for entry, reply in answers]
+        for entry, reply, verdict, reason in judged:
+            log.info("outbox entry %s (%s) answered %s: %s", entry.seq, entry.kind, reply.status,
+                     verdict.value, extra=_about(entry, reply.correlation_id, reason))
         for entry, _, verdict, reason in judged:
             if verdict is Verdict.FAILED:  # e.g. one order of a batch answered 5xx
                 self._fail([entry], reason or "failed", report)
@@ -304,6 +310,9 @@ class OutboxPump:
         with self.db.transaction() as s:
             for entry in entries:
                 outbox.retry_later(s, entry.seq, now + self._delay(entry), reason)
+        for entry in entries:
+            log.info("outbox entry %s (%s) not delivered, retrying later: %s", entry.seq, entry.kind, reason,
+                     extra=_about(entry, None, None))
         report.retried += len(entries)
         self._online = False
         self._publish_connection()
@@ -431,6 +440,15 @@ class _Round:
                         pump._answer_batch(group, outcome, pump._usable(outcome, group), report)
                         self.progress()
                     return  # no answer: stop the round rather than hammer a dead server
+
+
+def _about(entry: Outgoing, correlation_id: str | None, reason: str | None) -> dict[str, object]:
+    """What a log line about sending `entry` carries: the sale it is about (an order's
+    key is its order id; a resolution names its order in its path), the request's
+    correlation id, the reason (pos_terminal.trace follows a sale by these)."""
+    order_id = entry.key if entry.kind == outbox.ORDER else (
+        paths.order_id_of_resolution(entry.path) if entry.kind == outbox.RESOLUTION else None)
+    return {"order_id": order_id, "correlation_id": correlation_id, "reason": reason}
 
 
 def _batch_results(reply: Reply, group: list[Outgoing]) -> list[Reply] | None:

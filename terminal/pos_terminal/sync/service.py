@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DeviceStatus = Callable[[], dict[str, str]]
+DeviceCounters = Callable[[], dict[str, dict[str, int]]]
 CATALOG_PAGES_PER_TURN = 10
 
 
@@ -47,14 +48,17 @@ class SyncService:
         secrets: SecretStore | None = None,
         transport: httpx.BaseTransport | None = None,
         pump_settings: PumpSettings | None = None,
-        heartbeat_interval_s: float = 60.0,
+        heartbeat_interval_s: float | None = None,
         device_status: DeviceStatus | None = None,
+        device_counters: DeviceCounters | None = None,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
     ) -> None:
         """`client_or_config`: a ready SyncClient, or a config (default: the services')
         from which the enrolled identity and the secret store build one (NotEnrolled /
-        SecretStoreError when that is impossible)."""
+        SecretStoreError when that is impossible). `device_status` and `device_counters`
+        fill the heartbeat (services.device_telemetry); `heartbeat_interval_s` defaults
+        to the config's."""
         self.services = services
         self.config = services.config
         if isinstance(client_or_config, SyncClient):
@@ -68,8 +72,9 @@ class SyncService:
                                clock=clock, rng=rng)
         self.catalog = CatalogPuller(services.catalog.store, self.client, self.events)
         self.staff = StaffPuller(services.db, self.client, self.events)
-        self.heartbeat_interval_s = heartbeat_interval_s
+        self.heartbeat_interval_s = heartbeat_interval_s or services.config.heartbeat_interval_s
         self.device_status = device_status or dict
+        self.device_counters = device_counters or dict
         self._latest_queue: QueueChanged | None = None
         self._queue_reports = 0
         self._queue_cond = threading.Condition()
@@ -140,8 +145,10 @@ class SyncService:
 
     def _heartbeat(self) -> float:
         queue = self.pump.queue_state()
+        counters = self.device_counters()  # left out when empty: older servers refuse the field
         beat = wire.Heartbeat(queue_depth=queue.depth, oldest_pending_age_s=queue.oldest_age_s or 0.0,
-                              app_version=pos_terminal.__version__, devices=self.device_status())
+                              app_version=pos_terminal.__version__, devices=self.device_status(),
+                              **({"device_counters": counters} if counters else {}))
         try:
             self.client.heartbeat(beat)
         except SyncError as exc:
