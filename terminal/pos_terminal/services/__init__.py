@@ -16,9 +16,9 @@ from .checkout import CompletedOrder
 from .drawer import DrawerService
 from .returns import Returns
 from .staff import Staff
-from .till import ApproverPin, TenderInput, Till, utc_now
+from .till import ApproverPin, ParkedTicket, TenderInput, Till, utc_now
 
-__all__ = ["ApproverPin", "CatalogService", "CompletedOrder", "Services", "TenderInput", "Till", "open_services"]
+__all__ = ["ApproverPin", "CatalogService", "CompletedOrder", "ParkedTicket", "Services", "TenderInput", "Till", "open_services"]
 
 
 @dataclass
@@ -52,5 +52,6 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
     seed_catalog(db, config.catalog_csv)
     catalog = open_catalog(db)
     till = Till(db, config, catalog, staff, clock)
+    till.recover_parked()
     return Services(config, db, catalog, staff, till, Returns(till), DrawerService(till))
 
