@@ -150,6 +150,18 @@ class SerialScanner(Device):
         self.publish(ErrorEvent(self.name, ErrorLocus.INPUT_DATA, "bad_scan", message, False))
 
 
+@dataclass(frozen=True)
+class WedgeSettings:
+    """How a keyboard-wedge scanner frames its scans (from its `devices.toml` entry).
+
+    Set the scanner to send a prefix (STX, `\\x02`, is the usual one) and the till tells
+    scans from typing by that alone; without one it falls back to key timing."""
+
+    format: ScanFormat = ScanFormat(aim=False)
+    max_gap: float = 0.030  # timing fallback: slower keys are a person typing
+    min_length: int = 3  # timing fallback: shorter bursts are typing
+
+
 class WedgeScanner(Device):
     """A keyboard-wedge scanner: the UI feeds keys; scans are published, typing is handed back."""
 
@@ -157,7 +169,12 @@ class WedgeScanner(Device):
                  max_gap: float = 0.030, min_length: int = 3) -> None:
         super().__init__(name, bus)
         self.format = fmt or ScanFormat()
-        self.decoder = WedgeDecoder(max_gap=max_gap, min_length=min_length, suffix=self.format.suffix)
+        self.decoder = WedgeDecoder(max_gap=max_gap, min_length=min_length, suffix=self.format.suffix,
+                                    prefix=self.format.prefix)
+
+    @classmethod
+    def from_settings(cls, name: str, settings: WedgeSettings, bus: EventBus | None = None) -> WedgeScanner:
+        return cls(name, settings.format, bus, max_gap=settings.max_gap, min_length=settings.min_length)
 
     def _do_enable(self) -> None:
         self.set_power_state(PowerState.ONLINE)  # nothing to probe: a wedge is a keyboard

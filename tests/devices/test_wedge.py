@@ -75,3 +75,36 @@ def test_disabled_wedge_passes_everything_through_as_typing() -> None:
     wedge = WedgeScanner("wedge", ScanFormat(aim=False))
     typed = "".join(wedge.key(k, 1.0 + i * 0.005) for i, k in enumerate("12345\r"))
     assert typed == "12345\r"
+
+
+# -- prefix first: the framing decides, timing does not ------------------------------------
+
+STX = "\x02"
+
+
+def test_with_a_prefix_a_scan_is_prefix_to_suffix_at_any_speed() -> None:
+    for gap in (0.001, 0.040, 0.150):  # even a scanner slowed down to a person's pace
+        decoder = WedgeDecoder(prefix=STX)
+        assert feed(decoder, STX + "4006381333931\r", 10.0, gap) == [Scanned(STX + "4006381333931")]
+
+
+def test_with_a_prefix_typing_is_never_held_and_never_a_scan_at_any_speed() -> None:
+    for gap in (0.001, 0.040, 0.060, 0.150):
+        decoder = WedgeDecoder(prefix=STX)
+        out = feed(decoder, "SKU00009\r", 10.0, gap)
+        assert out == [Typed(c) for c in "SKU00009\r"]  # each key at once, as typed
+        assert decoder.pending == ""
+
+
+def test_a_prefix_without_its_suffix_is_released_as_typing() -> None:
+    decoder = WedgeDecoder(prefix=STX, frame_timeout=0.5)
+    assert feed(decoder, STX + "12", 1.0, 0.01) == []
+    assert decoder.flush(1.2) == []
+    assert decoder.flush(2.0) == [Typed(STX + "12")]
+
+
+def test_a_scan_in_the_middle_of_typing_leaves_the_typing_alone() -> None:
+    decoder = WedgeDecoder(prefix="]~")  # a two-key prefix, matched key by key
+    out = feed(decoder, "ab]", 1.0, 0.05) + feed(decoder, "x", 1.2, 0.05)
+    out += feed(decoder, "]~96385074\r", 2.0, 0.002)
+    assert out == [Typed("a"), Typed("b"), Typed("]x"), Scanned("]~96385074")]

@@ -144,6 +144,26 @@ class Ticket:
         self._refund_approved_by: str | None = None
         self._receipt_only = False
 
+    @classmethod
+    def resumed(cls, tax_mode: TaxMode, currency: Currency, lines: list[TicketLine],
+                ticket_discount: Discount | None, next_no: int, *,
+                discount_limit_pct: Decimal = Decimal("10")) -> Ticket:
+        """A parked sale ticket brought back (core.parked): its lines (voided ones too, so
+        line numbers stay stable) at the prices they were rung up at."""
+        ticket = cls(tax_mode, currency, discount_limit_pct=discount_limit_pct)
+        ticket._commit(lines, ticket_discount)
+        ticket._next_no = max([next_no, *(line.line_no + 1 for line in lines)])
+        return ticket
+
+    @property
+    def all_lines(self) -> list[TicketLine]:
+        """Every line, voided ones included (what parking must keep)."""
+        return list(self._lines)
+
+    @property
+    def next_line_no(self) -> int:
+        return self._next_no
+
     # -- reading -----------------------------------------------------------------------------
 
     def ticket_lines(self) -> list[TicketLine]:

@@ -11,14 +11,15 @@ from pos_terminal.store.db import Database
 from pos_terminal.store.identity import as_enrolled, read_identity
 from pos_terminal.sync.client import SyncClient
 
+from . import formatting
 from .catalog import CatalogService, open_catalog, seed_catalog
 from .checkout import CompletedOrder
 from .drawer import DrawerService
 from .returns import Returns
 from .staff import Staff
-from .till import ApproverPin, TenderInput, Till, utc_now
+from .till import ApproverPin, ParkedTicket, TenderInput, Till, utc_now
 
-__all__ = ["ApproverPin", "CatalogService", "CompletedOrder", "Services", "TenderInput", "Till", "open_services"]
+__all__ = ["ApproverPin", "CatalogService", "CompletedOrder", "ParkedTicket", "Services", "TenderInput", "Till", "open_services"]
 
 
 @dataclass
@@ -51,6 +52,7 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
     An enrolled till sells under its enrolled identity (`store.identity`), whatever the
     config file says.
     """
+    formatting.use_store_locale(config.locale)  # once, before any screen shows an amount
     db = Database(config.db_path)
     with db.reader() as s:
         config = as_enrolled(config, read_identity(s))
@@ -59,5 +61,6 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
     seed_catalog(db, config.catalog_csv)
     catalog = open_catalog(db)
     till = Till(db, config, catalog, staff, clock)
+    till.recover_parked()
     return Services(config, db, catalog, staff, till, Returns(till), DrawerService(till))
 

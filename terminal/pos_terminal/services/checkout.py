@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import FinishedSale
-from pos_terminal.store import sales
+from pos_terminal.store import parked, sales
 from pos_terminal.store.db import Database
 from .order_body import order_body
 
@@ -25,10 +25,12 @@ class CompletedOrder:
 
 
 def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
-                now: datetime) -> CompletedOrder:
+                now: datetime, parked_id: str | None = None) -> CompletedOrder:
     """Write order, lines, tenders, receipt number, audit and outbox entry: all or nothing.
 
     The order id is minted here, once; every later resend uses it as the idempotency key.
+    A sale of a resumed parked ticket (`parked_id`) removes it from the parked list in the
+    same transaction: sold and still parked is a state no crash can leave.
     """
     with db.write() as conn:  # Core, no ORM session: this runs once per customer
         catalog_version, drawer_session_id = sales.sale_context(conn, config.terminal_id)
@@ -37,6 +39,8 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
             terminal_id=config.terminal_id, created_at=now, catalog_version=catalog_version,
         )
         receipt_no = sales.record_sale(conn, sale, header, order_body, drawer_session_id)
+        if parked_id is not None:
+            parked.discard(conn, parked_id)
         return CompletedOrder(header.order_id, receipt_no, now, sale)
 
 

@@ -6,20 +6,24 @@ approval is verified, counted towards lockout and audited by `Staff`.
 
 from __future__ import annotations
 
+import json
 import logging
-
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from pos_terminal.config import TerminalConfig
+from pos_terminal.core import parked
 from pos_terminal.core.catalog import CatalogLookup
 from pos_protocol.permissions import Permission
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.ticket import Discount, NeedsApproval, Ticket, TicketError, TicketLine
 from pos_terminal.core.users import User, require
 from pos_terminal.logs import about_sale
+from pos_terminal.store import audit
+from pos_terminal.store import parked as parked_store
 from pos_terminal.store.db import Database
 
 from .checkout import AfterCommit, CompletedOrder, commit_sale, crash_point
@@ -47,6 +51,27 @@ class TenderInput:
     reference: str | None = None
 
 
+@dataclass(frozen=True)
+class ParkedTicket:
+    """A ticket set aside on this till, as the parked list shows it."""
+
+    park_id: str
+    parked_at: datetime
+    parked_by: str
+    line_count: int
+    gross: Decimal
+
+
+class TicketStillOpen(TicketError):
+    def __init__(self) -> None:
+        super().__init__("park or finish the open ticket before resuming another one")
+
+
+class NotParked(TicketError):
+    def __init__(self) -> None:
+        super().__init__("that ticket is no longer parked (resumed or paid already)")
+
+
 class NotSignedIn(TicketError):
     def __init__(self) -> None:
         super().__init__("no cashier is signed in")
@@ -58,6 +83,7 @@ class Till:
         self.db, self.config, self.catalog, self.staff, self.clock = db, config, catalog, staff, clock
         self.cashier: User | None = None
         self.ticket = self._new_ticket()
+        self.resumed_from: str | None = None  # the parked ticket now on the till, if any
         self._after_commit: list[AfterCommit] = []
 
     def on_committed(self, callback: AfterCommit) -> None:
@@ -127,7 +153,53 @@ class Till:
             if approver is None:
                 raise NeedsApproval("cancelling a ticket with lines needs a manager's approval")
             self._approve(approver, Permission.ORDER_VOID, "ticket")
-        self.ticket = self._new_ticket()
+        if self.resumed_from is not None:  # a resumed parked ticket is abandoned for good
+            with self.db.transaction() as s:
+                parked_store.discard(s, self.resumed_from)
+        self._fresh_ticket()
+
+    # -- parked tickets ------------------------------------------------------------------
+
+    def park(self) -> ParkedTicket:
+        """Set the open ticket aside (durably: one transaction with its audit entry) and
+        start a fresh one. Not a sale: no receipt number, nothing for the outbox."""
+        cashier = self.signed_in()
+        body = json.dumps(parked.snapshot(self.ticket))  # CannotPark: empty, or a return
+        entry = ParkedTicket(self.resumed_from or str(uuid.uuid4()), self.clock(), cashier.user_id,
+                             len(self.ticket), self.ticket.totals().gross)
+        with self.db.transaction() as s:
+            parked_store.park(s, park_id=entry.park_id, terminal_id=self.config.terminal_id, at=entry.parked_at,
+                              by=entry.parked_by, line_count=entry.line_count, gross=entry.gross, body=body)
+            audit.append(s, at=entry.parked_at, actor=cashier.user_id, action="ticket.park",
+                         subject=entry.park_id, payload={"lines": entry.line_count, "gross": str(entry.gross)})
+        self._fresh_ticket()
+        return entry
+
+    def parked(self) -> list[ParkedTicket]:
+        """The tickets waiting on this till, oldest first."""
+        with self.db.reader() as s:
+            return [ParkedTicket(r.park_id, r.parked_at, r.parked_by, r.line_count, r.gross)
+                    for r in parked_store.waiting(s, self.config.terminal_id)]
+
+    def resume(self, park_id: str) -> Ticket:
+        """Bring a parked ticket back as the open ticket, at the prices it was rung up at."""
+        cashier = self.signed_in()
+        if len(self.ticket):
+            raise TicketStillOpen()
+        with self.db.transaction() as s:
+            body = parked_store.claim(s, park_id, self.clock())
+            if body is None:
+                raise NotParked()
+            ticket = parked.restore(json.loads(body), self.config.tax_mode, self.config.currency,
+                                    self.config.discount_limit_pct)
+            audit.append(s, at=self.clock(), actor=cashier.user_id, action="ticket.resume", subject=park_id)
+        self.ticket, self.resumed_from = ticket, park_id
+        return ticket
+
+    def recover_parked(self) -> int:
+        """At start: tickets that were back on the till when it stopped wait again."""
+        with self.db.transaction() as s:
+            return parked_store.release_all(s, self.config.terminal_id)
 
     # -- paying --------------------------------------------------------------------------
 
@@ -138,9 +210,9 @@ class Till:
         for t in tenders:
             tender_set.add(t.type, t.amount, t.reference)
         sale = self.ticket.finish(tender_set, cashier.user_id)
-        completed = commit_sale(self.db, self.config, sale, self.clock())
+        completed = commit_sale(self.db, self.config, sale, self.clock(), parked_id=self.resumed_from)
         crash_point("after_commit")  # durable now; receipt, drawer and sync not yet done
-        self.ticket = self._new_ticket()
+        self._fresh_ticket()
         with about_sale(completed.order_id):  # the receipt's, drawer's, sync's lines name it
             log.info("%s %s committed: %s", sale.kind, completed.receipt_no, sale.totals.gross,
                      extra={"receipt_no": completed.receipt_no, "gross": str(sale.totals.gross),
@@ -153,6 +225,9 @@ class Till:
         return completed
 
     # -- internals -----------------------------------------------------------------------
+
+    def _fresh_ticket(self) -> None:
+        self.ticket, self.resumed_from = self._new_ticket(), None
 
     def _new_ticket(self, kind: str = "sale", original_order_id: str | None = None) -> Ticket:
         return Ticket(self.config.tax_mode, self.config.currency, kind=kind,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from devices.events import ErrorEvent, ErrorLocus, EventBus, PowerState
 from devices.escpos.receipt import Receipt, ReceiptLine, TaxLine
 from devices.escpos.receipt import Tender as ReceiptTender
+from devices.scanner import ScanFormat, WedgeSettings
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import TenderType
 from pos_terminal.store import pending_receipts, sales
@@ -128,6 +129,7 @@ class TillDevices:
             else:
                 self.queue_receipt(order)
         return len(owed)
+    wedge: WedgeSettings | None = None  # a keyboard-wedge scanner's framing, if one is configured
 
 
     def read_stable_weight(self, timeout: float = 10.0) -> Decimal:
@@ -208,6 +210,7 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
     except (ConfigError, OSError, ValueError) as exc:
         till.unavailable["devices"] = str(exc)
         return till
+    till.wedge = _wedge_settings(devices_cfg)
     kinds = {name: type(c) for name, c in devices_cfg.devices.items()}
     till.telemetry.kinds = {name: kind.__name__.removesuffix("Config").lower() for name, kind in kinds.items()}
     first = {kind: next((n for n, k in kinds.items() if k is kind), None)
@@ -232,3 +235,14 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
     manager.start()  # returns at once; devices come online in the background
     till.closers.insert(0, manager.stop)  # closers run in reverse: queue first, then the manager
     return till
+
+
+def _wedge_settings(devices_cfg: object) -> WedgeSettings | None:
+    """The first keyboard-wedge scanner's prefix, suffix and timing fallback."""
+    from devices.config import ScannerConfig
+
+    for c in getattr(devices_cfg, "devices", {}).values():
+        if isinstance(c, ScannerConfig) and c.transport == "wedge":
+            return WedgeSettings(ScanFormat(prefix=c.prefix, suffix=c.suffix, aim=c.aim),
+                                 max_gap=c.max_key_gap_ms / 1000, min_length=c.min_length)
+    return None

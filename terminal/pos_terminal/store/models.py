@@ -299,3 +299,22 @@ class ZReportRow(Base):
     body: Mapped[str] = mapped_column(Text)  # canonical JSON of the report
 
     __table_args__ = (UniqueConstraint("terminal_id", "z_number", name="uq_z_number"),)
+
+
+class ParkedTicketRow(Base):
+    """A sale ticket set aside on this till (core.parked's snapshot in `body`). Not an
+    order: no receipt number, no outbox entry. `resumed_at` is set while the ticket is
+    back on the till, so a crash then leaves it parked, not lost; the sale that pays it
+    deletes the row in its own transaction, so it can never be sold twice."""
+
+    __tablename__ = "parked_tickets"
+    park_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    parked_at: Mapped[datetime]
+    parked_by: Mapped[str] = mapped_column(String(64))
+    line_count: Mapped[int] = mapped_column(Integer)
+    gross: Mapped[Decimal] = mapped_column(Money())
+    body: Mapped[str] = mapped_column(Text)
+    resumed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_parked_tickets_terminal", "terminal_id", "parked_at"),)

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from pos_protocol.money import to_decimal
 from pos_terminal.core.ticket import Discount, TicketError
 from pos_terminal.services import ApproverPin, CompletedOrder, Services
 
@@ -18,12 +17,12 @@ from .approval import ApprovalDialog
 from .bridge import DeviceBridge
 from .entry_dialog import EntryDialog
 from .errors import describe, needs_approval
-from pos_terminal.services.formatting import money
+from pos_terminal.services.formatting import money, parse_number
 from .pay_dialog import PayDialog
 from .return_dialog import ReturnDialog
 from .ticket_view import TicketModel, TicketTable, TotalsPanel
 from pos_terminal.services.till_devices import TillDevices
-from .wedge_input import WedgeInput
+from .wedge_input import WedgeInput, belongs_to, takes_text
 from .weigh_dialog import WeighDialog
 from .widgets import BigButton, Level, MessageBanner
 
@@ -77,7 +76,7 @@ class SaleScreen(QWidget):
 
         if device_bridge is not None:
             device_bridge.scanned.connect(self._scanned)
-        self.wedge = WedgeInput(self.entry)
+        self.wedge = WedgeInput(self.entry, devices.wedge if devices is not None else None)
         self.wedge.scanned.connect(self._wedge_scanned)
         self.wedge.bad_scan.connect(lambda message: self.banner.show_message(message, Level.ERROR))
         self.refresh()
@@ -145,7 +144,7 @@ class SaleScreen(QWidget):
         qty, _, code = text.rpartition("*")
         try:
             if qty:
-                self.till.add_sku(self._sku_for(code), to_decimal(qty, "quantity"))
+                self.till.add_sku(self._sku_for(code), parse_number(qty, "quantity"))
             elif code.isdigit():
                 self.till.scan(code)
             else:
@@ -166,14 +165,33 @@ class SaleScreen(QWidget):
 
     def _wedge_scanned(self, code: str, _symbology: str) -> None:
         """A keyboard-wedge scan: whatever the cashier had half-typed stays in the field."""
-        self.ring_up(code)
+        self.take_scan(code)
 
     def _scanned(self, code: str, _symbology: str) -> None:
         """A serial scanner's scan, from a device thread via the Qt bridge."""
-        if QApplication.activeModalWidget() is not None or not self.isVisible():
-            self.banner.show_message(self.tr("Scan ignored while a dialog is open: {code}").format(code=code),
-                                     Level.WARNING)
-            return
+        self.take_scan(code)
+
+    def take_scan(self, code: str) -> None:
+        """Where a scan goes, whatever has the focus: a menu is closed and the item lands
+        on the ticket; a dialog that reads barcodes itself (`take_scan`, e.g. a receipt's
+        QR code for a return) gets it; a dialog the cashier is typing into (a PIN, an
+        amount) keeps the ticket as it is and the banner says so; any other dialog (a
+        report) stays open and the item is rung up behind it."""
+        popup = QApplication.activePopupWidget()
+        if popup is not None and belongs_to(popup, self.window()):
+            popup.close()
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not self.window() and belongs_to(modal, self.window()):
+            take = getattr(modal, "take_scan", None)
+            if callable(take):
+                take(code)
+                return
+            if any(takes_text(w) and w.isVisible() and w.isEnabled() for w in modal.findChildren(QWidget)):
+                self.banner.show_message(self.tr("Scan not added ({code}): finish the open window first.")
+                                         .format(code=code), Level.WARNING)
+                return
+        if not self.isVisible() or self.till.cashier is None:
+            return  # the sign-in screen: nothing to sell to yet
         self.ring_up(code)
 
     # -- line and ticket actions ------------------------------------------------------
@@ -235,7 +253,7 @@ class SaleScreen(QWidget):
         if (line_no := self._line_no()) is None:
             return
         self._ask(EntryDialog(self.tr("Quantity"), self.tr("New quantity for line {n}").format(n=line_no), self),
-                  lambda d: self._run(lambda: self.till.set_quantity(line_no, to_decimal(d.text, "quantity"))))
+                  lambda d: self._run(lambda: self.till.set_quantity(line_no, parse_number(d.text, "quantity"))))
 
     def weigh(self) -> None:
         self.open_dialog(WeighDialog(self.till, self.services.catalog, self.devices, self.device_bridge, self))

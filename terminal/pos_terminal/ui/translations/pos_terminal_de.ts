@@ -242,7 +242,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+38"/>
+        <location filename="../main_window.py" line="+37"/>
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
@@ -348,7 +348,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>nicht eingerichtet</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+16"/>
         <source>{n} order(s) held by the server: a manager should open the conflict inbox.</source>
         <translation>{n} Bon(s) vom Server zurückgehalten: Die Aufsicht sollte den Konflikt-Eingang öffnen.</translation>
     </message>
@@ -455,7 +455,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../app.py" line="+128"/>
+        <location filename="../../app.py" line="+133"/>
         <source>Cash</source>
         <translation>Bar</translation>
     </message>
@@ -498,7 +498,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../day_dialogs.py" line="+25"/>
+        <location filename="../day_dialogs.py" line="+26"/>
         <source>Z report {n}</source>
         <translation>Z-Bericht {n}</translation>
     </message>
@@ -689,7 +689,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="+44"/>
+        <location filename="../sale_screen.py" line="+43"/>
         <source>Scan or type a barcode or SKU, then Enter</source>
         <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
     </message>
@@ -705,25 +705,25 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+150"/>
+        <location line="+176"/>
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-149"/>
-        <location line="+155"/>
+        <location line="-175"/>
+        <location line="+181"/>
         <location line="+2"/>
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-156"/>
-        <location line="+177"/>
+        <location line="-182"/>
+        <location line="+203"/>
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-176"/>
+        <location line="-202"/>
         <source>Void line</source>
         <translation>Position stornieren</translation>
     </message>
@@ -759,17 +759,17 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Bediener: {name}</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+44"/>
         <source>a scale label already carries its quantity</source>
         <translation>das Waagenetikett enthält bereits die Menge</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>Scan ignored while a dialog is open: {code}</source>
-        <translation>Scan ignoriert, solange ein Dialog offen ist: {code}</translation>
+        <location line="+27"/>
+        <source>Scan not added ({code}): finish the open window first.</source>
+        <translation>Scan nicht übernommen ({code}): bitte zuerst das offene Fenster abschließen.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>The ticket has no lines yet.</source>
         <translation>Der Bon hat noch keine Positionen.</translation>
     </message>
@@ -852,7 +852,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../app.py" line="-65"/>
+        <location filename="../../app.py" line="-64"/>
         <source>The till cannot start</source>
         <translation>Die Kasse kann nicht starten</translation>
     </message>
@@ -903,7 +903,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>TillStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="+19"/>
+        <location filename="../status_bar.py" line="+36"/>
         <source>Sync: starting…</source>
         <translation>Sync: startet…</translation>
     </message>
@@ -1103,12 +1103,12 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>WeighDialog</name>
     <message>
-        <location filename="../weigh_dialog.py" line="+28"/>
+        <location filename="../weigh_dialog.py" line="+29"/>
         <source>Weigh</source>
         <translation>Wiegen</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
         <source>Weight in kg</source>
         <translation>Gewicht in kg</translation>
     </message>
@@ -1133,7 +1133,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+42"/>
         <source>Reading the scale…</source>
         <translation>Waage wird abgelesen…</translation>
     </message>
