@@ -70,11 +70,17 @@ def configure_logging(data_dir: Path, *, debug: bool = False) -> Path:
     (tests, a second command in one process) replaces the handlers it added before;
     returns the log file's path."""
     folder = log_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
-    handlers: list[logging.Handler] = [RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                           encoding="utf-8")]
-    if debug:
+    handlers: list[logging.Handler] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handlers.append(RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"))
+    except OSError as exc:
+        # A data dir this user may only read (`audit verify` run by support, a backup
+        # mounted read-only): the command still works, its log goes to the console.
+        print(f"note: cannot write the till's log in {folder} ({exc.strerror}); logging to the console",
+              file=sys.stderr)
+    if debug or not handlers:
         handlers.append(logging.StreamHandler(sys.stderr))
     close_logging()
     root = logging.getLogger()
