@@ -37,6 +37,8 @@ class ApproverPin:
 
     user_id: str
     pin: str
+    reason: str = ""
+    """Why the manager approves (journalled with the approval)."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ class Till:
         if approver is None:
             require(cashier, permission)
             return cashier
-        return self.staff.approve(approver.user_id, approver.pin, permission, subject).approver
+        return self.staff.approve(approver.user_id, approver.pin, permission, subject,
+                                  reason=approver.reason).approver
 
     # -- ringing up ----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from pos_terminal.services import Services
 from pos_terminal.services.drawer import DrawerService
 
 from .bridge import DeviceBridge, SyncBridge
+from .conflict_watch import ConflictWatch
 from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
@@ -51,6 +52,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.sign_in.signed_in.connect(self._signed_in)
 
+        self.conflict_watch = ConflictWatch(conflicts, lambda: services.till.cashier, self.sale.banner,
+                                            self.sale.open_dialog, self)
         self._menus()
         self._wire_devices(devices)
         self._wire_sync(sync, sync_error)
@@ -68,6 +71,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.sale)
         self.sign_out_action.setEnabled(True)
         self.sale.focus_entry()
+        self.conflict_watch.open_if_a_manager_is_here()
 
     def sign_out(self) -> None:
         # The open ticket stays on the till for whoever signs in next: nothing is lost.
@@ -107,9 +111,7 @@ class MainWindow(QMainWindow):
         drawer.setToolTipsVisible(True)
 
     def open_conflicts(self) -> None:
-        from .conflicts_dialog import ConflictsDialog
-
-        self.sale.open_dialog(ConflictsDialog(self.conflicts, self))
+        self.conflict_watch.open()
 
     # -- drawer and end of day ------------------------------------------------------------
 
@@ -182,9 +184,7 @@ class MainWindow(QMainWindow):
         self.sale.catalog_changed(event)
 
     def _conflicts_arrived(self, event: Any) -> None:
-        self.sale.banner.show_message(
-            self.tr("{n} order(s) held by the server: a manager should open the conflict inbox.").format(
-                n=len(event.order_ids)), Level.WARNING, sticky=True)
+        self.conflict_watch.arrived(event)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         self.device_bridge.detach()

@@ -226,7 +226,7 @@ class SaleScreen(QWidget):
                 if then is not None:
                     then(result)
                 return
-        dialog = ApprovalDialog(purpose, action, self)
+        dialog = ApprovalDialog(purpose, action, self, signed_in=self.till.cashier)
         if then is not None:
             dialog.accepted.connect(lambda: then(dialog.result_value))
         self.open_dialog(dialog)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from pos_terminal.ui.approval import ApprovalDialog
 from pos_terminal.ui.entry_dialog import EntryDialog
 
-from .conftest import BREAD, scan
+from .conftest import approve, BREAD, scan
 
 
 def _ask_line_discount(qtbot, screen, percent: str) -> ApprovalDialog:  # type: ignore[no-untyped-def]
@@ -24,17 +24,14 @@ def test_wrong_pin_keeps_dialog_open_and_ticket_unchanged(qtbot, window, service
     scan(qtbot, screen, BREAD)
     approval = _ask_line_discount(qtbot, screen, "50")  # above the cashier's 10 % limit
     assert "needs approval" in approval.purpose.text()
-    approval.manager.setText("m1")
-    approval.pin.setText("0000")
-    approval.approve_button.click()
+    approve(qtbot, approval, "m1", "0000")
     assert approval.isVisible()
     assert approval.error.text().startswith("Wrong PIN")
     assert "attempts left" in approval.error.text()
     assert approval.pin.text() == ""  # a PIN never stays on screen
     assert services.till.ticket.ticket_lines()[0].discount is None
 
-    approval.pin.setText("9999")
-    approval.approve_button.click()
+    approve(qtbot, approval, approval.manager.text(), "9999")
     qtbot.waitUntil(lambda: not approval.isVisible(), timeout=5_000)
     assert services.till.ticket.ticket_lines()[0].discount.value == Decimal(50)
     assert screen.model.index(0, 4).data() == "€9.86"
@@ -46,14 +43,12 @@ def test_a_locked_manager_is_told_so(qtbot, window, services):
     approval = _ask_line_discount(qtbot, screen, "50")
     approval.manager.setText("m1")
     for _ in range(10):
-        approval.pin.setText("0000")
-        approval.approve_button.click()
+        approve(qtbot, approval, approval.manager.text(), "0000")
         if approval.error.text().startswith("User locked"):
             break
     assert approval.error.text().startswith(("User locked", "Wrong PIN"))
     assert "locked" in approval.error.text()
-    approval.pin.setText("9999")  # even the right PIN is refused while locked
-    approval.approve_button.click()
+    approve(qtbot, approval, "m1", "9999")  # even the right PIN is refused while locked
     assert approval.error.text().startswith("User locked")
     assert services.till.ticket.ticket_lines()[0].discount is None
 
@@ -67,11 +62,7 @@ def test_a_cashier_cannot_approve_an_override(qtbot, window, services):
     entry.reason.setText("damaged")
     entry.accept()
     approval = screen.dialog
-    approval.manager.setText("c1")
-    approval.pin.setText("1111")
-    approval.approve_button.click()
+    approve(qtbot, approval, "c1", "1111")
     assert approval.error.text().startswith("Not allowed")
-    approval.manager.setText("m1")
-    approval.pin.setText("9999")
-    approval.approve_button.click()
+    approve(qtbot, approval, "m1", "9999")
     assert services.till.ticket.ticket_lines()[0].unit_price == Decimal("1.00")

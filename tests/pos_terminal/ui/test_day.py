@@ -6,7 +6,7 @@ from pos_terminal.ui.approval import ApprovalDialog
 from pos_terminal.ui.day_dialogs import ReportDialog
 from pos_terminal.ui.main_window import MainWindow
 
-from .conftest import BREAD, scan, sign_in
+from .conftest import approve, BREAD, scan, sign_in
 
 
 def test_open_sell_x_report_and_close_the_day(qtbot, services):
@@ -32,9 +32,7 @@ def test_open_sell_x_report_and_close_the_day(qtbot, services):
     win.drawer_actions["x_report"].trigger()  # a cashier needs a supervisor for the X report
     approval = screen.dialog
     assert isinstance(approval, ApprovalDialog) and "Not allowed" in approval.purpose.text()
-    approval.manager.setText("s1")
-    approval.pin.setText("2222")
-    approval.approve_button.click()
+    approve(qtbot, approval, "s1", "2222")
     report = screen.dialog
     assert isinstance(report, ReportDialog)
     assert "Expected in drawer" in report.text.toPlainText() and "€119.71" in report.text.toPlainText()
@@ -45,12 +43,9 @@ def test_open_sell_x_report_and_close_the_day(qtbot, services):
     screen.dialog.accept()
     approval = screen.dialog
     approval.manager.setText("s1")  # a supervisor may not close the day
-    approval.pin.setText("2222")
-    approval.approve_button.click()
+    approve(qtbot, approval, approval.manager.text(), "2222")
     assert approval.error.text().startswith("Not allowed") and win.drawer.is_open()
-    approval.manager.setText("m1")
-    approval.pin.setText("9999")
-    approval.approve_button.click()
+    approve(qtbot, approval, "m1", "9999")
     z = screen.dialog
     assert isinstance(z, ReportDialog) and z.windowTitle() == "Z report 1"
     assert "Over/short" in z.text.toPlainText()

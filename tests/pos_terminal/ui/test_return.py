@@ -5,7 +5,7 @@ from decimal import Decimal
 from pos_terminal.core.sale import TenderType
 from pos_terminal.ui.return_dialog import ReturnDialog
 
-from .conftest import BREAD, order_count, scan
+from .conftest import approve, BREAD, order_count, scan
 
 
 def _sell(qtbot, screen, *codes: str):  # type: ignore[no-untyped-def]
@@ -28,17 +28,13 @@ def test_return_against_a_receipt_is_refunded(qtbot, window, services):
     assert isinstance(dialog, ReturnDialog)
     dialog.receipt.setText("no-such-receipt")
     dialog.look_up()
-    dialog.approval.manager.setText("m1")
-    dialog.approval.pin.setText("9999")
-    dialog.approval.approve_button.click()
+    approve(qtbot, dialog.approval, "m1", "9999")
     assert dialog.approval.error.text().startswith("Receipt not found")
     dialog.approval.reject()
 
     dialog.receipt.setText(sold.receipt_no)
     dialog.look_up()
-    dialog.approval.manager.setText("m1")
-    dialog.approval.pin.setText("9999")
-    dialog.approval.approve_button.click()
+    approve(qtbot, dialog.approval, "m1", "9999")
     assert dialog.pages.currentIndex() == 1 and dialog.lines.count() == 1
     assert "2 of 2 left" in dialog.lines.item(0).text()
     dialog.lines.setCurrentRow(0)

@@ -4,23 +4,38 @@
 <context>
     <name>ApprovalDialog</name>
     <message>
-        <location filename="../approval.py" line="+26"/>
+        <location filename="../approval.py" line="+56"/>
         <source>Manager approval</source>
         <translation>Freigabe durch Aufsicht</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Manager ID</source>
-        <translation>Aufsicht-ID</translation>
+        <location line="+19"/>
+        <source>Reason (required)</source>
+        <translation>Grund (Pflichtfeld)</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+15"/>
+        <location line="+1"/>
+        <source>Reason (optional)</source>
+        <translation>Grund (freiwillig)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Another manager approves</source>
+        <translation>Andere Aufsicht gibt frei</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Manager ID (or scan the badge)</source>
+        <translation>Aufsicht-ID (oder Ausweis scannen)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+27"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-18"/>
         <source>Approve</source>
         <translation>Freigeben</translation>
     </message>
@@ -30,55 +45,136 @@
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+13"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approver</source>
+        <translation>Freigabe durch</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Manager</source>
         <translation>Aufsicht</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+22"/>
+        <source>{name} (signed in): your PIN only</source>
+        <translation>{name} (angemeldet): nur Ihre PIN</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Enter the reason first.</source>
+        <translation>Geben Sie zuerst den Grund ein.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Enter the manager&apos;s ID.</source>
         <translation>Aufsicht-ID eingeben.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Checking…</source>
+        <translation>Wird geprüft…</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictWatch</name>
+    <message>
+        <location filename="../conflict_watch.py" line="+68"/>
+        <source>Held by the server, waiting for a manager&apos;s decision: {n} (Manager → Conflict inbox). Selling goes on.</source>
+        <translation>Vom Server angehalten, warten auf die Entscheidung der Aufsicht: {n} (Aufsicht → Konflikt-Eingang). Der Verkauf geht weiter.</translation>
+    </message>
+</context>
+<context>
+    <name>Conflicts</name>
+    <message>
+        <location filename="../conflicts_dialog.py" line="+300"/>
+        <source>The price changed</source>
+        <translation>Der Preis hat sich geändert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The tax changed</source>
+        <translation>Die Steuer hat sich geändert</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The item is not in the store&apos;s catalog</source>
+        <translation>Der Artikel ist nicht im Sortiment der Filiale</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The item was not on sale</source>
+        <translation>Der Artikel war nicht im Verkauf</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not enough stock</source>
+        <translation>Nicht genug Bestand</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Looks like a sale already stored</source>
+        <translation>Sieht aus wie ein bereits gespeicherter Verkauf</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The receipt number was used before</source>
+        <translation>Die Bonnummer wurde schon verwendet</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The original sale is unknown</source>
+        <translation>Der ursprüngliche Verkauf ist unbekannt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More returned than was sold</source>
+        <translation>Mehr zurückgegeben als verkauft</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The till&apos;s clock was wrong</source>
+        <translation>Die Uhr der Kasse ging falsch</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A return without receipt, not approved</source>
+        <translation>Rückgabe ohne Bon, nicht genehmigt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A return without receipt, above the limit</source>
+        <translation>Rückgabe ohne Bon, über dem Limit</translation>
     </message>
 </context>
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../conflicts_dialog.py" line="+58"/>
+        <location line="-230"/>
         <source>Conflict inbox</source>
         <translation>Konflikt-Eingang</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>Resolve (manager PIN)</source>
-        <translation>Klären (Aufsicht-PIN)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+40"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>Receipt {receipt} · {when} · {gross}</source>
-        <translation>Bon {receipt} · {when} · {gross}</translation>
+        <location line="+38"/>
+        <source>Decided, waiting for the server&apos;s answer: {n}</source>
+        <translation>Entschieden, warten auf die Antwort des Servers: {n}</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>decision sent</source>
-        <translation>Entscheidung gesendet</translation>
+        <location line="+10"/>
+        <source>Conflicts: {n}</source>
+        <translation>Konflikte: {n}</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>refused: {why}</source>
-        <translation>abgelehnt: {why}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>No held orders.</source>
-        <translation>Keine zurückgehaltenen Bons.</translation>
-    </message>
-    <message>
-        <location line="+17"/>
+        <location line="+103"/>
         <source>Line {n}</source>
         <translation>Position {n}</translation>
     </message>
@@ -88,20 +184,83 @@
         <translation>Bon</translation>
     </message>
     <message>
+        <location line="-174"/>
+        <source>Item</source>
+        <translation>Artikel</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>On the till</source>
+        <translation>An der Kasse</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>On the server</source>
+        <translation>Auf dem Server</translation>
+    </message>
+    <message>
         <location line="+1"/>
-        <source>{where}: {message}
-till: {till} · server: {server}</source>
-        <translation>{where}: {message}
-Kasse: {till} · Server: {server}</translation>
+        <source>Difference</source>
+        <translation>Differenz</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Decision</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Reason for these decisions (required first)</source>
+        <translation>Grund für diese Entscheidungen (zuerst ausfüllen)</translation>
     </message>
     <message>
         <location line="+5"/>
-        <source>Honour the till&apos;s value</source>
-        <translation>Wert der Kasse übernehmen</translation>
+        <source>Resolve…</source>
+        <translation>Entscheiden…</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>No held orders wait for a decision.</source>
+        <translation>Keine angehaltenen Verkäufe warten auf eine Entscheidung.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Receipt {receipt}</source>
+        <translation>Bon {receipt}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Refused before: {why}</source>
+        <translation>Zuvor abgelehnt: {why}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Nothing to decide</source>
+        <translation>Nichts zu entscheiden</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Receipt {receipt}, sold {when} for {gross}</source>
+        <translation>Bon {receipt}, verkauft {when} für {gross}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Whole order</source>
+        <translation>Ganzer Verkauf</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{item} (line {n}, {qty})</source>
+        <translation>{item} (Zeile {n}, {qty})</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Keep the till&apos;s value</source>
+        <translation>Wert der Kasse behalten</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>Accept the server&apos;s value</source>
+        <source>Take the server&apos;s value</source>
         <translation>Wert des Servers übernehmen</translation>
     </message>
     <message>
@@ -110,14 +269,40 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Position stornieren</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+31"/>
+        <source>If all server values are taken: {all} · with these decisions: {chosen}</source>
+        <translation>Mit allen Werten des Servers: {all} · mit diesen Entscheidungen: {chosen}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+15"/>
+        <source>Enter the reason first.</source>
+        <translation>Geben Sie zuerst den Grund ein.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+1"/>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>order total {before} → {after}</source>
+        <translation>Bonsumme {before} → {after}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Resolve receipt {receipt}</source>
         <translation>Bon {receipt} klären</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Receipt {receipt}: decision recorded and sent to the server.</source>
+        <translation>Bon {receipt}: Entscheidung gespeichert und an den Server gesendet.</translation>
     </message>
 </context>
 <context>
@@ -247,7 +432,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+44"/>
         <source>&amp;Till</source>
         <translation>&amp;Kasse</translation>
     </message>
@@ -288,12 +473,12 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+32"/>
+        <location line="+30"/>
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-29"/>
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
@@ -303,7 +488,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Kassensitzungen sind an dieser Kasse nicht verfügbar.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+12"/>
         <source>Open the drawer</source>
         <translation>Kasse eröffnen</translation>
     </message>
@@ -346,11 +531,6 @@ Kasse: {till} · Server: {server}</translation>
         <location line="+16"/>
         <source>not configured</source>
         <translation>nicht eingerichtet</translation>
-    </message>
-    <message>
-        <location line="+21"/>
-        <source>{n} order(s) held by the server: a manager should open the conflict inbox.</source>
-        <translation>{n} Bon(s) vom Server zurückgehalten: Die Aufsicht sollte den Konflikt-Eingang öffnen.</translation>
     </message>
 </context>
 <context>
@@ -455,7 +635,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../app.py" line="+128"/>
+        <location filename="../../app.py" line="+133"/>
         <source>Cash</source>
         <translation>Bar</translation>
     </message>
@@ -705,25 +885,25 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+150"/>
+        <location line="+157"/>
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-149"/>
-        <location line="+155"/>
+        <location line="-156"/>
+        <location line="+162"/>
         <location line="+2"/>
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-156"/>
-        <location line="+177"/>
+        <location line="-163"/>
+        <location line="+184"/>
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-176"/>
+        <location line="-183"/>
         <source>Void line</source>
         <translation>Position stornieren</translation>
     </message>
@@ -759,7 +939,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Bediener: {name}</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+44"/>
         <source>a scale label already carries its quantity</source>
         <translation>das Waagenetikett enthält bereits die Menge</translation>
     </message>
@@ -852,7 +1032,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../app.py" line="-65"/>
+        <location filename="../../app.py" line="-64"/>
         <source>The till cannot start</source>
         <translation>Die Kasse kann nicht starten</translation>
     </message>
@@ -903,7 +1083,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>TillStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="+19"/>
+        <location filename="../status_bar.py" line="+36"/>
         <source>Sync: starting…</source>
         <translation>Sync: startet…</translation>
     </message>
@@ -1103,12 +1283,12 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>WeighDialog</name>
     <message>
-        <location filename="../weigh_dialog.py" line="+28"/>
+        <location filename="../weigh_dialog.py" line="+30"/>
         <source>Weigh</source>
         <translation>Wiegen</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
         <source>Weight in kg</source>
         <translation>Gewicht in kg</translation>
     </message>
@@ -1133,7 +1313,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+42"/>
         <source>Reading the scale…</source>
         <translation>Waage wird abgelesen…</translation>
     </message>
