@@ -985,9 +985,9 @@
         <translation>Neuer Einzelpreis für Position {n}</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Void line {n}</source>
-        <translation>Position {n} stornieren</translation>
+        <location line="+8"/>
+        <source>Void line {n}: {item}, {amount}</source>
+        <translation>Position {n} stornieren: {item}, {amount}</translation>
     </message>
     <message>
         <location line="+4"/>
