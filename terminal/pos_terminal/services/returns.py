@@ -7,13 +7,15 @@ commits through the same durable transaction as a sale.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from pos_protocol.permissions import Permission
 from pos_terminal.core.returns import ReceiptReturn, start_blind_return
 from pos_terminal.core.sale import SaleLine
 from pos_terminal.core.ticket import Ticket, TicketLine
-from pos_terminal.store import sales
+from pos_terminal.store import receipts, sales
 
 from .till import ApproverPin, Till
 
@@ -23,10 +25,37 @@ class ReceiptNotFound(LookupError):
         return f"no sale with receipt number {self.args[0]!r} on this till"
 
 
+def receipt_example(terminal_id: str) -> str:
+    """Receipt number 42 of this till, in full (the return dialog's hint)."""
+    return receipts.receipt_no(terminal_id, 42)
+
+
+@dataclass(frozen=True)
+class FoundReceipt:
+    """The sale a receipt number names, as the return dialog shows it before a manager is
+    asked to approve the refund."""
+
+    receipt_no: str
+    created_at: datetime
+    gross: Decimal
+    line_count: int
+
+
 class Returns:
     def __init__(self, till: Till) -> None:
         self.till = till
         self._current: ReceiptReturn | None = None
+
+    def find(self, text: str) -> FoundReceipt:
+        """The sale behind a scanned or typed receipt number (full, or the short counter
+        part, see `store.receipts.parse_receipt_no`). No PIN: looking is not refunding.
+        ReceiptNotFound when this till sold nothing under it."""
+        receipt_no = receipts.parse_receipt_no(text, self.till.config.terminal_id)
+        with self.till.db.reader() as s:
+            order = sales.find_by_receipt(s, receipt_no) if receipt_no else None
+            if order is None or order.kind != "sale":
+                raise ReceiptNotFound(text.strip())
+            return FoundReceipt(order.receipt_no, order.created_at, order.gross, order.line_count)
 
     def start(self, receipt_no: str, approver: ApproverPin) -> Ticket:
         """Open a return against a receipt; the till's open ticket becomes the return."""

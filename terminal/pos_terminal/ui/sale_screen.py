@@ -170,6 +170,9 @@ class SaleScreen(QWidget):
 
     def _scanned(self, code: str, _symbology: str) -> None:
         """A serial scanner's scan, from a device thread via the Qt bridge."""
+        take_scan = getattr(QApplication.activeModalWidget(), "take_scan", None)
+        if take_scan is not None and take_scan(code):  # a dialog that takes a barcode (a receipt's QR)
+            return
         if QApplication.activeModalWidget() is not None or not self.isVisible():
             self.banner.show_message(self.tr("Scan ignored while a dialog is open: {code}").format(code=code),
                                      Level.WARNING)

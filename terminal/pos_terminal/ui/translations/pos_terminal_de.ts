@@ -791,37 +791,27 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../return_dialog.py" line="+37"/>
+        <location filename="../return_dialog.py" line="+41"/>
         <source>Return</source>
         <translation>Rückgabe</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Receipt number</source>
-        <translation>Bonnummer</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+33"/>
         <source>Look up</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Return without receipt</source>
         <translation>Rückgabe ohne Bon</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Scan or type the receipt number</source>
-        <translation>Bonnummer scannen oder eingeben</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+19"/>
         <source>Quantity (empty: all that is left)</source>
         <translation>Menge (leer: gesamte Restmenge)</translation>
     </message>
@@ -836,27 +826,68 @@
         <translation>Fertig</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+29"/>
         <source>Enter the receipt number.</source>
         <translation>Bonnummer eingeben.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
+        <source>Looking for receipt {receipt}…</source>
+        <translation>Suche Bon {receipt}…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Receipt</source>
+        <translation>Bon</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sold</source>
+        <translation>Verkauft</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Total of the sale</source>
+        <translation>Summe des Verkaufs</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Refund against receipt {receipt}</source>
         <translation>Erstattung zu Bon {receipt}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+11"/>
         <source>Return without a receipt</source>
         <translation>Rückgabe ohne Bon</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-27"/>
+        <location line="+33"/>
         <source>Finish or cancel the open ticket before a return.</source>
         <translation>Vor einer Rückgabe den offenen Bon abschließen oder abbrechen.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="-111"/>
+        <source>Scan the QR code on the receipt, or type the receipt number</source>
+        <translation>QR-Code auf dem Bon scannen oder die Bonnummer eingeben</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Receipt number, e.g. 42</source>
+        <translation>Bonnummer, z. B. 42</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The short number is the part after the dash: 42 for {example}.</source>
+        <translation>Die Kurznummer ist der Teil nach dem Bindestrich: 42 für {example}.</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>Receipt {receipt}: sold {when}, total {total}, lines on it: {lines}</source>
+        <translation>Bon {receipt}: verkauft {when}, Summe {total}, Positionen: {lines}</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>{left} of {sold} left, {amount}</source>
         <translation>{left} von {sold} übrig, {amount}</translation>
     </message>
