@@ -1,7 +1,7 @@
 """Terminal configuration: a TOML file, validated (the packaged
 pos_terminal/resources/terminal.toml is the demo default).
 
-    [store]      store_id, name, currency, currency_scale, tax_mode, cash_rounding,
+    [store]      store_id, name, currency, currency_scale, locale, tax_mode, cash_rounding,
                  discount_limit_pct, catalog
     [terminal]   terminal_id, data_dir
     [sync]       server_url, pull_interval_s
@@ -31,6 +31,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
+from babel import Locale, UnknownLocaleError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from pos_protocol.money import Currency, MoneyError, to_decimal
@@ -72,11 +73,22 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+def _known_locale(tag: str) -> str:
+    try:
+        Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(f"unknown locale {tag!r} (write it like de_DE or en_US)") from None
+    return tag
+
+
 class StoreSection(_Section):
     store_id: str = Field("demo-store", min_length=1)
     name: str = ""
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     currency_scale: int = Field(2, ge=0, le=4)
+    # How amounts, dates and decimals look and are keyed in (a CLDR tag: de_DE, en_US);
+    # the shop's, not the workstation's (services.formatting).
+    locale: Annotated[str, AfterValidator(_known_locale)] = "en_IE"
     tax_mode: TaxMode = Field(TaxMode.INCLUSIVE, strict=False)  # from its text
     cash_rounding: ConfigDecimal = Decimal("0.00")
     discount_limit_pct: ConfigDecimal = Decimal("10")
@@ -151,6 +163,7 @@ class TerminalConfig(BaseModel):
     store_name: str = "Demo Corner Shop"
     terminal_id: str = "T01"
     currency: Currency = Currency("EUR", 2)
+    locale: str = "en_IE"
     tax_mode: TaxMode = TaxMode.INCLUSIVE
     cash_rounding: ConfigDecimal = Decimal("0.00")
     discount_limit_pct: ConfigDecimal = Decimal("10")
@@ -204,6 +217,7 @@ def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalC
         store_name=store.name,
         terminal_id=term.terminal_id,
         currency=Currency(store.currency, store.currency_scale),
+        locale=store.locale,
         tax_mode=store.tax_mode,
         cash_rounding=store.cash_rounding,
         discount_limit_pct=store.discount_limit_pct,

@@ -10,6 +10,7 @@ from pos_terminal.config import TerminalConfig
 from pos_terminal.store.db import Database
 from pos_terminal.store.identity import as_enrolled, read_identity
 
+from . import formatting
 from .catalog import CatalogService, open_catalog, seed_catalog
 from .checkout import CompletedOrder
 from .drawer import DrawerService
@@ -42,6 +43,7 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
     An enrolled till sells under its enrolled identity (`store.identity`), whatever the
     config file says.
     """
+    formatting.use_store_locale(config.locale)  # once, before any screen shows an amount
     db = Database(config.db_path)
     with db.reader() as s:
         config = as_enrolled(config, read_identity(s))

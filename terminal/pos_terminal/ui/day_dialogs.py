@@ -11,6 +11,7 @@ from pos_terminal.core.drawer import DrawerSummary
 from pos_protocol.money import Currency
 from pos_terminal.core.reports import Amounts, Report
 
+from pos_terminal.services import formatting
 from pos_terminal.services.formatting import money, percent
 from .widgets import BigButton
 
@@ -68,4 +69,4 @@ class ReportDialog(QDialog):
 
 
 def parse_amount(text: str, currency: Currency) -> Decimal:
-    return currency.parse(text.strip() or "0", "amount")
+    return formatting.parse_amount(text.strip(), currency)

@@ -29,7 +29,7 @@ from pos_terminal.core.tenders import TenderError, TenderSet
 from pos_terminal.services import CompletedOrder, TenderInput, Till
 
 from .errors import describe
-from pos_terminal.services.formatting import money
+from pos_terminal.services.formatting import money, parse_amount
 from .operations import Operation
 from .widgets import BigButton, Keypad
 
@@ -144,7 +144,7 @@ class PayDialog(QDialog):
     def add_tender(self, kind: TenderType, amount_text: str | None = None) -> None:
         text = (self.amount.text() if amount_text is None else amount_text).strip()
         try:
-            amount = self.currency.parse(text, "amount") if text else self._default_amount(kind)
+            amount = parse_amount(text, self.currency) if text else self._default_amount(kind)
             self._preview.add(kind, amount)
         except (TenderError, MoneyError) as exc:
             self.error.setText(describe(exc))

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from pos_protocol.money import to_decimal
 from pos_terminal.core.ticket import Discount, TicketError
 from pos_terminal.services import ApproverPin, CompletedOrder, Services
 
@@ -18,7 +17,7 @@ from .approval import ApprovalDialog
 from .bridge import DeviceBridge
 from .entry_dialog import EntryDialog
 from .errors import describe, needs_approval
-from pos_terminal.services.formatting import money
+from pos_terminal.services.formatting import money, parse_number
 from .pay_dialog import PayDialog
 from .return_dialog import ReturnDialog
 from .ticket_view import TicketModel, TicketTable, TotalsPanel
@@ -145,7 +144,7 @@ class SaleScreen(QWidget):
         qty, _, code = text.rpartition("*")
         try:
             if qty:
-                self.till.add_sku(self._sku_for(code), to_decimal(qty, "quantity"))
+                self.till.add_sku(self._sku_for(code), parse_number(qty, "quantity"))
             elif code.isdigit():
                 self.till.scan(code)
             else:
@@ -238,7 +237,7 @@ class SaleScreen(QWidget):
         if (line_no := self._line_no()) is None:
             return
         self._ask(EntryDialog(self.tr("Quantity"), self.tr("New quantity for line {n}").format(n=line_no), self),
-                  lambda d: self._run(lambda: self.till.set_quantity(line_no, to_decimal(d.text, "quantity"))))
+                  lambda d: self._run(lambda: self.till.set_quantity(line_no, parse_number(d.text, "quantity"))))
 
     def weigh(self) -> None:
         self.open_dialog(WeighDialog(self.till, self.services.catalog, self.devices, self.device_bridge, self))

@@ -10,13 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from devices.events import DeviceStatus, StatusEvent
-from pos_protocol.money import to_decimal
 from pos_terminal.core.catalog import Unit
 from pos_terminal.services import CatalogService, Till
 
 from .bridge import DeviceBridge
 from .errors import describe
-from pos_terminal.services.formatting import money
+from pos_terminal.services.formatting import money, parse_number
 from .operations import Operation
 from pos_terminal.services.till_devices import TillDevices
 from .widgets import BigButton, Keypad
@@ -114,7 +113,7 @@ class WeighDialog(QDialog):
             self.state.setText(self.tr("Choose the item first."))
             return
         try:
-            self.till.add_weighed(row.data(Qt.ItemDataRole.UserRole), to_decimal(self.weight.text(), "weight"))
+            self.till.add_weighed(row.data(Qt.ItemDataRole.UserRole), parse_number(self.weight.text(), "weight"))
         except Exception as exc:  # noqa: BLE001 - shown; the ticket is unchanged
             self.state.setText(describe(exc))
             return
