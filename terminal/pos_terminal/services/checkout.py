@@ -20,6 +20,8 @@ class CompletedOrder:
     receipt_no: str
     created_at: datetime
     sale: FinishedSale
+    original_receipt_no: str | None = None
+    """A refund's original receipt (printed on the refund receipt)."""
 
 
 def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
@@ -35,7 +37,8 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
             terminal_id=config.terminal_id, created_at=now, catalog_version=catalog_version,
         )
         receipt_no = sales.record_sale(conn, sale, header, order_body, drawer_session_id)
-        return CompletedOrder(header.order_id, receipt_no, now, sale)
+        original = sales.receipt_no_of(conn, sale.original_order_id) if sale.original_order_id else None
+        return CompletedOrder(header.order_id, receipt_no, now, sale, original)
 
 
 AfterCommit = Callable[[CompletedOrder], None]

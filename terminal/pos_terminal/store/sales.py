@@ -156,6 +156,11 @@ def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
     ).first()
 
 
+def receipt_no_of(on: Session | Connection, order_id: str) -> str | None:
+    """The receipt number of a stored order (a refund names its original's)."""
+    return on.execute(select(Order.receipt_no).where(Order.order_id == order_id)).scalar_one_or_none()
+
+
 def returned_quantities(session: Session, original_order_id: str) -> dict[int, Decimal]:
     """Quantity already returned per original line (return lines keep the sale's line_no)."""
     totals: dict[int, Decimal] = defaultdict(Decimal)

@@ -635,12 +635,12 @@
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../app.py" line="+133"/>
+        <location filename="../receipt_words.py" line="+23"/>
         <source>Cash</source>
         <translation>Bar</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Card</source>
         <translation>Karte</translation>
     </message>
@@ -650,7 +650,7 @@
         <translation>Gutschein</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Other</source>
         <translation>Sonstige</translation>
     </message>
@@ -660,7 +660,7 @@
         <translation>Rundung</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Tax</source>
         <translation>MwSt.</translation>
     </message>
@@ -670,15 +670,65 @@
         <translation>Vielen Dank!</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>REFUND</source>
         <translation>ERSTATTUNG</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refund of receipt {receipt}</source>
+        <translation>Erstattung zu Bon {receipt}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Receipt</source>
+        <translation>Bon</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>TOTAL</source>
+        <translation>SUMME</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change</source>
+        <translation>Rückgeld</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{tax} on {net}</source>
+        <translation>{tax} auf {net}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>*** COPY ***</source>
+        <translation>*** KOPIE ***</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discount {amount}</source>
+        <translation>Rabatt {amount}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Price changed from {price}: {reason}</source>
+        <translation>Preis geändert von {price}: {reason}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>VAT id {vat_id}</source>
+        <translation>USt-IdNr. {vat_id}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Till {till}</source>
+        <translation>Kasse {till}</translation>
     </message>
 </context>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../day_dialogs.py" line="+25"/>
+        <location filename="../day_dialogs.py" line="+26"/>
         <source>Z report {n}</source>
         <translation>Z-Bericht {n}</translation>
     </message>
@@ -900,7 +950,7 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="+44"/>
+        <location filename="../sale_screen.py" line="+43"/>
         <source>Scan or type a barcode or SKU, then Enter</source>
         <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
     </message>
@@ -916,25 +966,25 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+157"/>
+        <location line="+160"/>
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-156"/>
-        <location line="+162"/>
+        <location line="-159"/>
+        <location line="+165"/>
         <location line="+2"/>
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-163"/>
-        <location line="+184"/>
+        <location line="-166"/>
+        <location line="+187"/>
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-183"/>
+        <location line="-186"/>
         <source>Void line</source>
         <translation>Position stornieren</translation>
     </message>
@@ -975,7 +1025,7 @@
         <translation>das Waagenetikett enthält bereits die Menge</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>Scan ignored while a dialog is open: {code}</source>
         <translation>Scan ignoriert, solange ein Dialog offen ist: {code}</translation>
     </message>
@@ -1063,7 +1113,7 @@
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../app.py" line="-64"/>
+        <location filename="../../app.py" line="+76"/>
         <source>The till cannot start</source>
         <translation>Die Kasse kann nicht starten</translation>
     </message>
@@ -1314,7 +1364,7 @@
 <context>
     <name>WeighDialog</name>
     <message>
-        <location filename="../weigh_dialog.py" line="+30"/>
+        <location filename="../weigh_dialog.py" line="+29"/>
         <source>Weigh</source>
         <translation>Wiegen</translation>
     </message>
