@@ -83,6 +83,9 @@ class MainWindow(QMainWindow):
         self.sign_out_action = QAction(self.tr("Sign out"), self)
         self.sign_out_action.triggered.connect(self.sign_out)
         till_menu.addAction(self.sign_out_action)
+        self.reprint_action = QAction(self.tr("Reprint a receipt…"), self)
+        self.reprint_action.triggered.connect(self.open_reprint)
+        till_menu.addAction(self.reprint_action)
 
         manager = self.menuBar().addMenu(self.tr("&Manager"))
         self.conflicts_action = QAction(self.tr("Conflict inbox…"), self)
@@ -109,6 +112,11 @@ class MainWindow(QMainWindow):
                 action.setToolTip(self.tr("Drawer sessions are not available on this till."))
             drawer.addAction(action)
         drawer.setToolTipsVisible(True)
+
+    def open_reprint(self) -> None:
+        from .reprint_dialog import ReprintDialog
+
+        self.sale.open_dialog(ReprintDialog(self.services, self.devices, self))
 
     def open_conflicts(self) -> None:
         self.conflict_watch.open()

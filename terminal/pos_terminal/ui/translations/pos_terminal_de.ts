@@ -442,6 +442,11 @@
         <translation>Abmelden</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Reprint a receipt…</source>
+        <translation>Bon nachdrucken…</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>&amp;Manager</source>
         <translation>&amp;Aufsicht</translation>
@@ -473,12 +478,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+30"/>
+        <location line="+35"/>
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-29"/>
+        <location line="-34"/>
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
@@ -488,7 +493,7 @@
         <translation>Kassensitzungen sind an dieser Kasse nicht verfügbar.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+17"/>
         <source>Open the drawer</source>
         <translation>Kasse eröffnen</translation>
     </message>
@@ -836,6 +841,59 @@
         <location line="+1"/>
         <source>{what}: gross</source>
         <translation>{what}: brutto</translation>
+    </message>
+</context>
+<context>
+    <name>ReprintDialog</name>
+    <message>
+        <location filename="../reprint_dialog.py" line="+25"/>
+        <source>Reprint a receipt</source>
+        <translation>Bon nachdrucken</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Reprint the last receipt</source>
+        <translation>Letzten Bon nachdrucken</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reprint the selected receipt</source>
+        <translation>Gewählten Bon nachdrucken</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Receipts of this till, newest first</source>
+        <translation>Bons dieser Kasse, neueste zuerst</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>refund</source>
+        <translation>Erstattung</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>sale</source>
+        <translation>Verkauf</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No receipts on this till yet.</source>
+        <translation>Noch keine Bons an dieser Kasse.</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Printing a copy of {receipt}…</source>
+        <translation>Kopie von {receipt} wird gedruckt…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A copy of {receipt} is printing.</source>
+        <translation>Eine Kopie von {receipt} wird gedruckt.</translation>
     </message>
 </context>
 <context>
