@@ -223,3 +223,17 @@ def _tail(out: _Layout, r: Receipt) -> None:
     if r.copy:
         _copy_mark(out, r)
     out.p.cut()
+
+
+def render_report(title: str, rows: tuple[tuple[str, str], ...], width: int = 80) -> bytes:
+    """A till report (X or Z) as label/value rows under a bold title, ending with a cut."""
+    out = _Layout(columns_for(width))
+    out.style(align="center", bold=True, double_height=True)
+    out.line(title)
+    out.style()
+    out.rule()
+    for label, value in rows:
+        out.pair(label, value)
+    out.rule()
+    out.p.cut()
+    return out.bytes()

@@ -155,7 +155,8 @@ class MainWindow(QMainWindow):
         self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), approve)
 
     def _show_report(self, report: Any, summary: Any) -> None:
-        self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self))
+        self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self,
+                                           devices=self.devices))
 
     # -- bridges ----------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from pos_terminal.ui.day_dialogs import ReportDialog
 from pos_terminal.ui.main_window import MainWindow
 
 from .conftest import approve, BREAD, scan, sign_in
+from .test_reprint import devices  # noqa: F401 - a real print queue and TCP printer simulator
 
 
 def test_open_sell_x_report_and_close_the_day(qtbot, services):
@@ -50,3 +51,41 @@ def test_open_sell_x_report_and_close_the_day(qtbot, services):
     assert isinstance(z, ReportDialog) and z.windowTitle() == "Z report 1"
     assert "Over/short" in z.text.toPlainText()
     assert not win.drawer.is_open()
+
+
+def test_the_z_report_prints_on_the_receipt_printer_and_saves_as_csv_and_pdf(qtbot, services, devices,
+                                                                            tmp_path):
+    import csv
+
+    z = _z_dialog(qtbot, services, devices)
+    z.print_report()
+    devices.sim.wait_until(lambda sim: len(sim.receipts) == 1, timeout=15)
+    printed = devices.sim.receipts[0]
+    assert "Z report 1" in printed and "Expected in drawer" in printed and "Over/short" in printed
+
+    z.save_csv(tmp_path / "z.csv")
+    qtbot.waitUntil(lambda: "Saved as" in z.message.text(), timeout=10_000)
+    with (tmp_path / "z.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][0] == "Z report 1" and ["Opening float", "€100.00"] in rows
+
+    z.save_pdf(tmp_path / "z.pdf")
+    pdf = (tmp_path / "z.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def _z_dialog(qtbot, services, devices):  # type: ignore[no-untyped-def]
+    win = MainWindow(services, drawer=DrawerService(services.till), devices=devices)
+    qtbot.addWidget(win)
+    win.show()
+    sign_in(qtbot, win, "m1", "9999")
+    win.drawer_actions["open"].trigger()
+    win.sale.dialog.value.setText("100.00")
+    win.sale.dialog.accept()
+    win.drawer_actions["z_report"].trigger()
+    win.sale.dialog.value.setText("100.00")
+    win.sale.dialog.accept()
+    approve(qtbot, win.sale.dialog, None, "9999")  # the signed-in manager's own PIN
+    z = win.sale.dialog
+    assert isinstance(z, ReportDialog), getattr(z, "error", z).text() if hasattr(z, "error") else z
+    return z

@@ -523,7 +523,7 @@
         <translation>Gezähltes Bargeld in der Schublade</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>devices</source>
         <translation>Geräte</translation>
     </message>
@@ -733,7 +733,7 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../day_dialogs.py" line="+26"/>
+        <location filename="../day_dialogs.py" line="+43"/>
         <source>Z report {n}</source>
         <translation>Z-Bericht {n}</translation>
     </message>
@@ -743,12 +743,58 @@
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
+        <source>Print</source>
+        <translation>Drucken</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Save as CSV…</source>
+        <translation>Als CSV speichern…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+0"/>
+        <source>Save as PDF…</source>
+        <translation>Als PDF speichern…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The report is printing.</source>
+        <translation>Der Bericht wird gedruckt.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+9"/>
+        <source>Saved as {path}</source>
+        <translation>Gespeichert als {path}</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Could not save {path}: {why}</source>
+        <translation>{path} konnte nicht gespeichert werden: {why}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save as CSV</source>
+        <translation>Als CSV speichern</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save as PDF</source>
+        <translation>Als PDF speichern</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Working…</source>
+        <translation>Wird ausgeführt…</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Sales</source>
         <translation>Verkäufe</translation>
     </message>
@@ -833,7 +879,7 @@
         <translation>Differenz</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>{what}: count</source>
         <translation>{what}: Anzahl</translation>
     </message>
