@@ -18,6 +18,7 @@ from pos_terminal.services.drawer import DrawerService
 
 from .bridge import DeviceBridge, SyncBridge
 from .conflict_watch import ConflictWatch
+from .idle_lock import IdleLock
 from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
@@ -54,6 +55,8 @@ class MainWindow(QMainWindow):
 
         self.conflict_watch = ConflictWatch(conflicts, lambda: services.till.cashier, self.sale.banner,
                                             self.sale.open_dialog, self)
+        self.idle_lock = IdleLock(services.config.idle_lock_minutes, lambda: services.till.cashier is not None,
+                                  self.lock_idle, self)
         self._menus()
         self._wire_devices(devices)
         self._wire_sync(sync, sync_error)
@@ -77,6 +80,14 @@ class MainWindow(QMainWindow):
         # The open ticket stays on the till for whoever signs in next: nothing is lost.
         self.services.till.sign_out()
         self.show_sign_in()
+
+    def lock_idle(self) -> None:
+        """Idle for too long: back to sign-in; the open ticket waits on the till."""
+        kept = len(self.services.till.ticket)
+        self.sign_out()
+        self.sign_in.error.setText(self.tr("Locked after {minutes} minutes without input. The open ticket "
+                                           "({lines}) is kept: sign in to go on.").format(
+            minutes=f"{self.services.config.idle_lock_minutes:g}", lines=self.tr("lines: {n}").format(n=kept)))
 
     def _menus(self) -> None:
         till_menu = self.menuBar().addMenu(self.tr("&Till"))

@@ -427,12 +427,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+38"/>
+        <location filename="../main_window.py" line="+39"/>
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+49"/>
+        <source>Locked after {minutes} minutes without input. The open ticket ({lines}) is kept: sign in to go on.</source>
+        <translation>Nach {minutes} Minuten ohne Eingabe gesperrt. Der offene Bon ({lines}) bleibt erhalten: zum Weitermachen anmelden.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>lines: {n}</source>
+        <translation>Positionen: {n}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&amp;Till</source>
         <translation>&amp;Kasse</translation>
     </message>
