@@ -7,16 +7,19 @@ on the GUI thread.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from devices.events import PowerEvent
+from pos_terminal.core.denominations import denominations
 from pos_terminal.services import Services
 from pos_terminal.services.drawer import DrawerService
 
 from .bridge import DeviceBridge, SyncBridge
+from .cash_office import CashMovementDialog, DenominationCount
 from .conflict_watch import ConflictWatch
 from .idle_lock import IdleLock
 from .day_dialogs import ReportDialog, parse_amount
@@ -111,10 +114,12 @@ class MainWindow(QMainWindow):
         self.drawer_actions = {
             "open": QAction(self.tr("Open the drawer session (float)…"), self),
             "no_sale": QAction(self.tr("No sale (open the cash drawer)"), self),
+            "cash_office": QAction(self.tr("Paid in / paid out…"), self),
             "x_report": QAction(self.tr("X report"), self),
             "z_report": QAction(self.tr("Close the day (Z report)…"), self),
         }
-        slots = {"open": self.open_session, "no_sale": self.no_sale, "x_report": self.x_report,
+        slots = {"open": self.open_session, "no_sale": self.no_sale, "cash_office": self.cash_office,
+                 "x_report": self.x_report,
                  "z_report": self.close_day}
         for key, action in self.drawer_actions.items():
             action.triggered.connect(slots[key])
@@ -150,20 +155,35 @@ class MainWindow(QMainWindow):
                                 then=lambda result: self._show_report(*result))
 
     def close_day(self) -> None:
+        """Count the drawer (by denomination where the currency has them), then a manager
+        closes the day with that count."""
         assert self.drawer is not None
         drawer, currency = self.drawer, self.services.config.currency
 
-        def approve(entry: EntryDialog) -> None:
+        def approve(counted: Decimal) -> None:
+            self.sale.with_approval(self.tr("Close the day with {amount} counted").format(
+                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a),  # type: ignore[arg-type]
+                always=True, then=lambda day: self._show_report(day.report, day.summary))
+
+        if denominations(currency):
+            count = DenominationCount(currency, self)
+            count.accepted.connect(lambda: approve(count.total))
+            self.sale.open_dialog(count)
+            return
+
+        def typed(entry: EntryDialog) -> None:
             try:
                 counted = parse_amount(entry.text, currency)
             except Exception as exc:  # noqa: BLE001
                 self.sale.show_error(exc)
                 return
-            self.sale.with_approval(self.tr("Close the day with {amount} counted").format(
-                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a),  # type: ignore[arg-type]
-                always=True, then=lambda day: self._show_report(day.report, day.summary))
+            approve(counted)
 
-        self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), approve)
+        self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), typed)
+
+    def cash_office(self) -> None:
+        assert self.drawer is not None
+        self.sale.open_dialog(CashMovementDialog(self.services, self.drawer, self))
 
     def _show_report(self, report: Any, summary: Any) -> None:
         self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self,

@@ -81,6 +81,64 @@
     </message>
 </context>
 <context>
+    <name>CashMovementDialog</name>
+    <message>
+        <location filename="../cash_office.py" line="+57"/>
+        <source>Paid in / paid out</source>
+        <translation>Einlage / Entnahme</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+66"/>
+        <source>Paid in</source>
+        <translation>Einlage</translation>
+    </message>
+    <message>
+        <location line="-66"/>
+        <location line="+66"/>
+        <source>Paid out</source>
+        <translation>Entnahme</translation>
+    </message>
+    <message>
+        <location line="-57"/>
+        <location line="+16"/>
+        <location line="+45"/>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <location line="-58"/>
+        <source>Reason (required), e.g. change from the safe</source>
+        <translation>Grund (Pflichtfeld), z. B. Wechselgeld aus dem Tresor</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Book it</source>
+        <translation>Buchen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+45"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location line="-20"/>
+        <source>Enter the reason first.</source>
+        <translation>Geben Sie zuerst den Grund ein.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>{what} of {amount} from the drawer</source>
+        <translation>{what} von {amount} aus der Schublade</translation>
+    </message>
+</context>
+<context>
     <name>ConflictWatch</name>
     <message>
         <location filename="../conflict_watch.py" line="+68"/>
@@ -306,6 +364,34 @@
     </message>
 </context>
 <context>
+    <name>DenominationCount</name>
+    <message>
+        <location filename="../cash_office.py" line="+15"/>
+        <source>Count the drawer</source>
+        <translation>Schublade zählen</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Close the day with this count</source>
+        <translation>Tag mit dieser Zählung abschließen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>How many of each note and coin are in the drawer?</source>
+        <translation>Wie viele Scheine und Münzen jeder Sorte sind in der Schublade?</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Counted: {total}</source>
+        <translation>Gezählt: {total}</translation>
+    </message>
+</context>
+<context>
     <name>EntryDialog</name>
     <message>
         <location filename="../entry_dialog.py" line="+30"/>
@@ -427,7 +513,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+39"/>
+        <location filename="../main_window.py" line="+42"/>
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
@@ -488,17 +574,22 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+35"/>
+        <source>Paid in / paid out…</source>
+        <translation>Einlage / Entnahme…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+36"/>
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-35"/>
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Drawer sessions are not available on this till.</source>
         <translation>Kassensitzungen sind an dieser Kasse nicht verfügbar.</translation>
     </message>
@@ -518,12 +609,12 @@
         <translation>Schublade ohne Verkauf öffnen</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+14"/>
         <source>Close the day with {amount} counted</source>
         <translation>Tagesabschluss mit {amount} gezählt</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+18"/>
         <source>Close the day</source>
         <translation>Tagesabschluss</translation>
     </message>
@@ -533,7 +624,7 @@
         <translation>Gezähltes Bargeld in der Schublade</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+14"/>
         <source>devices</source>
         <translation>Geräte</translation>
     </message>
