@@ -42,7 +42,7 @@ class ReportDialog(QDialog):
         self.currency, self.devices = currency, devices
         self.title = self.tr("Z report {n}").format(n=report.number) if report.kind == "Z" else self.tr("X report")
         self.setWindowTitle(self.title)
-        self.setMinimumSize(560, 600)
+        self.setMinimumSize(760, 600)  # four buttons side by side, German words included
         self.rows = self.report_rows(report, summary)
         self.operation: Operation[Any] | None = None
         self.text = QPlainTextEdit(self.render_rows(self.rows))
