@@ -66,9 +66,14 @@ def dialogs(win, services: Services, *, conflicts: bool = True) -> Iterator[tupl
         return PayDialog(services.till, win)
 
     def approval() -> QDialog:
-        return ApprovalDialog(win.tr("Void line {n}: {item}, {amount}").format(n=2, item="Bread Classic",
-                                                                               amount="€19.71"),
-                              lambda a: None, win, details=[("Bread Classic", "€19.71")], reason_required=True)
+        from PySide6.QtCore import QCoreApplication
+
+        from pos_terminal.services.formatting import money
+
+        amount = money(Decimal("19.71"), currency)
+        purpose = QCoreApplication.translate("SaleScreen", "Void line {n}: {item}, {amount}")
+        return ApprovalDialog(purpose.format(n=2, item="Bread Classic", amount=amount),
+                              lambda a: None, win, details=[("Bread Classic", amount)], reason_required=True)
 
     def conflict() -> QDialog:
         held_order(services, paid_sale(services))

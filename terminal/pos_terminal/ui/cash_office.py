@@ -63,6 +63,7 @@ class CashMovementDialog(QDialog):
         for button in (self.paid_in, self.paid_out):
             button.setCheckable(True)
             button.setMinimumHeight(56)
+            button.setStyleSheet("font-size:17px;")
             kinds.addButton(button)
         self.paid_in.setChecked(True)
         self.amount = QLineEdit()

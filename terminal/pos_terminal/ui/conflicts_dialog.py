@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,7 +36,7 @@ from pos_protocol.wire import ResolutionAction
 from pos_terminal.core.users import User
 from pos_terminal.services import ApproverPin, Services
 from pos_terminal.services.conflicts import ConflictDiff, Decision, HeldOrder
-from pos_terminal.services.formatting import money, percent, quantity
+from pos_terminal.services.formatting import date_time, money, percent, quantity
 
 from .approval import ApprovalDialog
 from .errors import describe
@@ -88,6 +89,8 @@ class ConflictsDialog(QDialog):
         self.orders.setObjectName("conflict_orders")
         self.orders.setStyleSheet("QListWidget { font-size:15px; } QListWidget::item { padding:10px; }")
         self.orders.setWordWrap(True)
+        self.orders.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.orders.setMinimumWidth(250)
         self.orders.currentItemChanged.connect(lambda *_: self._show_order())
         self.heading = QLabel()
         self.heading.setObjectName("conflict_heading")
@@ -165,11 +168,15 @@ class ConflictsDialog(QDialog):
 
     def _summary(self, order: HeldOrder) -> str:
         lines = [self.tr("Receipt {receipt}").format(receipt=order.receipt_no),
-                 f"{order.created_at:%Y-%m-%d %H:%M} · {money(order.gross, self.currency)}",
+                 f"{self._when(order)} · {money(order.gross, self.currency)}",
                  self.tr("Conflicts: {n}").format(n=len(order.conflicts))]
         if order.last_refusal:
             lines.append(self.tr("Refused before: {why}").format(why=order.last_refusal))
         return "\n".join(lines)
+
+    def _when(self, order: HeldOrder) -> str:
+        """When it was sold, at the store's local time."""
+        return date_time(order.created_at, ZoneInfo(self.inbox.services.config.time_zone))
 
     # -- one order as a diff ----------------------------------------------------------
 
@@ -185,7 +192,7 @@ class ConflictsDialog(QDialog):
             self._update_buttons()
             return
         self.heading.setText(self.tr("Receipt {receipt}, sold {when} for {gross}").format(
-            receipt=order.receipt_no, when=f"{order.created_at:%Y-%m-%d %H:%M}",
+            receipt=order.receipt_no, when=self._when(order),
             gross=money(order.gross, self.currency)))
         self.table.setRowCount(len(order.diffs))
         for i, diff in enumerate(order.diffs):

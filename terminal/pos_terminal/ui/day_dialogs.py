@@ -103,7 +103,8 @@ class ReportDialog(QDialog):
     @staticmethod
     def render_rows(rows: list[tuple[str, str]]) -> str:
         width = max(len(label) for label, _ in rows) + 2
-        return "\n".join(f"{label:<{width}}{value:>14}" for label, value in rows)
+        values = max(len(value) for _, value in rows)
+        return "\n".join(f"{label:<{width}}{value:>{values}}" for label, value in rows)
 
     def render(self, report: Report, summary: DrawerSummary) -> str:
         return self.render_rows(self.report_rows(report, summary))
@@ -116,7 +117,8 @@ class ReportDialog(QDialog):
         ]
         rows += [(self.tr("Tax {code} ({rate})").format(code=r.tax_code, rate=percent(r.rate)),
                   self.tr("{tax} on {net}").format(tax=m(r.tax), net=m(r.net))) for r in report.by_rate]
-        rows += [(self.tr("Tender {kind}").format(kind=t.value), m(amount)) for t, amount in report.by_tender]
+        rows += [(self.tr("Tender {kind}").format(kind=self._tender(t.value)), m(amount))
+                 for t, amount in report.by_tender]
         rows += [
             (self.tr("Cash rounding"), m(report.cash_rounding)),
             (self.tr("Discounts ({n} lines)").format(n=report.discount_lines), m(report.discount_total)),
@@ -132,6 +134,11 @@ class ReportDialog(QDialog):
         if summary.counted is not None and summary.over_short is not None:
             rows += [(self.tr("Counted"), m(summary.counted)), (self.tr("Over/short"), m(summary.over_short))]
         return rows
+
+    def _tender(self, kind: str) -> str:
+        """A tender type in the shop's words (never the wire's `cash`)."""
+        return {"cash": self.tr("cash"), "card": self.tr("card"), "voucher": self.tr("voucher"),
+                "other": self.tr("other")}.get(kind, kind)
 
     def _amounts(self, label: str, amounts: Amounts) -> list[tuple[str, str]]:
         return [(self.tr("{what}: count").format(what=label), str(amounts.count)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +29,7 @@ from pos_terminal.services.returns import FoundReceipt, receipt_example
 from .approval import ApprovalDialog
 from .errors import describe
 from .operations import Operation
-from pos_terminal.services.formatting import money, quantity
+from pos_terminal.services.formatting import date_time, money, quantity
 from .widgets import BigButton, Keypad
 
 
@@ -138,7 +139,7 @@ class ReturnDialog(QDialog):
 
     def _found(self, receipt: FoundReceipt) -> None:
         currency = self.services.config.currency
-        sold = f"{receipt.created_at:%Y-%m-%d %H:%M}"
+        sold = date_time(receipt.created_at, ZoneInfo(self.services.config.time_zone))
         self.found.setText(self.tr("Receipt {receipt}: sold {when}, total {total}, lines on it: {lines}").format(
             receipt=receipt.receipt_no, when=sold, lines=receipt.line_count, total=money(receipt.gross, currency)))
         details = [(self.tr("Receipt"), receipt.receipt_no), (self.tr("Sold"), sold),

@@ -149,7 +149,7 @@
 <context>
     <name>Conflicts</name>
     <message>
-        <location filename="../conflicts_dialog.py" line="+300"/>
+        <location filename="../conflicts_dialog.py" line="+307"/>
         <source>The price changed</source>
         <translation>Der Preis hat sich geändert</translation>
     </message>
@@ -212,12 +212,12 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location line="-230"/>
+        <location line="-236"/>
         <source>Conflict inbox</source>
         <translation>Konflikt-Eingang</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
@@ -232,7 +232,7 @@
         <translation>Konflikte: {n}</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+107"/>
         <source>Line {n}</source>
         <translation>Position {n}</translation>
     </message>
@@ -242,7 +242,7 @@
         <translation>Bon</translation>
     </message>
     <message>
-        <location line="-174"/>
+        <location line="-178"/>
         <source>Item</source>
         <translation>Artikel</translation>
     </message>
@@ -292,7 +292,7 @@
         <translation>Zuvor abgelehnt: {why}</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+16"/>
         <source>Nothing to decide</source>
         <translation>Nichts zu entscheiden</translation>
     </message>
@@ -895,7 +895,7 @@
         <translation>Wird ausgeführt…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Sales</source>
         <translation>Verkäufe</translation>
     </message>
@@ -920,7 +920,7 @@
         <translation>Zahlart {kind}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Cash rounding</source>
         <translation>Bargeldrundung</translation>
     </message>
@@ -980,7 +980,27 @@
         <translation>Differenz</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
+        <source>cash</source>
+        <translation>bar</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>voucher</source>
+        <translation>Gutschein</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>other</source>
+        <translation>sonstige</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>{what}: count</source>
         <translation>{what}: Anzahl</translation>
     </message>
@@ -1046,7 +1066,7 @@
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../return_dialog.py" line="+41"/>
+        <location filename="../return_dialog.py" line="+42"/>
         <source>Return</source>
         <translation>Rückgabe</translation>
     </message>
