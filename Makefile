@@ -40,9 +40,9 @@ translations: install
 # 10 minutes; figures and ratios to each one's same-run baseline in build/bench-summary.md.
 # PostgreSQL cases run when POS_TEST_POSTGRES_URL is set. One: `$(PY) -m bench NAME`.
 # The till's screens as PNGs (offscreen Qt, 1024x768 and 1920x1080, English and German)
-# in build/screenshots/, to look at after a UI change.
+# in docs/screenshots/, to look at after a UI change.
 screenshots: install
-	QT_QPA_PLATFORM=offscreen $(PY) -m tools.screenshots --out build/screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m tools.screenshots --out docs/screenshots
 
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)

@@ -12,9 +12,11 @@ outbox has drained to the server, print a summary, exit 0 (used by tests/e2e).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import random
+import secrets
 import signal
 import subprocess
 import sys
@@ -22,10 +24,12 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
+from pos_protocol import paths
 from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, TerminalConfig, load_config
 from pos_terminal.keys import PASSPHRASE_ENV, SecretStoreUnavailable, keyring_usable, open_secret_store
 from pos_terminal.store.guard import DatabaseUnusable
-from tools.launcher import ServerProcess, ServerStartError, answers_ready
+from tools import qt_libs
+from tools.launcher import ServerProcess, ServerStartError, answers_ready, die_with_parent
 
 log = logging.getLogger("tools.demo")
 
@@ -47,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so `finally` stops the children
     demo_dir = args.dir.resolve()
     demo_dir.mkdir(parents=True, exist_ok=True)
+    if not args.headless and (problem := qt_libs.check()) is not None:
+        print(f"demo: {problem}", file=sys.stderr)  # before any child is started
+        return 1
     try:
         with ExitStack() as children:
             server_url = start_server(children, demo_dir, args.port)
@@ -100,14 +107,37 @@ def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
     if not marker.exists():  # importing again would only bump the catalog version
         print(server_cli(db_url, "catalog", "import", str(RESOURCES / "demo_catalog.csv"), "--store", STORE))
         marker.write_text("pos_terminal/resources/demo_catalog.csv\n")
-    server = ServerProcess(db_url, port=port, log_path=demo_dir / "server.log")
+    token = admin_token(demo_dir)
+    server = ServerProcess(db_url, port=port, log_path=demo_dir / "server.log",
+                           env={"POS_SYNC_ADMIN_TOKEN": token}, die_with_parent=True)
     try:
         server.start(READY_TIMEOUT_S)  # stops the server itself if it fails or Ctrl-C comes
     except ServerStartError as exc:
         raise DemoError(str(exc)) from None
     children.callback(server.stop)
     print(f"sync server ready at {url} (database {db_url})")
+    print(f"admin token: {token}")
+    print("to see a conflict arrive: run this, then sell Bread Classic within a minute (before the "
+          "till pulls the new price)\n  " + price_change_command(url, token))
     return url
+
+
+def admin_token(demo_dir: Path) -> str:
+    """The demo server's admin token: made once, kept in the demo directory."""
+    path = demo_dir / "admin-token"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def price_change_command(url: str, token: str, sku: str = "SKU00001", price: str = "25.00") -> str:
+    """One shell line that changes an item's price on the server (head office's view)."""
+    body = json.dumps({"name": "Bread Classic", "barcodes": ["4001234000015"], "unit": "ea",
+                       "price": price, "tax_code": "B", "tax_rate": "0.07", "category": "Bakery"})
+    where = url + paths.fill(paths.ADMIN_ITEM, store_id=STORE, sku=sku)
+    return (f"curl -sS -X PUT -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
+            f"-d '{body}' {where}")
 
 
 def _db_url(demo_dir: Path) -> str:
@@ -223,7 +253,8 @@ def start_devices(children: ExitStack, demo_dir: Path) -> None:
 
 
 def _spawn(children: ExitStack, cmd: list[str], log_file) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                            preexec_fn=die_with_parent)  # noqa: PLW1509 - no threads yet
     children.callback(_stop, proc)
     children.callback(log_file.close) if not log_file.closed else None
     return proc

@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
 
@@ -56,6 +56,17 @@ def answers_ready(url: str) -> bool:
         return False
 
 
+def die_with_parent() -> None:
+    """In a child, before exec (Linux): get SIGTERM when the parent dies, even by SIGKILL or
+    an abort (Qt aborts when a platform plugin library is missing), so no demo server or
+    simulator outlives the demo. Elsewhere a no-op: the parent's `finally` stops them."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class ServerProcess:
     """`pos-sync-server --db DB_URL serve [--workers N]` on `host:port` (a free port unless given).
 
@@ -65,8 +76,9 @@ class ServerProcess:
 
     def __init__(self, db_url: str, *, port: int | None = None, host: str = "127.0.0.1",
                  env: Mapping[str, str] | None = None, log_path: Path | None = None,
-                 workers: int = 1) -> None:
+                 workers: int = 1, die_with_parent: bool = False) -> None:
         self.db_url = db_url
+        self.die_with_parent = die_with_parent
         self.host = host
         self.port = port or free_port(host)
         self.env = dict(env or {})
@@ -94,7 +106,9 @@ class ServerProcess:
         # With workers, the server is a supervisor and its worker processes: a session of
         # their own, so that kill() can take them all down at once (stop() asks the
         # supervisor, which stops its workers).
-        group = {"start_new_session": self.workers > 1}
+        group: dict[str, Any] = {"start_new_session": self.workers > 1}
+        if self.die_with_parent:
+            group["preexec_fn"] = die_with_parent
         if self.log_path is None:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL, env=env, **group)

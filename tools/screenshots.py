@@ -2,8 +2,9 @@
 
 Offscreen Qt, real services on a throw-away data dir with the packaged demo catalog: the
 sign-in screen, the sale screen with a ticket and the status bar's warnings (a till clock
-off the server's), and the message a refused database shows, each at 1024x768 and
-1920x1080, in English and German. Not a test: a person looks at the pictures.
+off the server's), every dialog over the sale screen (payment, approval, return, conflict
+diff, X report, reprint, cash office, denomination count), and the message a refused
+database shows, each at 1024x768 and 1920x1080, in English and German. Not a test: a person looks at the pictures.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QLocale  # noqa: E402
+from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from pos_terminal.app import install_translations  # noqa: E402
 from pos_terminal.config import load_config  # noqa: E402
-from pos_terminal.services import open_services  # noqa: E402
+from pos_terminal.services import formatting, open_services  # noqa: E402
 from pos_terminal.sync.events import ClockSkewed  # noqa: E402
 
 SIZES = ((1024, 768), (1920, 1080))
@@ -56,6 +58,48 @@ def main_window_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
             services.close()
 
 
+def dialog_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
+    """Every dialog (tools.dialog_gallery) over the sale screen, as the cashier sees it."""
+    from PySide6.QtGui import QPainter
+
+    from pos_terminal.services.drawer import DrawerService
+    from pos_terminal.ui.main_window import MainWindow
+    from tools import dialog_gallery
+
+    with tempfile.TemporaryDirectory() as data:
+        config = load_config(data_dir=Path(data))
+        services = open_services(config.replace(locale="de_DE", time_zone="Europe/Berlin") if lang == "de"
+                                 else config.replace(time_zone="Europe/Dublin"))
+        try:
+            win = MainWindow(services, drawer=DrawerService(services.till))
+            win.resize(*size)
+            win.show()
+            win.sign_in.user.setText("m1")
+            win.sign_in.pin.setText("9999")
+            win.sign_in.button.click()
+            for name, make in dialog_gallery.dialogs(win, services):
+                dialog = make()
+                dialog.show()
+                QApplication.processEvents()
+                win.sale.refresh()
+                QApplication.processEvents()
+                screen = win.grab()
+                shown = dialog.grab()
+                painter = QPainter(screen)
+                painter.fillRect(screen.rect(), QColor(0, 0, 0, 90))  # the window dimmed behind a modal
+                painter.drawPixmap((screen.width() - shown.width()) // 2,
+                                   (screen.height() - shown.height()) // 2, shown)
+                painter.end()
+                path = out / f"dialog-{name}-{lang}-{size[0]}x{size[1]}.png"
+                screen.save(str(path))
+                print(path)
+                dialog.reject()
+                dialog.deleteLater()
+            win.close()
+        finally:
+            services.close()
+
+
 def refused_database(out: Path, lang: str) -> None:
     """A till whose database file was emptied (the issue's scenario): the real refusal."""
     from pos_terminal.app import refusal_box
@@ -78,16 +122,18 @@ def refused_database(out: Path, lang: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("build/screenshots"))
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication([])
     kept = []  # a translator must outlive its use
     for lang in ("en", "de"):
-        if lang == "de":
+        if lang == "de":  # a German shop: German words and German amounts
             kept += install_translations(app, QLocale(QLocale.Language.German))
+            formatting.use_store_locale("de_DE")  # open_services sets it from the config too
         for size in SIZES:
             main_window_screens(args.out, lang, size)
+            dialog_screens(args.out, lang, size)
         refused_database(args.out, lang)
 
 

@@ -110,7 +110,7 @@ def install_translations(app: QCoreApplication, locale: QLocale | None = None) -
 
 def _start_devices(services: Services) -> TillDevices:
     devices = open_till_devices(services.config)
-    devices.labels = _receipt_labels()
+    devices.labels = _receipt_labels(services.config.locale)
     devices.attach(services.till)  # prints first what a crash after commit left unprinted
     for name, reason in devices.unavailable.items():
         log.warning("device %s unavailable: %s", name, reason)
@@ -132,15 +132,8 @@ def _start_sync(services: Services, devices: TillDevices | None) -> tuple[Any, s
     return sync, None
 
 
-def _receipt_labels() -> ReceiptLabels:
-    # Spelled-out translate calls with a literal context: lupdate files a bare tr() under no context.
-    return ReceiptLabels(
-        tenders={"cash": QCoreApplication.translate("Receipt", "Cash"),
-                 "card": QCoreApplication.translate("Receipt", "Card"),
-                 "voucher": QCoreApplication.translate("Receipt", "Voucher"),
-                 "other": QCoreApplication.translate("Receipt", "Other"),
-                 "rounding": QCoreApplication.translate("Receipt", "Rounding")},
-        tax=QCoreApplication.translate("Receipt", "Tax"),
-        footer=(QCoreApplication.translate("Receipt", "Thank you!"),),
-        refund=QCoreApplication.translate("Receipt", "REFUND"),
-    )
+def _receipt_labels(locale: str | None = None) -> ReceiptLabels:
+    """The receipt's words in the store's language (ui.receipt_words)."""
+    from pos_terminal.ui.receipt_words import receipt_words
+
+    return receipt_words(locale)

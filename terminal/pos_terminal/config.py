@@ -31,6 +31,7 @@ from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import tomlkit
@@ -98,11 +99,17 @@ class StoreSection(_Section):
     tax_mode: TaxMode = Field(TaxMode.INCLUSIVE, strict=False)  # from its text
     cash_rounding: ConfigDecimal = Decimal("0.00")
     discount_limit_pct: ConfigDecimal = Decimal("10")
+    void_free_lines: int = Field(3, ge=0)  # voids per ticket a cashier may do alone (core.voids)
+    void_free_amount: ConfigDecimal = Decimal("50.00")  # value voided per ticket alone
     catalog: str = ""  # CSV seeded into an empty till, relative to this file; "" none
+    address: str = ""  # printed on receipts; lines separated by "\n"
+    vat_id: str = ""  # the store's VAT id, printed on receipts
+    time_zone: Annotated[str, AfterValidator(_checked_time_zone)] = "UTC"  # IANA name (Europe/Berlin): receipts and reports print local time
 
 
 class TerminalSection(_Section):
     terminal_id: str = Field("T01", min_length=1)
+    idle_lock_minutes: float = Field(15.0, ge=0)  # lock the till after this idle time; 0 never
     data_dir: str = ""  # "" the user's data dir (platformdirs)
 
 
@@ -125,6 +132,14 @@ class SentrySection(_Section):
     # when set, wins, so operations can switch reports on without editing the file.
     dsn: str = Field("", repr=False)  # it holds the project's key
     environment: str = "production"
+
+
+def _checked_time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not a time zone name (such as Europe/Berlin)") from None
+    return name
 
 
 def _checked_pin(pin: str) -> str:
@@ -190,6 +205,12 @@ class TerminalConfig(BaseModel):
     tax_mode: TaxMode = TaxMode.INCLUSIVE
     cash_rounding: ConfigDecimal = Decimal("0.00")
     discount_limit_pct: ConfigDecimal = Decimal("10")
+    void_free_lines: int = 3
+    void_free_amount: ConfigDecimal = Decimal("50.00")
+    store_address: str = ""
+    vat_id: str = ""
+    time_zone: str = "UTC"
+    idle_lock_minutes: float = 15.0
     catalog_csv: Path | None = None
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
     server_url: str = "http://127.0.0.1:8765"
@@ -260,6 +281,12 @@ def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalC
         tax_mode=store.tax_mode,
         cash_rounding=store.cash_rounding,
         discount_limit_pct=store.discount_limit_pct,
+        void_free_lines=store.void_free_lines,
+        void_free_amount=store.void_free_amount,
+        store_address=store.address,
+        vat_id=store.vat_id,
+        time_zone=store.time_zone,
+        idle_lock_minutes=term.idle_lock_minutes,
         catalog_csv=base / store.catalog if store.catalog else None,
         server_url=parsed.sync.server_url,
         pull_interval_s=parsed.sync.pull_interval_s,

@@ -591,7 +591,7 @@ def _ring(till: ContractTill, specs: list[dict]) -> None:
             except TicketError:
                 pass
         if spec["void"]:
-            t.void_line(line.line_no)
+            t.void_line(line.line_no, MANAGER)  # many voids on one ticket need a manager (core.voids)
 
 
 def _pay(till: ContractTill, plan: dict) -> CompletedOrder:

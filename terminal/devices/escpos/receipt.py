@@ -33,6 +33,20 @@ class ReceiptLine:
     quantity: Decimal
     amount: Decimal  # line total
     unit_price: Decimal | None = None
+    details: tuple[str, ...] = ()
+    """Indented lines under the item as the caller words them ("1,250 kg x 2,99 €",
+    "Discount -0,50"); when given they replace the plain "quantity x unit price" line."""
+
+
+@dataclass(frozen=True)
+class ReceiptWords:
+    """The receipt's own printed words, passed in so the caller can translate them."""
+
+    receipt: str = "Receipt"
+    total: str = "TOTAL"
+    change: str = "Change"
+    tax_on: str = "{tax} on {net}"
+    copy: str = "*** COPY ***"
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,11 @@ class Receipt:
     currency: str = "€"
     logo: Path | None = None
     """A PNG printed above the header: the shop's own (the till passes its configured logo)."""
+    words: ReceiptWords = ReceiptWords()
+    decimal_point: str = "."
+    """The store locale's decimal separator for the amount column ("," in a German shop)."""
+    copy: bool = False
+    """A reprint: marked as a copy at its top and bottom."""
 
     def __post_init__(self) -> None:
         amounts = [self.total, self.change]
@@ -88,8 +107,8 @@ def two_columns(left: str, right: str, cols: int) -> list[str]:
     return first + [last.ljust(room) + " " + right]
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
+def _money(value: Decimal, point: str = ".") -> str:
+    return f"{value:.2f}".replace(".", point)
 
 
 def _qty(value: Decimal) -> str:
@@ -150,32 +169,46 @@ def _head(out: _Layout, r: Receipt) -> None:
             out.style(align="center")
             out.line(text)
     out.style()
-    out.line(f"Receipt {r.receipt_id}")
+    if r.copy:
+        _copy_mark(out, r)
+    out.line(f"{r.words.receipt} {r.receipt_id}")
     out.rule()
 
 
+def _copy_mark(out: _Layout, r: Receipt) -> None:
+    out.style(align="center", bold=True)
+    out.line(r.words.copy)
+    out.style()
+
+
 def _body(out: _Layout, r: Receipt) -> None:
+    point = r.decimal_point
     for item in r.lines:
-        out.pair(item.description, _money(item.amount))
-        if item.quantity != 1 or item.unit_price is not None:
-            price = f" x {_money(item.unit_price)}" if item.unit_price is not None else ""
-            out.line(f"  {_qty(item.quantity)}{price}")
+        out.pair(item.description, _money(item.amount, point))
+        if item.details:
+            for text in item.details:
+                for row in textwrap.wrap(text, out.cols - 2) or [""]:
+                    out.line(f"  {row}")
+        elif item.quantity != 1 or item.unit_price is not None:
+            price = f" x {_money(item.unit_price, point)}" if item.unit_price is not None else ""
+            out.line(f"  {_qty(item.quantity).replace('.', point)}{price}")
     out.rule("=")
 
 
 def _totals(out: _Layout, r: Receipt) -> None:
+    point, words = r.decimal_point, r.words
     out.style(bold=True, double_height=True)
-    out.pair("TOTAL", f"{r.currency} {_money(r.total)}")
+    out.pair(words.total, f"{r.currency} {_money(r.total, point)}")
     out.style()
     for tax in r.taxes:
-        out.pair(f"{tax.label} on {_money(tax.net)}", _money(tax.tax))
+        out.pair(words.tax_on.format(tax=tax.label, net=_money(tax.net, point)), _money(tax.tax, point))
     if r.tenders:
         out.rule()
     for tender in r.tenders:
-        out.pair(tender.kind, _money(tender.amount))
+        out.pair(tender.kind, _money(tender.amount, point))
     if r.change:
         out.style(bold=True)
-        out.pair("Change", f"{r.currency} {_money(r.change)}")
+        out.pair(words.change, f"{r.currency} {_money(r.change, point)}")
         out.style()
 
 
@@ -184,7 +217,23 @@ def _tail(out: _Layout, r: Receipt) -> None:
     out.style(align="center")
     for text in r.footer:
         out.line(text)
-    out.p.qr(r.receipt_id, native=True, size=4)
+    out.p.qr(r.receipt_id, native=True, size=4)  # GS ( k: the return dialog scans it
     out.line(r.receipt_id)
     out.style()
+    if r.copy:
+        _copy_mark(out, r)
     out.p.cut()
+
+
+def render_report(title: str, rows: tuple[tuple[str, str], ...], width: int = 80) -> bytes:
+    """A till report (X or Z) as label/value rows under a bold title, ending with a cut."""
+    out = _Layout(columns_for(width))
+    out.style(align="center", bold=True, double_height=True)
+    out.line(title)
+    out.style()
+    out.rule()
+    for label, value in rows:
+        out.pair(label, value)
+    out.rule()
+    out.p.cut()
+    return out.bytes()

@@ -20,6 +20,7 @@ from .sale import FinishedSale, PriceOverride, SaleKind, SaleLine, VoidedLine
 from pos_protocol.tax import TaxMode, Totals, compute_totals
 from .tenders import TenderSet
 from .users import User, require
+from .voids import VoidLimit
 
 HUNDRED = Decimal(100)
 
@@ -124,7 +125,7 @@ class Ticket:
     def __init__(
         self, tax_mode: TaxMode, currency: Currency = Currency(), *,
         kind: Literal["sale", "return"] = "sale", discount_limit_pct: Decimal = Decimal("10"),
-        original_order_id: str | None = None,
+        original_order_id: str | None = None, void_limit: VoidLimit = VoidLimit(),
     ) -> None:
         if kind not in ("sale", "return"):
             raise TicketError(f"ticket kind must be 'sale' or 'return', got {kind!r}")
@@ -132,6 +133,7 @@ class Ticket:
         self.currency = currency
         self.kind: SaleKind = kind
         self.discount_limit_pct = discount_limit_pct
+        self.void_limit = void_limit
         self.original_order_id = original_order_id
         self._lines: list[TicketLine] = []
         self._ticket_discount: Discount | None = None
@@ -259,10 +261,18 @@ class Ticket:
         override = PriceOverride(approved_by.user_id, reason.strip(), original)
         self._replace(replace(line, unit_price=price, override=override))
 
-    def void_line(self, line_no: int, by: User) -> None:
+    def void_line(self, line_no: int, by: User, approved: User | None = None) -> None:
+        """`by` voids the line; beyond the ticket's void limit only with `approved`, a
+        manager who may cancel the whole ticket (NeedsApproval otherwise)."""
         line = self._line(line_no)
         require(by, Permission.LINE_VOID)
-        self._replace(replace(line, voided_by=by.user_id))
+        if approved is None:
+            amount = self.currency.round(line.qty * line.unit_price)
+            if self.void_limit.needs_approval(self.voided_lines(), amount):
+                raise NeedsApproval(self.void_limit.explain())
+        else:
+            require(approved, Permission.ORDER_VOID)
+        self._replace(replace(line, voided_by=(approved or by).user_id))
 
     # -- returns (see returns.py) -------------------------------------------------------------
 

@@ -22,6 +22,8 @@ class CompletedOrder:
     receipt_no: str
     created_at: datetime
     sale: FinishedSale
+    original_receipt_no: str | None = None
+    """A refund's original receipt (printed on the refund receipt)."""
 
 
 def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
@@ -41,7 +43,8 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
         receipt_no = sales.record_sale(conn, sale, header, order_body, drawer_session_id)
         if parked_id is not None:
             parked.discard(conn, parked_id)
-        return CompletedOrder(header.order_id, receipt_no, now, sale)
+        original = sales.receipt_no_of(conn, sale.original_order_id) if sale.original_order_id else None
+        return CompletedOrder(header.order_id, receipt_no, now, sale, original)
 
 
 AfterCommit = Callable[[CompletedOrder], None]

@@ -17,9 +17,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from pos_protocol import paths, wire
+from pos_protocol.money import Currency
 from pos_protocol.permissions import Permission
 from pos_terminal.store import audit, outbox
-from pos_terminal.store.models import Order, OutboxEntry
+from pos_terminal.store.models import Order, OrderLine, OutboxEntry
 from pos_terminal.store.outbox import OutboxState
 
 from . import Services
@@ -43,6 +44,38 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class ConflictDiff:
+    """One conflict as the manager compares it: the item as sold, the till's value beside
+    the server's, and what taking the server's value would change on this order."""
+
+    conflict: wire.Conflict
+    item: str | None
+    """The line's description as the customer saw it (None: an order-level conflict)."""
+    qty: Decimal | None
+    unit: str | None
+    difference: Decimal | None
+    """Server's order total minus the till's, in the store currency, for a price conflict
+    (sold quantity x price difference, before discounts); None where money does not move."""
+
+    line_total: Decimal | None = None
+    """The line's total as sold (what voiding it takes off the order)."""
+
+    @property
+    def is_money(self) -> bool:
+        return self.conflict.field == "unit_price"
+
+    def effect(self, action: wire.ResolutionAction) -> Decimal:
+        """What deciding `action` changes on the order's total: taking the server's price
+        moves it by the price difference, voiding removes the line, honouring the till's
+        value changes nothing."""
+        if action is wire.ResolutionAction.ACCEPT_SERVER and self.difference is not None:
+            return self.difference
+        if action is wire.ResolutionAction.VOID_LINE and self.line_total is not None:
+            return -self.line_total
+        return Decimal(0)
+
+
+@dataclass(frozen=True)
 class HeldOrder:
     order_id: str
     receipt_no: str
@@ -53,6 +86,13 @@ class HeldOrder:
     """A decision is queued or on its way; the order leaves the inbox once it is accepted."""
     last_refusal: str | None
     """Why the server refused the previous decision (e.g. 422 resolution_incomplete)."""
+    diffs: tuple[ConflictDiff, ...] = ()
+    """`conflicts`, each beside the line it is about (same order)."""
+
+    @property
+    def difference(self) -> Decimal:
+        """What the server's values change on the whole order (0 when no price moved)."""
+        return sum((d.difference for d in self.diffs if d.difference is not None), Decimal(0))
 
 
 def held_orders(services: Services) -> list[HeldOrder]:
@@ -61,7 +101,7 @@ def held_orders(services: Services) -> list[HeldOrder]:
         entries = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == outbox.ORDER,
                                                       OutboxEntry.state == outbox.HELD)
                             .order_by(OutboxEntry.seq)).all()
-        return [_held(s, e) for e in entries]
+        return [_held(s, e, services.config.currency) for e in entries]
 
 
 def resolve(services: Services, order_id: str, decisions: Sequence[Decision],
@@ -106,7 +146,7 @@ def _check_complete(held: HeldOrder, decisions: Sequence[Decision]) -> None:
         raise ConflictError("every decision needs a reason")
 
 
-def _held(session, entry: OutboxEntry) -> HeldOrder:  # type: ignore[no-untyped-def]
+def _held(session, entry: OutboxEntry, currency: Currency) -> HeldOrder:  # type: ignore[no-untyped-def]
     order = session.get_one(Order, entry.idempotency_key)
     answer = wire.OrderHeld.model_validate_json(entry.response or "{}")
     # A resolution depends on its order's entry (written so, or filled in by migration
@@ -116,5 +156,23 @@ def _held(session, entry: OutboxEntry) -> HeldOrder:  # type: ignore[no-untyped-
                                   .order_by(OutboxEntry.seq)).all()
     pending = any(r.state == OutboxState.PENDING for r in resolutions)
     refused = [r.last_error for r in resolutions if r.state == OutboxState.PARKED]
+    conflicts = list(answer.conflicts)
     return HeldOrder(order.order_id, order.receipt_no, order.created_at, order.gross,
-                     list(answer.conflicts), pending, refused[-1] if refused else None)
+                     conflicts, pending, refused[-1] if refused else None,
+                     tuple(diff(order, c, currency) for c in conflicts))
+
+
+def diff(order: Order, conflict: wire.Conflict, currency: Currency) -> ConflictDiff:
+    """`conflict` beside the order line it names."""
+    line = next((ln for ln in order.lines if ln.line_no == conflict.line_no), None)
+    if line is None:
+        return ConflictDiff(conflict, None, None, None, None)
+    return ConflictDiff(conflict, line.description, line.qty, line.unit,
+                        _price_difference(line, conflict, currency), line.line_total)
+
+
+def _price_difference(line: OrderLine, conflict: wire.Conflict, currency: Currency) -> Decimal | None:
+    if conflict.field != "unit_price" or conflict.server_value is None or conflict.terminal_value is None:
+        return None
+    change = Decimal(conflict.server_value) - Decimal(conflict.terminal_value)
+    return currency.round(change * line.qty)

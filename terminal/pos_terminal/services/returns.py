@@ -13,6 +13,8 @@ says so, and a manager may do a blind return instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -22,7 +24,7 @@ from pos_terminal.core.catalog import Unit
 from pos_terminal.core.returns import ReceiptReturn, start_blind_return
 from pos_terminal.core.sale import FinishedSale, PriceOverride, SaleLine, Tender, TenderType
 from pos_terminal.core.ticket import Ticket, TicketLine
-from pos_terminal.store import sales
+from pos_terminal.store import receipts, sales
 from pos_terminal.sync.client import SyncError
 from pos_protocol.tax import TaxMode, compute_totals
 
@@ -52,11 +54,45 @@ class ReceiptServer(Protocol):
     def receipt(self, receipt_no: str) -> wire.ReceiptOut | None: ...
 
 
+def receipt_example(terminal_id: str) -> str:
+    """Receipt number 42 of this till, in full (the return dialog's hint)."""
+    return receipts.receipt_no(terminal_id, 42)
+
+
+@dataclass(frozen=True)
+class FoundReceipt:
+    """The sale a receipt number names, as the return dialog shows it before a manager is
+    asked to approve the refund."""
+
+    receipt_no: str
+    created_at: datetime
+    gross: Decimal
+    line_count: int
+
+
 class Returns:
     def __init__(self, till: Till, server: ReceiptServer | None = None) -> None:
         self.till = till
         self.server = server
         self._current: ReceiptReturn | None = None
+
+    def find(self, text: str) -> FoundReceipt:
+        """The sale behind a scanned or typed receipt number (full, or the short counter
+        part, see `store.receipts.parse_receipt_no`). No PIN: looking is not refunding.
+        ReceiptNotFound when neither this till nor the server knows it; ReceiptLookupOffline
+        when it is not this till's and the server cannot be asked."""
+        receipt_no = receipts.parse_receipt_no(text, self.till.config.terminal_id)
+        if receipt_no is None:
+            raise ReceiptNotFound(text.strip())
+        with self.till.db.reader() as s:
+            order = sales.find_by_receipt(s, receipt_no)
+            if order is not None:
+                if order.kind != "sale":  # a return's receipt: nothing to return against
+                    raise ReceiptNotFound(text.strip())
+                return FoundReceipt(order.receipt_no, order.created_at, order.gross, order.line_count)
+        # Another till's sale (or one this till lost): the server's copy, if it can be asked.
+        found = self._ask_server(receipt_no).order
+        return FoundReceipt(found.receipt_no, found.created_at, found.totals.gross, len(found.lines))
 
     def start(self, receipt_no: str, approver: ApproverPin) -> Ticket:
         """Open a return against a receipt; the till's open ticket becomes the return."""

@@ -76,7 +76,8 @@ class Staff:
         now = self._clock()
         return self._checked(user_id, "user.sign_in", lambda u: authenticate(u, pin, now), now)
 
-    def approve(self, approver_id: str, pin: str, permission: Permission, subject: str) -> Approval:
+    def approve(self, approver_id: str, pin: str, permission: Permission, subject: str, *,
+                reason: str = "") -> Approval:
         """A manager's PIN approval of one action; failures count towards lockout."""
         now = self._clock()
         approval: list[Approval] = []
@@ -85,7 +86,7 @@ class Staff:
             approval.append(approve(user, pin, permission, now))
             return approval[0].approver
 
-        self._checked(approver_id, f"approval.{permission.value}", check, now, subject)
+        self._checked(approver_id, f"approval.{permission.value}", check, now, subject, reason)
         return approval[0]
 
     # -- managing the list (users.manage) ------------------------------------------------
@@ -141,7 +142,7 @@ class Staff:
     # -- sign-in bookkeeping ---------------------------------------------------------------
 
     def _checked(self, user_id: str, action: str, check: Callable[[User], User], now: datetime,
-                 subject: str | None = None) -> User:
+                 subject: str | None = None, reason: str = "") -> User:
         user = self.get(user_id)
         try:
             new_state = check(user)
@@ -151,12 +152,12 @@ class Staff:
         except PermissionDenied as exc:
             self._record(user, now, action + ".denied", subject, str(exc))
             raise
-        self._record(new_state, now, action, subject, None)
+        self._record(new_state, now, action, subject, None, reason)
         return new_state
 
     def _record(self, user: User, now: datetime, action: str, subject: str | None,
-                error: str | None) -> None:
+                error: str | None, reason: str = "") -> None:
         with self._db.transaction() as s:
             users.save_login_state(s, user)  # a user removed meanwhile stays removed
             audit.append(s, at=now, actor=user.user_id, action=action, subject=subject,
-                         payload={"error": error} if error else {})
+                         payload={"error": error} if error else ({"reason": reason} if reason else {}))

@@ -24,6 +24,7 @@ from pos_terminal.core.users import User, require
 from pos_terminal.logs import about_sale
 from pos_terminal.store import audit
 from pos_terminal.store import parked as parked_store
+from pos_terminal.core.voids import VoidLimit
 from pos_terminal.store.db import Database
 
 from .checkout import AfterCommit, CompletedOrder, commit_sale, crash_point
@@ -42,6 +43,8 @@ class ApproverPin:
 
     user_id: str
     pin: str = field(repr=False)  # never in a log line, a traceback's locals or an error report
+    reason: str = ""
+    """Why the manager approves (journalled with the approval)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,8 @@ class Till:
         if approver is None:
             require(cashier, permission)
             return cashier
-        return self.staff.approve(approver.user_id, approver.pin, permission, subject).approver
+        return self.staff.approve(approver.user_id, approver.pin, permission, subject,
+                                  reason=approver.reason).approver
 
     # -- ringing up ----------------------------------------------------------------------
 
@@ -144,8 +148,11 @@ class Till:
         self.ticket.override_price(line_no, price, approved, reason)
 
     def void_line(self, line_no: int, approver: ApproverPin | None = None) -> None:
-        by = self._approve(approver, Permission.LINE_VOID, f"line {line_no}") or self.signed_in()
-        self.ticket.void_line(line_no, by)
+        """The cashier voids a line; beyond the ticket's void limit (core.voids) a manager
+        approves, as for cancelling the ticket."""
+        cashier = self.signed_in()
+        approved = self._approve(approver, Permission.ORDER_VOID, f"void line {line_no}")
+        self.ticket.void_line(line_no, cashier, approved)
 
     def cancel_ticket(self, approver: ApproverPin | None = None) -> None:
         """Abandon the open ticket (nothing was paid, nothing is stored)."""
@@ -232,7 +239,8 @@ class Till:
     def _new_ticket(self, kind: str = "sale", original_order_id: str | None = None) -> Ticket:
         return Ticket(self.config.tax_mode, self.config.currency, kind=kind,
                       discount_limit_pct=self.config.discount_limit_pct,
-                      original_order_id=original_order_id)
+                      original_order_id=original_order_id,
+                      void_limit=VoidLimit(self.config.void_free_lines, self.config.void_free_amount))
 
     def _approve(self, approver: ApproverPin | None, permission: Permission,
                  subject: str) -> User | None:

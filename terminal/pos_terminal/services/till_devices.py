@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from devices.events import ErrorEvent, ErrorLocus, EventBus, PowerState
-from devices.escpos.receipt import Receipt, ReceiptLine, TaxLine
-from devices.escpos.receipt import Tender as ReceiptTender
+from devices.escpos.receipt import Receipt
 from devices.scanner import ScanFormat, WedgeSettings
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import TenderType
@@ -26,7 +25,8 @@ from pos_terminal.store.db import Database
 
 from .checkout import CompletedOrder
 from .device_telemetry import DeviceTelemetry
-from .formatting import currency_symbol, percent
+from .receipt_content import ReceiptWords as ReceiptLabels  # the receipt's words (content lives there)
+from .receipt_content import receipt_for
 
 if TYPE_CHECKING:
     from .till import Till
@@ -50,38 +50,6 @@ class Drawer(Protocol):
 class NoScale(RuntimeError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"no scale connected ({reason}); key in the weight")
-
-
-@dataclass(frozen=True)
-class ReceiptLabels:
-    """Printed words, passed in so the caller can translate them."""
-
-    tenders: dict[str, str] = field(default_factory=lambda: {
-        "cash": "Cash", "card": "Card", "voucher": "Voucher", "other": "Other", "rounding": "Rounding"})
-    tax: str = "Tax"
-    footer: tuple[str, ...] = ("Thank you!",)
-    refund: str = "REFUND"
-
-
-def receipt_for(order: CompletedOrder, config: TerminalConfig,
-                labels: ReceiptLabels = ReceiptLabels()) -> Receipt:
-    sale = order.sale
-    tenders = tuple(
-        ReceiptTender(labels.tenders["rounding" if t.is_cash_rounding else TenderType(t.type).value], t.amount)
-        for t in sale.tenders
-    )
-    header = (config.store_name, f"{config.terminal_id}  {order.created_at:%Y-%m-%d %H:%M}")
-    if sale.kind == "return":
-        header += (labels.refund,)
-    return Receipt(
-        receipt_id=order.receipt_no,
-        lines=tuple(ReceiptLine(l.description, l.qty, l.line_total, l.unit_price) for l in sale.lines),
-        total=sale.totals.gross, header=header,
-        taxes=tuple(TaxLine(f"{labels.tax} {r.tax_code} {percent(r.rate)}", r.net, r.tax)
-                    for r in sale.totals.by_rate),
-        tenders=tenders, change=sale.change_given, footer=labels.footer,
-        currency=currency_symbol(config.currency).strip(), logo=config.receipt_logo,
-    )
 
 
 @dataclass

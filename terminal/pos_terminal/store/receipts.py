@@ -29,3 +29,18 @@ def next_receipt_seq(session: On, terminal_id: str) -> int:
 
 def receipt_no(terminal_id: str, seq: int) -> str:
     return f"{terminal_id}-{seq:06d}"
+
+
+def parse_receipt_no(text: str, terminal_id: str) -> str | None:
+    """The receipt number a cashier typed or scanned, in full; None if it cannot be one.
+
+    The QR code on a receipt carries the full number (`T01-000042`). The short receipt
+    number is its counter part, unique on the till that printed it: `42` (or `000042`)
+    typed on till T01 means `T01-000042`. A full number with an unpadded counter
+    (`T01-42`) is read too.
+    """
+    text = text.strip()
+    till, _, digits = text.rpartition("-")
+    if not (digits.isascii() and digits.isdigit()) or not 0 < len(digits) <= 9 or int(digits) == 0:
+        return None
+    return receipt_no(till or terminal_id, int(digits))

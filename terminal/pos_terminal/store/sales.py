@@ -165,6 +165,17 @@ def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
     ).first()
 
 
+def recent(session: Session, terminal_id: str, limit: int = 50) -> list[Order]:
+    """This till's latest orders, newest first (the reprint list), without their lines."""
+    return list(session.scalars(select(Order).where(Order.terminal_id == terminal_id)
+                                .order_by(Order.receipt_seq.desc()).limit(limit)))
+
+
+def receipt_no_of(on: Session | Connection, order_id: str) -> str | None:
+    """The receipt number of a stored order (a refund names its original's)."""
+    return on.execute(select(Order.receipt_no).where(Order.order_id == order_id)).scalar_one_or_none()
+
+
 def returned_quantities(session: Session, original_order_id: str) -> dict[int, Decimal]:
     """Quantity already returned per original line (return lines keep the sale's line_no)."""
     totals: dict[int, Decimal] = defaultdict(Decimal)

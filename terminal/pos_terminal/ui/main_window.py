@@ -7,16 +7,21 @@ on the GUI thread.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from devices.events import PowerEvent
+from pos_terminal.core.denominations import denominations
 from pos_terminal.services import Services
 from pos_terminal.services.drawer import DrawerService
 
 from .bridge import DeviceBridge, SyncBridge
+from .cash_office import CashMovementDialog, DenominationCount
+from .conflict_watch import ConflictWatch
+from .idle_lock import IdleLock
 from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
@@ -51,6 +56,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.sign_in.signed_in.connect(self._signed_in)
 
+        self.conflict_watch = ConflictWatch(conflicts, lambda: services.till.cashier, self.sale.banner,
+                                            self.sale.open_dialog, self)
+        self.idle_lock = IdleLock(services.config.idle_lock_minutes, lambda: services.till.cashier is not None,
+                                  self.lock_idle, self)
         self._menus()
         self._wire_devices(devices)
         self._wire_sync(sync, sync_error)
@@ -68,17 +77,29 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.sale)
         self.sign_out_action.setEnabled(True)
         self.sale.focus_entry()
+        self.conflict_watch.open_if_a_manager_is_here()
 
     def sign_out(self) -> None:
         # The open ticket stays on the till for whoever signs in next: nothing is lost.
         self.services.till.sign_out()
         self.show_sign_in()
 
+    def lock_idle(self) -> None:
+        """Idle for too long: back to sign-in; the open ticket waits on the till."""
+        kept = len(self.services.till.ticket)
+        self.sign_out()
+        self.sign_in.error.setText(self.tr("Locked after {minutes} minutes without input. The open ticket "
+                                           "({lines}) is kept: sign in to go on.").format(
+            minutes=f"{self.services.config.idle_lock_minutes:g}", lines=self.tr("lines: {n}").format(n=kept)))
+
     def _menus(self) -> None:
         till_menu = self.menuBar().addMenu(self.tr("&Till"))
         self.sign_out_action = QAction(self.tr("Sign out"), self)
         self.sign_out_action.triggered.connect(self.sign_out)
         till_menu.addAction(self.sign_out_action)
+        self.reprint_action = QAction(self.tr("Reprint a receipt…"), self)
+        self.reprint_action.triggered.connect(self.open_reprint)
+        till_menu.addAction(self.reprint_action)
 
         manager = self.menuBar().addMenu(self.tr("&Manager"))
         self.conflicts_action = QAction(self.tr("Conflict inbox…"), self)
@@ -93,10 +114,12 @@ class MainWindow(QMainWindow):
         self.drawer_actions = {
             "open": QAction(self.tr("Open the drawer session (float)…"), self),
             "no_sale": QAction(self.tr("No sale (open the cash drawer)"), self),
+            "cash_office": QAction(self.tr("Paid in / paid out…"), self),
             "x_report": QAction(self.tr("X report"), self),
             "z_report": QAction(self.tr("Close the day (Z report)…"), self),
         }
-        slots = {"open": self.open_session, "no_sale": self.no_sale, "x_report": self.x_report,
+        slots = {"open": self.open_session, "no_sale": self.no_sale, "cash_office": self.cash_office,
+                 "x_report": self.x_report,
                  "z_report": self.close_day}
         for key, action in self.drawer_actions.items():
             action.triggered.connect(slots[key])
@@ -106,10 +129,13 @@ class MainWindow(QMainWindow):
             drawer.addAction(action)
         drawer.setToolTipsVisible(True)
 
-    def open_conflicts(self) -> None:
-        from .conflicts_dialog import ConflictsDialog
+    def open_reprint(self) -> None:
+        from .reprint_dialog import ReprintDialog
 
-        self.sale.open_dialog(ConflictsDialog(self.conflicts, self))
+        self.sale.open_dialog(ReprintDialog(self.services, self.devices, self))
+
+    def open_conflicts(self) -> None:
+        self.conflict_watch.open()
 
     # -- drawer and end of day ------------------------------------------------------------
 
@@ -129,23 +155,39 @@ class MainWindow(QMainWindow):
                                 then=lambda result: self._show_report(*result))
 
     def close_day(self) -> None:
+        """Count the drawer (by denomination where the currency has them), then a manager
+        closes the day with that count."""
         assert self.drawer is not None
         drawer, currency = self.drawer, self.services.config.currency
 
-        def approve(entry: EntryDialog) -> None:
+        def approve(counted: Decimal) -> None:
+            self.sale.with_approval(self.tr("Close the day with {amount} counted").format(
+                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a),  # type: ignore[arg-type]
+                always=True, then=lambda day: self._show_report(day.report, day.summary))
+
+        if denominations(currency):
+            count = DenominationCount(currency, self)
+            count.accepted.connect(lambda: approve(count.total))
+            self.sale.open_dialog(count)
+            return
+
+        def typed(entry: EntryDialog) -> None:
             try:
                 counted = parse_amount(entry.text, currency)
             except Exception as exc:  # noqa: BLE001
                 self.sale.show_error(exc)
                 return
-            self.sale.with_approval(self.tr("Close the day with {amount} counted").format(
-                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a),  # type: ignore[arg-type]
-                always=True, then=lambda day: self._show_report(day.report, day.summary))
+            approve(counted)
 
-        self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), approve)
+        self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), typed)
+
+    def cash_office(self) -> None:
+        assert self.drawer is not None
+        self.sale.open_dialog(CashMovementDialog(self.services, self.drawer, self))
 
     def _show_report(self, report: Any, summary: Any) -> None:
-        self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self))
+        self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self,
+                                           devices=self.devices))
 
     # -- bridges ----------------------------------------------------------------------
 
@@ -182,9 +224,7 @@ class MainWindow(QMainWindow):
         self.sale.catalog_changed(event)
 
     def _conflicts_arrived(self, event: Any) -> None:
-        self.sale.banner.show_message(
-            self.tr("{n} order(s) held by the server: a manager should open the conflict inbox.").format(
-                n=len(event.order_ids)), Level.WARNING, sticky=True)
+        self.conflict_watch.arrived(event)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         self.device_bridge.detach()

@@ -4,6 +4,8 @@ returned, choose quantities. The return becomes the open ticket and is paid out 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -21,10 +24,12 @@ from PySide6.QtWidgets import (
 from pos_protocol.money import to_decimal
 from pos_terminal.core.sale import SaleLine
 from pos_terminal.services import Services
+from pos_terminal.services.returns import FoundReceipt, receipt_example
 
 from .approval import ApprovalDialog
 from .errors import describe
-from pos_terminal.services.formatting import money, quantity
+from .operations import Operation
+from pos_terminal.services.formatting import date_time, money, quantity
 from .widgets import BigButton, Keypad
 
 
@@ -37,6 +42,7 @@ class ReturnDialog(QDialog):
         self.setWindowTitle(self.tr("Return"))
         self.setModal(True)
         self.approval: ApprovalDialog | None = None
+        self.operation: Operation[Any] | None = None
         self.pages = QStackedWidget()
         self.pages.addWidget(self._lookup_page())
         self.pages.addWidget(self._lines_page())
@@ -44,24 +50,40 @@ class ReturnDialog(QDialog):
 
     def _lookup_page(self) -> QWidget:
         page = QWidget()
+        prompt = QLabel(self.tr("Scan the QR code on the receipt, or type the receipt number"))
+        prompt.setWordWrap(True)
+        prompt.setStyleSheet("font-size:17px; font-weight:bold;")
         self.receipt = QLineEdit()
         self.receipt.setObjectName("receipt_lookup")
-        self.receipt.setPlaceholderText(self.tr("Receipt number"))
+        self.receipt.setMinimumHeight(52)
+        font = self.receipt.font()
+        font.setPointSize(18)
+        self.receipt.setFont(font)
+        self.receipt.setPlaceholderText(self.tr("Receipt number, e.g. 42"))
         self.receipt.returnPressed.connect(self.look_up)
+        hint = QLabel(self.tr("The short number is the part after the dash: 42 for {example}.").format(
+            example=receipt_example(self.services.config.terminal_id)))
+        hint.setWordWrap(True)
+        self.found = QLabel()
+        self.found.setObjectName("receipt_found")
+        self.found.setWordWrap(True)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color:#8a1010; font-weight:bold;")
-        look_up, blind, cancel = (BigButton(self.tr("Look up")), BigButton(self.tr("Return without receipt")),
-                                  BigButton(self.tr("Cancel")))
-        look_up.clicked.connect(self.look_up)
+        self.keypad = Keypad(self.receipt, page)
+        self.keypad.setFixedWidth(300)
+        self.look_up_button = _button(self.tr("Look up"))
+        blind, cancel = _button(self.tr("Return without receipt")), _button(self.tr("Cancel"))
+        self.look_up_button.clicked.connect(self.look_up)
         blind.clicked.connect(self.blind)
         cancel.clicked.connect(self.reject)
         row = QHBoxLayout()
-        for b in (cancel, blind, look_up):
+        for b in (cancel, blind, self.look_up_button):
             row.addWidget(b)
         layout = QVBoxLayout(page)
-        for w in (QLabel(self.tr("Scan or type the receipt number")), self.receipt, self.error):
+        for w in (prompt, self.receipt, hint, self.found, self.error):
             layout.addWidget(w)
+        layout.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addLayout(row)
         return page
 
@@ -74,12 +96,15 @@ class ReturnDialog(QDialog):
         self.line_error = QLabel()
         self.line_error.setWordWrap(True)
         self.line_error.setStyleSheet("color:#8a1010; font-weight:bold;")
-        add, done = BigButton(self.tr("Return selected line")), BigButton(self.tr("Done"))
+        add, done = _button(self.tr("Return selected line")), _button(self.tr("Done"))
         add.clicked.connect(self.add_selected)
         done.clicked.connect(self.accept)
         right = QVBoxLayout()
-        for w in (self.qty, Keypad(self.qty, page, decimal_point=True), self.line_error, add, done):
+        keypad = Keypad(self.qty, page, decimal_point=True)
+        keypad.setFixedWidth(300)
+        for w in (self.qty, keypad, self.line_error, add, done):
             right.addWidget(w)
+        right.addStretch(1)
         layout = QHBoxLayout(page)
         layout.addWidget(self.lines, 2)
         layout.addLayout(right, 1)
@@ -87,23 +112,59 @@ class ReturnDialog(QDialog):
 
     # -- starting ---------------------------------------------------------------------
 
+    def take_scan(self, code: str) -> bool:
+        """A scanner's code while this dialog is open: a receipt's QR code is looked up."""
+        if self.pages.currentIndex() != 0:
+            return False
+        self.receipt.setText(code)
+        self.look_up()
+        return True
+
     def look_up(self) -> None:
-        receipt_no = self.receipt.text().strip()
-        if not receipt_no:
+        """Find the receipt first (off the GUI thread); only a receipt that exists goes to
+        a manager for the refund's approval."""
+        text = self.receipt.text().strip()
+        if not text:
             self.error.setText(self.tr("Enter the receipt number."))
             return
-        self._approve(self.tr("Refund against receipt {receipt}").format(receipt=receipt_no),
-                      lambda a: self.services.returns.start(receipt_no, a), show_lines=True)
+        if len(self.services.till.ticket):
+            self.error.setText(self.tr("Finish or cancel the open ticket before a return."))
+            return
+        self.error.clear()
+        self.found.setText(self.tr("Looking for receipt {receipt}…").format(receipt=text))
+        self.look_up_button.setEnabled(False)
+        self.operation = Operation(lambda: self.services.returns.find(text)) \
+            .success(self._found).failure(self._not_found) \
+            .finally_(lambda: self.look_up_button.setEnabled(True)).run_in_background()
+
+    def _found(self, receipt: FoundReceipt) -> None:
+        currency = self.services.config.currency
+        sold = date_time(receipt.created_at, ZoneInfo(self.services.config.time_zone))
+        self.found.setText(self.tr("Receipt {receipt}: sold {when}, total {total}, lines on it: {lines}").format(
+            receipt=receipt.receipt_no, when=sold, lines=receipt.line_count, total=money(receipt.gross, currency)))
+        details = [(self.tr("Receipt"), receipt.receipt_no), (self.tr("Sold"), sold),
+                   (self.tr("Total of the sale"), money(receipt.gross, currency))]
+        self._approve(self.tr("Refund against receipt {receipt}").format(receipt=receipt.receipt_no),
+                      lambda a: self.services.returns.start(receipt.receipt_no, a), show_lines=True,
+                      details=details)
+
+    def _not_found(self, exc: BaseException) -> None:
+        self.found.clear()
+        self.error.setText(describe(exc))
+        self.receipt.selectAll()
+        self.receipt.setFocus()
 
     def blind(self) -> None:
         self._approve(self.tr("Return without a receipt"),
                       lambda a: self.services.returns.start_blind(a), show_lines=False)
 
-    def _approve(self, purpose: str, action, *, show_lines: bool) -> None:  # type: ignore[no-untyped-def]
+    def _approve(self, purpose: str, action, *, show_lines: bool,  # type: ignore[no-untyped-def]
+                 details: list[tuple[str, str]] | None = None) -> None:
         if len(self.services.till.ticket):
             self.error.setText(self.tr("Finish or cancel the open ticket before a return."))
             return
-        self.approval = ApprovalDialog(purpose, action, self)
+        self.approval = ApprovalDialog(purpose, action, self, details=details or (),
+                                       signed_in=self.services.till.cashier)
         self.approval.accepted.connect(lambda: self._started(show_lines))
         self.approval.open()
 
@@ -151,3 +212,10 @@ class ReturnDialog(QDialog):
         self.line_error.clear()
         self.ticket_changed.emit()
         self._fill_lines()
+
+
+def _button(text: str) -> BigButton:
+    """A touch button that keeps its height: the dialog fits its content, nothing stretches."""
+    button = BigButton(text)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button

@@ -244,7 +244,7 @@ class SaleScreen(QWidget):
                 if then is not None:
                     then(result)
                 return
-        dialog = ApprovalDialog(purpose, action, self)
+        dialog = ApprovalDialog(purpose, action, self, signed_in=self.till.cashier)
         if then is not None:
             dialog.accepted.connect(lambda: then(dialog.result_value))
         self.open_dialog(dialog)
@@ -295,8 +295,11 @@ class SaleScreen(QWidget):
 
     def void_line(self) -> None:
         if (line_no := self._line_no()) is not None:
-            self.with_approval(self.tr("Void line {n}").format(n=line_no),
-                               lambda a: self.till.void_line(line_no, a))
+            line = next(ln for ln in self.till.ticket.ticket_lines() if ln.line_no == line_no)
+            amount = money(self.services.config.currency.round(line.qty * line.unit_price),
+                           self.services.config.currency)
+            self.with_approval(self.tr("Void line {n}: {item}, {amount}").format(
+                n=line_no, item=line.item.name, amount=amount), lambda a: self.till.void_line(line_no, a))
 
     def cancel_ticket(self) -> None:
         self.with_approval(self.tr("Cancel the whole ticket"), self.till.cancel_ticket)

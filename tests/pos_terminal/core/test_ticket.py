@@ -186,3 +186,26 @@ def test_a_return_ticket_needs_refund_approval() -> None:
     tenders.add(TenderType.CASH, D("10.00"))
     with pytest.raises(PaymentError, match="refund"):
         t.finish(tenders, "c1")
+
+
+def test_voids_beyond_the_ticket_limit_need_a_manager(cashier, manager) -> None:
+    from pos_terminal.core.ticket import NeedsApproval
+    from pos_terminal.core.voids import VoidLimit
+
+    t = Ticket(TaxMode.INCLUSIVE, void_limit=VoidLimit(free_lines=1, free_amount=D("100")))
+    for sku in ("A", "B", "C"):
+        t.add_item(make_item(sku, "2.00"))
+    t.void_line(1, cashier)  # within the limit: the cashier alone
+    with pytest.raises(NeedsApproval, match="more than 1 voided lines"):
+        t.void_line(2, cashier)
+    with pytest.raises(PermissionDenied):  # another cashier is no approval
+        t.void_line(2, cashier, approved=cashier)
+    t.void_line(2, cashier, approved=manager)
+    assert [v.voided_by for v in t.voided_lines()] == [cashier.user_id, manager.user_id]
+
+    by_amount = Ticket(TaxMode.INCLUSIVE, void_limit=VoidLimit(free_lines=9, free_amount=D("3.00")))
+    by_amount.add_item(make_item("A", "2.00"))
+    by_amount.add_item(make_item("B", "2.00"))
+    by_amount.void_line(1, cashier)
+    with pytest.raises(NeedsApproval):  # 4.00 voided would pass the 3.00 limit
+        by_amount.void_line(2, cashier)

@@ -74,3 +74,18 @@ def visible_texts(root):  # type: ignore[no-untyped-def]
         texts.add(w.toolTip())
     texts |= {a.text() for a in root.findChildren(QAction)}
     return texts - {""}
+
+
+def approve(qtbot, dialog, user: str | None, pin: str, reason: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Fill in an approval dialog and wait until its PIN check (off the GUI thread) reported:
+    the dialog is closed (approved) or shows why not. `user` None: the signed-in manager
+    approves with their PIN only."""
+    if reason is not None:
+        dialog.reason.setText(reason)
+    if user is not None:
+        if not dialog.manager.isVisible() and dialog.other.isVisible():
+            dialog.other.click()
+        dialog.manager.setText(user)
+    dialog.pin.setText(pin)
+    dialog.approve_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)

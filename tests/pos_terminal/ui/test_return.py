@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from PySide6.QtWidgets import QPushButton
+
 from pos_terminal.core.sale import TenderType
 from pos_terminal.ui.return_dialog import ReturnDialog
 
-from .conftest import BREAD, order_count, scan
+from .conftest import approve, BREAD, order_count, scan
 
 
 def _sell(qtbot, screen, *codes: str):  # type: ignore[no-untyped-def]
@@ -28,17 +30,20 @@ def test_return_against_a_receipt_is_refunded(qtbot, window, services):
     assert isinstance(dialog, ReturnDialog)
     dialog.receipt.setText("no-such-receipt")
     dialog.look_up()
-    dialog.approval.manager.setText("m1")
-    dialog.approval.pin.setText("9999")
-    dialog.approval.approve_button.click()
-    assert dialog.approval.error.text().startswith("Receipt not found")
-    dialog.approval.reject()
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=5_000)
+    assert dialog.error.text().startswith("Receipt not found")
+    assert dialog.approval is None  # nobody is asked for a PIN for a receipt that does not exist
 
-    dialog.receipt.setText(sold.receipt_no)
+    short = str(int(sold.receipt_no.rpartition("-")[2]))  # the counter part: "1"
+    dialog.receipt.clear()
+    for digit in short:  # typed on the dialog's own keypad
+        dialog.keypad.findChild(QPushButton, f"key_{digit}").click()
+    assert dialog.receipt.text() == short
     dialog.look_up()
-    dialog.approval.manager.setText("m1")
-    dialog.approval.pin.setText("9999")
-    dialog.approval.approve_button.click()
+    qtbot.waitUntil(lambda: dialog.approval is not None, timeout=5_000)
+    assert sold.receipt_no in dialog.found.text()
+    assert sold.receipt_no in dialog.approval.purpose.text()
+    approve(qtbot, dialog.approval, "m1", "9999")
     assert dialog.pages.currentIndex() == 1 and dialog.lines.count() == 1
     assert "2 of 2 left" in dialog.lines.item(0).text()
     dialog.lines.setCurrentRow(0)
@@ -69,4 +74,31 @@ def test_a_return_never_replaces_an_open_ticket(qtbot, window, services):
     dialog = screen.dialog
     dialog.blind()
     assert dialog.approval is None and "open ticket" in dialog.error.text()
+    dialog.receipt.setText("1")
+    dialog.look_up()
+    assert dialog.approval is None and "open ticket" in dialog.error.text()
     assert len(services.till.ticket) == 1 and services.till.ticket.kind == "sale"
+
+
+def test_a_scanned_qr_code_finds_the_receipt_and_the_dialog_fits_its_content(qtbot, window, services):
+    screen = window.sale
+    sold = _sell(qtbot, screen, BREAD)
+    screen.buttons["return"].click()
+    dialog = screen.dialog
+    qtbot.waitExposed(dialog)
+    for button in dialog.findChildren(QPushButton):
+        if button.isVisible():  # no button stretched to fill the dialog
+            assert button.height() <= 80, (button.text(), button.height())
+    assert dialog.take_scan(sold.receipt_no)  # what the QR code on the receipt carries
+    qtbot.waitUntil(lambda: dialog.approval is not None, timeout=5_000)
+    assert sold.receipt_no in dialog.found.text()
+
+
+def test_receipt_numbers_short_and_full():
+    from pos_terminal.store.receipts import parse_receipt_no
+
+    assert parse_receipt_no("42", "T01") == "T01-000042"
+    assert parse_receipt_no(" 000042 ", "T01") == "T01-000042"
+    assert parse_receipt_no("T02-42", "T01") == "T02-000042"  # another till's, read in full
+    assert parse_receipt_no("T01-000042", "T01") == "T01-000042"
+    assert parse_receipt_no("0", "T01") is None and parse_receipt_no("abc", "T01") is None
