@@ -17,7 +17,6 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from pos_protocol import paths
 from pos_protocol.codes import ConflictCode, OrderStatus
 from pos_terminal.sync.catalog_pull import CatalogPuller
 
