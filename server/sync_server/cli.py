@@ -147,6 +147,24 @@ def cmd_office_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_office_user_remove(args: argparse.Namespace) -> int:
+    with _transaction(args) as conn:
+        removed = office_users.remove_user(conn, args.user_id)
+    if not removed:
+        raise ValueError(f"there is no office user {args.user_id}")
+    print(f"office user {args.user_id} removed; its sessions ended")
+    return 0
+
+
+def cmd_office_user_list(args: argparse.Namespace) -> int:
+    with _transaction(args) as conn:
+        accounts = office_users.list_users(conn)
+    print("user_id\tname\trole")
+    for account in accounts:
+        print(f"{account.user_id}\t{account.name}\t{account.role.value}")
+    return 0
+
+
 def cmd_terminal_revoke(args: argparse.Namespace) -> int:
     with _transaction(args) as conn:
         revoked_at = terminals.revoke(conn, args.terminal_id)
@@ -230,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="what the account may do, as at a till: a manager resolves held orders and changes prices")
     oadd.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     oadd.set_defaults(func=cmd_office_user_add)
+    orm = office.add_parser("remove", help="remove an office account (its sessions end at once)")
+    orm.add_argument("user_id")
+    orm.set_defaults(func=cmd_office_user_remove)
+    office.add_parser("list", help="the office accounts and their roles").set_defaults(func=cmd_office_user_list)
 
     term = sub.add_parser("terminal", help="terminals").add_subparsers(dest="action", required=True)
     rev = term.add_parser("revoke", help="revoke a terminal; its requests get 403 terminal_revoked")

@@ -17,7 +17,6 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from pos_protocol import paths
 from pos_protocol.codes import ConflictCode, OrderStatus
 from pos_terminal.sync.catalog_pull import CatalogPuller
 
@@ -71,8 +70,8 @@ def test_a_sale_at_a_stale_price_is_held_with_its_diff_and_resolved_here(shop, p
     card = page.locator(f"[data-order-id='{order.order_id}']")
     expect()(card).to_contain_text(order.receipt_no)
     expect()(card).to_contain_text(ConflictCode.PRICE_CHANGED)
-    expect()(card).to_contain_text("0.57")  # the till's unit price
-    expect()(card).to_contain_text("0.61")  # the server's
+    expect()(card).to_contain_text("0,57 €")  # the till's unit price, in the store's locale
+    expect()(card).to_contain_text("0,61 €")  # the server's
     expect()(card).to_contain_text("−0,12 €")  # 3 x (0.57 - 0.61): the till charged less, in the store's locale
     card.get_by_label(re.compile("Decision for line")).select_option("honor_terminal")
     card.get_by_label("Reason").fill("shelf label still showed 0.57")

@@ -5,6 +5,8 @@ neither logout nor tampering but do reach another server process on the same dat
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -147,3 +149,21 @@ def test_the_cli_refuses_a_short_password_and_stores_only_a_scrypt_hash(shop):
     assert stored.startswith("scrypt$16384$8$1$") and MANAGER_ACCOUNT.password not in stored
     assert office_users.verify_password(MANAGER_ACCOUNT.password, stored)
     assert not office_users.verify_password(MANAGER_ACCOUNT.password + "x", stored)
+
+
+def test_a_removed_office_user_is_signed_out_at_once(shop):
+    leaver = scene.OfficeUser("lea", "Lea Leaving", "manager", "lea's long password")
+    assert "created" in scene.add_office_user(shop.db_url, leaver)
+    with signed_in_client(shop.url, leaver) as client:
+        assert client.get("/office/stores").status_code == 200
+        listed = run_cli(shop, "office-user", "list")
+        assert "lea\tLea Leaving\tmanager" in listed.stdout and "anna\tAnna Office\tmanager" in listed.stdout
+        assert run_cli(shop, "office-user", "remove", "lea").returncode == 0
+        assert client.get("/office/stores", follow_redirects=False).status_code == 303
+    again = run_cli(shop, "office-user", "remove", "lea")
+    assert again.returncode == 1 and "there is no office user lea" in again.stderr
+
+
+def run_cli(shop, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sync_server.cli", "--db", shop.db_url, *args],
+                          capture_output=True, text=True, timeout=60, check=False)

@@ -119,6 +119,12 @@ def test_the_server_wheel_migrates_serves_and_is_ready(wheels: Path, tmp_path: P
         wait_until(lambda: _ready(url) or proc.poll() is not None, 60, "server wheel ready")
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         assert httpx.get(url, timeout=5).json() == {"status": "ready"}
+        # The back office's templates and static files are package data of the wheel.
+        base = f"http://127.0.0.1:{port}/office"
+        login = httpx.get(f"{base}/login", timeout=5)
+        assert login.status_code == 200 and "Sign in" in login.text, login.text[:500]
+        assert httpx.get(f"{base}/static/htmx-2.0.11.min.js", timeout=5).status_code == 200
+        assert httpx.get(f"{base}/static/office.css", timeout=5).status_code == 200
     finally:
         proc.terminate()
         proc.wait(30)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
-from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
+from babel.numbers import NumberFormatError, format_currency, format_decimal, format_percent, parse_decimal
 
 
 def locale_of(name: str) -> Locale:
@@ -74,6 +74,13 @@ def parse_price(text: str, locale: str) -> Decimal:
     return Decimal(value)
 
 
+# Conflict fields (wire.Conflict.field, services/order_checks.py) whose values are money,
+# tax rates or quantities; the others (a SKU, a receipt number, a time) are shown as sent.
+MONEY_FIELDS = frozenset({"unit_price"})
+RATE_FIELDS = frozenset({"tax_rate"})
+QUANTITY_FIELDS = frozenset({"qty"})
+
+
 class StoreFormat:
     """The formatting functions bound to one store's currency and locale, for templates."""
 
@@ -94,6 +101,22 @@ class StoreFormat:
 
     def number(self, value: Decimal | float | int | None) -> str:
         return number(value, self.locale)
+
+    def conflict_value(self, field: str, value: str | None) -> str:
+        """A conflict's till or server value as the office reads it: a price in the store's
+        currency, a tax rate as a percentage, a quantity in the store's digits."""
+        if value is None:
+            return "–"
+        try:
+            if field in MONEY_FIELDS:
+                return self.money(Decimal(value))
+            if field in RATE_FIELDS:
+                return format_percent(Decimal(value), locale=locale_of(self.locale), decimal_quantization=False)
+            if field in QUANTITY_FIELDS:
+                return self.number(Decimal(value))
+        except InvalidOperation:
+            pass
+        return value
 
     def price_input(self, amount: Decimal) -> str:
         """A price as the office would type it back (no currency sign, no grouping)."""

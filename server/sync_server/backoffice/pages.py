@@ -56,8 +56,9 @@ STORE_PAGES = [
     ("office_export", "Export"),
 ]
 
-# Login throttling: the rate-limit dependency (sync_server/api/ratelimit.py, from the
-# opsserver branch) is added to this list at merge; the login POST is its one user here.
+# Login throttling: the rate-limit dependency of sync_server/api/ratelimit.py (opsserver
+# branch) goes into this literal at merge, e.g. `[Depends(ratelimit.<login limit>)]`. The
+# login POST below is its one user; the route copies the list when this module is imported.
 LOGIN_RATE_LIMIT: list[Any] = []
 
 
@@ -267,7 +268,8 @@ def z_reports_page(request: Request, store_id: str, session: SignedInDep, engine
         reports = office_views.z_reports(conn, store_id, first_day, last_day, terminal or None) if not error else []
         listed = office_views.terminal_status(conn, store_id)
     return _page(request, "z_reports.html", session, store, reports=reports, first=first_day, last=last_day,
-                 terminal=terminal, terminals=listed, error=error, page="office_z_reports")
+                 terminal=terminal, terminals=listed, names={t.terminal_id: t.name for t in listed}, error=error,
+                 page="office_z_reports")
 
 
 def _days(first: str, last: str) -> tuple[date, date, str | None]:

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pos_protocol.permissions import Permission, Role, has_permission
@@ -107,6 +107,15 @@ def account(conn: Connection, user_id: str) -> OfficeAccount | None:
 
 def _account(row) -> OfficeAccount:
     return OfficeAccount(row["user_id"], row["name"], Role(row["role"]), row["session_epoch"])
+
+
+def remove_user(conn: Connection, user_id: str) -> bool:
+    """The account is gone, and with it every session (no cookie finds its user)."""
+    return conn.execute(delete(OfficeUser).where(OfficeUser.user_id == user_id)).rowcount > 0
+
+
+def list_users(conn: Connection) -> list[OfficeAccount]:
+    return [_account(row) for row in conn.execute(select(OfficeUser).order_by(OfficeUser.user_id)).mappings()]
 
 
 def end_sessions(conn: Connection, user_id: str) -> None:
