@@ -22,7 +22,7 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
-from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, TerminalConfig, load_config
+from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, SeedUser, TerminalConfig, load_config
 from pos_terminal.keys import PASSPHRASE_ENV, SecretStoreUnavailable, keyring_usable, open_secret_store
 from pos_terminal.store.guard import DatabaseUnusable
 from tools.launcher import ServerProcess, ServerStartError, answers_ready
@@ -30,8 +30,6 @@ from tools.launcher import ServerProcess, ServerStartError, answers_ready
 log = logging.getLogger("tools.demo")
 
 STORE = "demo-store"
-STAFF = [("m1", "Mia Manager", "manager"), ("s1", "Sam Supervisor", "supervisor"),
-         ("c1", "Cathy Cashier", "cashier")]
 DEMO_PASSPHRASE = "demo-only-passphrase"  # noqa: S105 - printed as a warning; demo data only
 READY_TIMEOUT_S = 30.0
 
@@ -94,8 +92,9 @@ def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
     db_url = _db_url(demo_dir)
     server_cli(db_url, "migrate")
     server_cli(db_url, "store", "add", STORE, "--name", "Demo Corner Shop")
-    for user_id, name, role in STAFF:
-        server_cli(db_url, "user", "add", user_id, "--store", STORE, "--name", name, "--role", role)
+    for user in demo_staff():
+        server_cli(db_url, "user", "add", user.user_id, "--store", STORE, "--name", user.name,
+                   "--role", user.role.value, "--pin-hash", user.pin_hash or "")
     marker = demo_dir / "catalog-imported"
     if not marker.exists():  # importing again would only bump the catalog version
         print(server_cli(db_url, "catalog", "import", str(RESOURCES / "demo_catalog.csv"), "--store", STORE))
@@ -108,6 +107,13 @@ def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
     children.callback(server.stop)
     print(f"sync server ready at {url} (database {db_url})")
     return url
+
+
+def demo_staff() -> tuple[SeedUser, ...]:
+    """The demo shop's staff with their PIN hashes, from the packaged seed file: the server's
+    staff list starts as the till's seed (c1 1111, s1 2222, m1 9999, a1 4444; no PIN in plain
+    text anywhere), and tills keep it from there."""
+    return load_config(DEFAULT_CONFIG).seed_users
 
 
 def _db_url(demo_dir: Path) -> str:

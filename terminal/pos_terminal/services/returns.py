@@ -22,7 +22,7 @@ from pos_terminal.core.catalog import Unit
 from pos_terminal.core.returns import ReceiptReturn, start_blind_return
 from pos_terminal.core.sale import FinishedSale, PriceOverride, SaleLine, Tender, TenderType
 from pos_terminal.core.ticket import Ticket, TicketLine
-from pos_terminal.store import sales
+from pos_terminal.store import receipts, sales
 from pos_terminal.sync.client import SyncError
 from pos_protocol.tax import TaxMode, compute_totals
 
@@ -88,6 +88,8 @@ class Returns:
         return _finished_sale(found, cfg.tax_mode, cfg.currency.scale), order_id, _returned(found, here)
 
     def _ask_server(self, receipt_no: str) -> wire.ReceiptOut:
+        if receipts.parse_receipt_no(receipt_no) is None:  # no till could have printed it
+            raise ReceiptNotFound(receipt_no)
         if self.server is None:
             raise ReceiptLookupOffline(receipt_no, "this till is not connected to a server")
         try:

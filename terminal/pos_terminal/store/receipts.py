@@ -29,3 +29,14 @@ def next_receipt_seq(session: On, terminal_id: str) -> int:
 
 def receipt_no(terminal_id: str, seq: int) -> str:
     return f"{terminal_id}-{seq:06d}"
+
+
+MAX_SEQ = 2**63 - 1  # SQLite's INTEGER
+
+
+def parse_receipt_no(number: str) -> tuple[str, int] | None:
+    """(terminal_id, seq) of a number `receipt_no` could have made; None for anything else."""
+    terminal_id, _, digits = number.rpartition("-")
+    if not terminal_id or not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_SEQ:
+        return None
+    return terminal_id, int(digits)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from pos_protocol.money import to_decimal
 from pos_terminal.core.sale import SaleLine
 from pos_terminal.services import Services
+from pos_terminal.services.returns import ReceiptLookupOffline
 
 from .approval import ApprovalDialog
 from .errors import describe
@@ -53,6 +54,7 @@ class ReturnDialog(QDialog):
         self.error.setStyleSheet("color:#8a1010; font-weight:bold;")
         look_up, blind, cancel = (BigButton(self.tr("Look up")), BigButton(self.tr("Return without receipt")),
                                   BigButton(self.tr("Cancel")))
+        self.blind_button = blind
         look_up.clicked.connect(self.look_up)
         blind.clicked.connect(self.blind)
         cancel.clicked.connect(self.reject)
@@ -93,7 +95,15 @@ class ReturnDialog(QDialog):
             self.error.setText(self.tr("Enter the receipt number."))
             return
         self._approve(self.tr("Refund against receipt {receipt}").format(receipt=receipt_no),
-                      lambda a: self.services.returns.start(receipt_no, a), show_lines=True)
+                      lambda a: self._start(receipt_no, a), show_lines=True)
+
+    def _start(self, receipt_no: str, approver):  # type: ignore[no-untyped-def]
+        try:
+            return self.services.returns.start(receipt_no, approver)
+        except ReceiptLookupOffline as exc:  # another till's receipt, server away: offer the blind return
+            self.error.setText(describe(exc))
+            self.blind_button.setDefault(True)
+            raise
 
     def blind(self) -> None:
         self._approve(self.tr("Return without a receipt"),

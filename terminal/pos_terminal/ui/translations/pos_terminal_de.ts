@@ -212,6 +212,16 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Server unreachable</source>
+        <translation>Server nicht erreichbar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refused by the server</source>
+        <translation>Vom Server abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Refused</source>
         <translation>Abgelehnt</translation>
     </message>
@@ -242,7 +252,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+38"/>
+        <location filename="../main_window.py" line="+37"/>
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
@@ -272,7 +282,12 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Der Konflikt-Eingang braucht den Sync-Dienst.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Staff…</source>
+        <translation>Personal…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Drawer</source>
         <translation>&amp;Schublade</translation>
     </message>
@@ -288,12 +303,12 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+32"/>
+        <location line="+47"/>
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-46"/>
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
@@ -304,6 +319,11 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+14"/>
+        <source>Manage staff (needs users.manage)</source>
+        <translation>Personal verwalten (erfordert users.manage)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Open the drawer</source>
         <translation>Kasse eröffnen</translation>
     </message>
@@ -348,7 +368,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>nicht eingerichtet</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+16"/>
         <source>{n} order(s) held by the server: a manager should open the conflict inbox.</source>
         <translation>{n} Bon(s) vom Server zurückgehalten: Die Aufsicht sollte den Konflikt-Eingang öffnen.</translation>
     </message>
@@ -455,7 +475,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../app.py" line="+128"/>
+        <location filename="../../app.py" line="+134"/>
         <source>Cash</source>
         <translation>Bar</translation>
     </message>
@@ -611,7 +631,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../return_dialog.py" line="+37"/>
+        <location filename="../return_dialog.py" line="+38"/>
         <source>Return</source>
         <translation>Rückgabe</translation>
     </message>
@@ -636,7 +656,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Scan or type the receipt number</source>
         <translation>Bonnummer scannen oder eingeben</translation>
     </message>
@@ -666,7 +686,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Erstattung zu Bon {receipt}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+12"/>
         <source>Return without a receipt</source>
         <translation>Rückgabe ohne Bon</translation>
     </message>
@@ -705,25 +725,25 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+150"/>
+        <location line="+157"/>
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-149"/>
-        <location line="+155"/>
+        <location line="-156"/>
+        <location line="+162"/>
         <location line="+2"/>
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-156"/>
-        <location line="+177"/>
+        <location line="-163"/>
+        <location line="+184"/>
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-176"/>
+        <location line="-183"/>
         <source>Void line</source>
         <translation>Position stornieren</translation>
     </message>
@@ -759,7 +779,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Bediener: {name}</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+44"/>
         <source>a scale label already carries its quantity</source>
         <translation>das Waagenetikett enthält bereits die Menge</translation>
     </message>
@@ -850,6 +870,104 @@ Kasse: {till} · Server: {server}</translation>
     </message>
 </context>
 <context>
+    <name>StaffDialog</name>
+    <message>
+        <location filename="../staff_dialog.py" line="+36"/>
+        <source>Staff</source>
+        <translation>Personal</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>e.g. c4</source>
+        <translation>z. B. c4</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>4 to 12 digits</source>
+        <translation>4 bis 12 Ziffern</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Add or update</source>
+        <translation>Hinzufügen oder ändern</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New PIN</source>
+        <translation>Neue PIN</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlock</source>
+        <translation>Entsperren</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>User ID</source>
+        <translation>Benutzer-ID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>locked</source>
+        <translation>gesperrt</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Enter the user ID and the name.</source>
+        <translation>Benutzer-ID und Namen eingeben.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{user} saved.</source>
+        <translation>{user} gespeichert.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{user} has a new PIN.</source>
+        <translation>{user} hat eine neue PIN.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{user} is unlocked.</source>
+        <translation>{user} ist entsperrt.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{user} removed.</source>
+        <translation>{user} entfernt.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sending the change to the server…</source>
+        <translation>Die Änderung wird an den Server gesendet…</translation>
+    </message>
+</context>
+<context>
     <name>StartUp</name>
     <message>
         <location filename="../../app.py" line="-65"/>
@@ -903,7 +1021,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>TillStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="+19"/>
+        <location filename="../status_bar.py" line="+36"/>
         <source>Sync: starting…</source>
         <translation>Sync: startet…</translation>
     </message>
@@ -1103,12 +1221,12 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>WeighDialog</name>
     <message>
-        <location filename="../weigh_dialog.py" line="+28"/>
+        <location filename="../weigh_dialog.py" line="+30"/>
         <source>Weigh</source>
         <translation>Wiegen</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
         <source>Weight in kg</source>
         <translation>Gewicht in kg</translation>
     </message>
@@ -1133,7 +1251,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+42"/>
         <source>Reading the scale…</source>
         <translation>Waage wird abgelesen…</translation>
     </message>
