@@ -25,7 +25,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from pos_protocol import paths
-from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, TerminalConfig, load_config
+from pos_terminal.config import DEFAULT_CONFIG, RESOURCES, SeedUser, TerminalConfig, load_config
 from pos_terminal.keys import PASSPHRASE_ENV, SecretStoreUnavailable, keyring_usable, open_secret_store
 from pos_terminal.store.guard import DatabaseUnusable
 from tools import qt_libs
@@ -34,8 +34,6 @@ from tools.launcher import ServerProcess, ServerStartError, answers_ready, die_w
 log = logging.getLogger("tools.demo")
 
 STORE = "demo-store"
-STAFF = [("m1", "Mia Manager", "manager"), ("s1", "Sam Supervisor", "supervisor"),
-         ("c1", "Cathy Cashier", "cashier")]
 DEMO_PASSPHRASE = "demo-only-passphrase"  # noqa: S105 - printed as a warning; demo data only
 READY_TIMEOUT_S = 30.0
 
@@ -101,8 +99,9 @@ def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
     db_url = _db_url(demo_dir)
     server_cli(db_url, "migrate")
     server_cli(db_url, "store", "add", STORE, "--name", "Demo Corner Shop")
-    for user_id, name, role in STAFF:
-        server_cli(db_url, "user", "add", user_id, "--store", STORE, "--name", name, "--role", role)
+    for user in demo_staff():
+        server_cli(db_url, "user", "add", user.user_id, "--store", STORE, "--name", user.name,
+                   "--role", user.role.value, "--pin-hash", user.pin_hash or "")
     marker = demo_dir / "catalog-imported"
     if not marker.exists():  # importing again would only bump the catalog version
         print(server_cli(db_url, "catalog", "import", str(RESOURCES / "demo_catalog.csv"), "--store", STORE))
@@ -138,6 +137,13 @@ def price_change_command(url: str, token: str, sku: str = "SKU00001", price: str
     where = url + paths.fill(paths.ADMIN_ITEM, store_id=STORE, sku=sku)
     return (f"curl -sS -X PUT -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
             f"-d '{body}' {where}")
+
+
+def demo_staff() -> tuple[SeedUser, ...]:
+    """The demo shop's staff with their PIN hashes, from the packaged seed file: the server's
+    staff list starts as the till's seed (c1 1111, s1 2222, m1 9999, a1 4444; no PIN in plain
+    text anywhere), and tills keep it from there."""
+    return load_config(DEFAULT_CONFIG).seed_users
 
 
 def _db_url(demo_dir: Path) -> str:

@@ -209,3 +209,13 @@ def test_a_staff_change_needs_users_manage_here_and_on_the_server(server, open_t
             till.till.sign_in("c6", "6666")  # nothing was changed
     finally:
         admin(server, "PUT", "/users/a1", json={"name": "Ada Admin", "role": "admin"}).raise_for_status()
+
+
+def test_the_first_pull_replaces_the_seed_file_s_staff_with_the_server_s_list(server, open_till) -> None:
+    till = open_till("a")
+    assert admin(server, "DELETE", "/users/a1").status_code in (200, 404)  # a1 only in the till's seed
+    applied = StaffPuller(till.services.db, till.client).pull_once()
+    assert applied is not None and "a1" in applied.removed
+    with pytest.raises(UnknownUser):
+        till.till.sign_in("a1", "4444")
+    assert till.till.sign_in("m1", "9999").user_id == "m1"  # on the server without a hash: the till's PIN stays

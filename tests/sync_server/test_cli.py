@@ -66,3 +66,21 @@ def test_migrations_match_the_models(engine) -> None:
     assert diff == []
 
 
+
+
+async def test_staff_from_the_command_line_take_pin_hashes_only(capsys, db_url, shop) -> None:
+    from pos_protocol.pins import hash_pin, verify_pin
+
+    run(capsys, db_url, "store", "add", "S1", "--name", "Shop")
+    pin_hash = hash_pin("2468", n=2**4)
+    code, out, _ = run(capsys, db_url, "user", "add", "c4", "--store", "S1", "--name", "Cleo", "--role", "cashier",
+                       "--pin-hash", pin_hash)
+    assert code == 0 and out.startswith("user c4 (cashier) in store S1")
+    with pytest.raises(SystemExit, match="pin_hash"):
+        main(["--db", db_url, "user", "add", "c5", "--store", "S1", "--name", "X", "--role", "cashier",
+              "--pin-hash", "2468"])  # a PIN where its hash belongs: refused, not stored
+    till = await shop.terminal("S1")
+    [member] = (await till.http.get("/v1/staff")).json()["users"]
+    assert member["user_id"] == "c4" and verify_pin("2468", member["pin_hash"])
+    assert run(capsys, db_url, "user", "remove", "c4", "--store", "S1")[0] == 0
+    assert (await till.http.get("/v1/staff")).json()["removed"] == ["c4"]

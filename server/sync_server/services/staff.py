@@ -128,8 +128,8 @@ def delta(conn: Connection, store_id: str, since: int, version: int) -> StaffDel
 def apply_change(conn: Connection, store_id: str, change: StaffChange) -> StoreUserOut:
     """A change sent by a till on behalf of `change.by`, who must hold `users.manage` on
     this server's list (the till checked their PIN; the server checks the role)."""
-    by = approver_roles(conn, store_id, {change.by})
-    if not has_permission(by.get(change.by, "cashier"), Permission.USERS_MANAGE):
+    role = approver_roles(conn, store_id, {change.by}).get(change.by)
+    if role is None or not has_permission(role, Permission.USERS_MANAGE):
         raise DomainError(ErrorCode.NOT_PERMITTED, f"user {change.by} lacks {Permission.USERS_MANAGE.value}")
     if change.action is StaffAction.PUT:
         assert change.name is not None and change.role is not None  # the model's validator

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pos_protocol.permissions import Permission, PermissionDenied, Role, has_permission
 from pos_protocol.pins import PIN_MAX, PIN_MIN, PinError, check_pin_format, hash_pin, verify_pin
 
+
 @dataclass(frozen=True)
 class User:
     user_id: str

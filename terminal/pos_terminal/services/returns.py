@@ -124,6 +124,8 @@ class Returns:
         return _finished_sale(found, cfg.tax_mode, cfg.currency.scale), order_id, _returned(found, here)
 
     def _ask_server(self, receipt_no: str) -> wire.ReceiptOut:
+        if receipts.split_receipt_no(receipt_no) is None:  # no till could have printed it
+            raise ReceiptNotFound(receipt_no)
         if self.server is None:
             raise ReceiptLookupOffline(receipt_no, "this till is not connected to a server")
         try:

@@ -44,3 +44,14 @@ def parse_receipt_no(text: str, terminal_id: str) -> str | None:
     if not (digits.isascii() and digits.isdigit()) or not 0 < len(digits) <= 9 or int(digits) == 0:
         return None
     return receipt_no(till or terminal_id, int(digits))
+
+
+MAX_SEQ = 2**63 - 1  # SQLite's INTEGER
+
+
+def split_receipt_no(number: str) -> tuple[str, int] | None:
+    """(terminal_id, seq) of a number `receipt_no` could have made; None for anything else."""
+    terminal_id, _, digits = number.rpartition("-")
+    if not terminal_id or not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_SEQ:
+        return None
+    return terminal_id, int(digits)

@@ -145,9 +145,6 @@ def _insert_children(conn: sqlite3.Connection, order_id: str, sale: FinishedSale
         for v in sale.voids))
 
 
-_MAX_SEQ = 2**63 - 1  # what SQLite can be asked for
-
-
 # Loader options that read an order's lines, tenders and voids with it (no query per order).
 WITH_CHILDREN = (selectinload(Order.lines), selectinload(Order.tenders), selectinload(Order.voids))
 
@@ -156,11 +153,12 @@ def find_by_receipt(session: Session, receipt_no: str) -> Order | None:
     """The order with this receipt number, found on uq_orders_receipt_seq: a number is
     `<terminal_id>-<receipt_seq>` (receipts.receipt_no), so no index of its own costs
     every sale a page."""
-    terminal_id, _, digits = receipt_no.rpartition("-")
-    if not terminal_id or not (digits.isascii() and digits.isdigit()) or int(digits) > _MAX_SEQ:
+    parsed = receipts.split_receipt_no(receipt_no)
+    if parsed is None:
         return None
+    terminal_id, seq = parsed
     return session.scalars(
-        select(Order).where(Order.terminal_id == terminal_id, Order.receipt_seq == int(digits),
+        select(Order).where(Order.terminal_id == terminal_id, Order.receipt_seq == seq,
                             Order.receipt_no == receipt_no).options(*WITH_CHILDREN)
     ).first()
 

@@ -73,8 +73,11 @@ class StaffApplied:
     removed: tuple[str, ...]
 
 
-def apply_staff_delta(session: Session, delta: wire.StaffDelta) -> StaffApplied:
+def apply_staff_delta(session: Session, delta: wire.StaffDelta, *, full: bool = False) -> StaffApplied:
     """Apply one delta with its version, in the caller's transaction (all or nothing).
+
+    `full`: the delta since version 0, i.e. the server's whole list; the till's users not on
+    it (the seed file's, say) are removed, so the server's list is the one that counts.
 
     Any change from the server clears the till's own lockout of that user (an unlock or a
     new PIN in the back office is meant for every till). A user the server has no PIN for
@@ -88,7 +91,11 @@ def apply_staff_delta(session: Session, delta: wire.StaffDelta) -> StaffApplied:
             continue
         save_user(session, User(member.user_id, member.name, member.role, pin_hash, locked=member.locked))
         upserted.append(member.user_id)
-    removed = tuple(user_id for user_id in delta.removed if delete_user(session, user_id))
+    gone = list(delta.removed)
+    if full and delta.version > 0:
+        listed = {member.user_id for member in delta.users}
+        gone += [row.user_id for row in session.scalars(select(UserRow)) if row.user_id not in listed]
+    removed = tuple(user_id for user_id in gone if delete_user(session, user_id))
     state = session.get(StaffState, 1) or StaffState(id=1)
     state.version = max(delta.version, state.version or 0)
     session.add(state)

@@ -3,7 +3,8 @@
 Runs on the sync thread with the catalog pull (README "Staff list"). One delta lands in one
 transaction with its version, so a pull killed mid-way leaves the till at the version it
 had and the next pull asks again. Sign-in reads the committed rows: offline, the till
-signs staff in with the last list it received.
+signs staff in with the last list it received. The first pull (since 0) is the server's
+whole list and replaces the seed file's staff.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class StaffPuller:
         if delta.version <= since and not delta.users and not delta.removed:
             return None
         with self.db.transaction() as s:
-            applied = users.apply_staff_delta(s, delta)
+            applied = users.apply_staff_delta(s, delta, full=since == 0)
         log.info("staff list %s -> %s: %d upserted, %d removed", since, applied.version,
                  len(applied.upserted), len(applied.removed))
         self.events.emit(StaffUpdated(applied.version, applied.upserted, applied.removed))

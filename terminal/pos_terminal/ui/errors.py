@@ -14,8 +14,8 @@ from pos_protocol.permissions import PermissionDenied
 from pos_terminal.core.tenders import TenderError
 from pos_terminal.core.ticket import DiscountError, NeedsApproval, PriceError, QuantityError, TicketError
 from pos_terminal.core.users import PinError, UserLocked, WrongPin
-from pos_terminal.services.returns import ReceiptNotFound
-from pos_terminal.services.staff import UnknownUser
+from pos_terminal.services.returns import ReceiptLookupOffline, ReceiptNotFound
+from pos_terminal.services.staff import OfficeRefused, OfficeUnreachable, UnknownUser
 
 
 def error_prefix(exc: BaseException) -> str:
@@ -45,6 +45,10 @@ def error_prefix(exc: BaseException) -> str:
         return QCoreApplication.translate("Errors", "Price refused")
     if isinstance(exc, ReceiptNotFound):
         return QCoreApplication.translate("Errors", "Receipt not found")
+    if isinstance(exc, (ReceiptLookupOffline, OfficeUnreachable)):
+        return QCoreApplication.translate("Errors", "Server unreachable")
+    if isinstance(exc, OfficeRefused):
+        return QCoreApplication.translate("Errors", "Refused by the server")
     if isinstance(exc, TicketError):
         return QCoreApplication.translate("Errors", "Refused")
     if isinstance(exc, MoneyError):

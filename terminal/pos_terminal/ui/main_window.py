@@ -108,6 +108,9 @@ class MainWindow(QMainWindow):
             self.conflicts_action.setEnabled(False)
             self.conflicts_action.setToolTip(self.tr("The conflict inbox needs the sync service."))
         manager.addAction(self.conflicts_action)
+        self.staff_action = QAction(self.tr("Staff…"), self)
+        self.staff_action.triggered.connect(self.open_staff)
+        manager.addAction(self.staff_action)
         manager.setToolTipsVisible(True)
 
         drawer = self.menuBar().addMenu(self.tr("&Drawer"))
@@ -128,6 +131,22 @@ class MainWindow(QMainWindow):
                 action.setToolTip(self.tr("Drawer sessions are not available on this till."))
             drawer.addAction(action)
         drawer.setToolTipsVisible(True)
+
+    def open_staff(self) -> None:
+        """Staff changes need `users.manage`: an admin approves on their PIN first."""
+        from pos_protocol.permissions import Permission
+
+        from .approval import ApprovalDialog
+        from .staff_dialog import StaffDialog
+
+        def approve(a):  # type: ignore[no-untyped-def]
+            return self.services.staff.approve(a.user_id, a.pin, Permission.USERS_MANAGE, "staff").approver
+
+        approval = ApprovalDialog(self.tr("Manage staff (needs users.manage)"), approve, self,
+                                  signed_in=self.services.till.cashier)
+        approval.accepted.connect(lambda: self.sale.open_dialog(
+            StaffDialog(self.services, approval.result_value, self)))
+        self.sale.open_dialog(approval)
 
     def open_reprint(self) -> None:
         from .reprint_dialog import ReprintDialog

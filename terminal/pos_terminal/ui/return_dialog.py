@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from pos_protocol.money import to_decimal
 from pos_terminal.core.sale import SaleLine
 from pos_terminal.services import Services
-from pos_terminal.services.returns import FoundReceipt, receipt_example
+from pos_terminal.services.returns import FoundReceipt, ReceiptLookupOffline, receipt_example
 
 from .approval import ApprovalDialog
 from .errors import describe
@@ -74,6 +74,7 @@ class ReturnDialog(QDialog):
         self.keypad.setFixedWidth(300)
         self.look_up_button = _button(self.tr("Look up"))
         blind, cancel = _button(self.tr("Return without receipt")), _button(self.tr("Cancel"))
+        self.blind_button = blind  # the default once a lookup finds the server away
         self.look_up_button.clicked.connect(self.look_up)
         blind.clicked.connect(self.blind)
         cancel.clicked.connect(self.reject)
@@ -151,6 +152,8 @@ class ReturnDialog(QDialog):
     def _not_found(self, exc: BaseException) -> None:
         self.found.clear()
         self.error.setText(describe(exc))
+        if isinstance(exc, ReceiptLookupOffline):  # another till's receipt, server away: offer the blind return
+            self.blind_button.setDefault(True)
         self.receipt.selectAll()
         self.receipt.setFocus()
 

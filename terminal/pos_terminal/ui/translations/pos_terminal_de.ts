@@ -483,6 +483,16 @@
     </message>
     <message>
         <location line="+2" />
+        <source>Server unreachable</source>
+        <translation>Server nicht erreichbar</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Refused by the server</source>
+        <translation>Vom Server abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2" />
         <source>Refused</source>
         <translation>Abgelehnt</translation>
     </message>
@@ -558,7 +568,12 @@
         <translation>Der Konflikt-Eingang braucht den Sync-Dienst.</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+2" />
+        <source>Staff…</source>
+        <translation>Personal…</translation>
+    </message>
+    <message>
+        <location line="+5" />
         <source>&amp;Drawer</source>
         <translation>&amp;Schublade</translation>
     </message>
@@ -579,12 +594,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+36" />
+        <location line="+52" />
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-35" />
+        <location line="-51" />
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
@@ -594,7 +609,12 @@
         <translation>Kassensitzungen sind an dieser Kasse nicht verfügbar.</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+14" />
+        <source>Manage staff (needs users.manage)</source>
+        <translation>Personal verwalten (erfordert users.manage)</translation>
+    </message>
+    <message>
+        <location line="+19" />
         <source>Open the drawer</source>
         <translation>Kasse eröffnen</translation>
     </message>
@@ -1086,7 +1106,7 @@
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+20" />
         <source>Quantity (empty: all that is left)</source>
         <translation>Menge (leer: gesamte Restmenge)</translation>
     </message>
@@ -1136,18 +1156,18 @@
         <translation>Erstattung zu Bon {receipt}</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+13" />
         <source>Return without a receipt</source>
         <translation>Rückgabe ohne Bon</translation>
     </message>
     <message>
-        <location line="-27" />
-        <location line="+33" />
+        <location line="-29" />
+        <location line="+35" />
         <source>Finish or cancel the open ticket before a return.</source>
         <translation>Vor einer Rückgabe den offenen Bon abschließen oder abbrechen.</translation>
     </message>
     <message>
-        <location line="-111" />
+        <location line="-114" />
         <source>Scan the QR code on the receipt, or type the receipt number</source>
         <translation>QR-Code auf dem Bon scannen oder die Bonnummer eingeben</translation>
     </message>
@@ -1162,7 +1182,7 @@
         <translation>Die Kurznummer ist der Teil nach dem Bindestrich: 42 für {example}.</translation>
     </message>
     <message>
-        <location line="+123" />
+        <location line="+126" />
         <source>{left} of {sold} left, {amount}</source>
         <translation>{left} von {sold} übrig, {amount}</translation>
     </message>
@@ -1333,6 +1353,104 @@
         <location line="+4" />
         <source>User</source>
         <translation>Bediener</translation>
+    </message>
+</context>
+<context>
+    <name>StaffDialog</name>
+    <message>
+        <location filename="../staff_dialog.py" line="+36" />
+        <source>Staff</source>
+        <translation>Personal</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>e.g. c4</source>
+        <translation>z. B. c4</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>4 to 12 digits</source>
+        <translation>4 bis 12 Ziffern</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Add or update</source>
+        <translation>Hinzufügen oder ändern</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>New PIN</source>
+        <translation>Neue PIN</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Unlock</source>
+        <translation>Entsperren</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>User ID</source>
+        <translation>Benutzer-ID</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>locked</source>
+        <translation>gesperrt</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>Enter the user ID and the name.</source>
+        <translation>Benutzer-ID und Namen eingeben.</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>{user} saved.</source>
+        <translation>{user} gespeichert.</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>{user} has a new PIN.</source>
+        <translation>{user} hat eine neue PIN.</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>{user} is unlocked.</source>
+        <translation>{user} ist entsperrt.</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>{user} removed.</source>
+        <translation>{user} entfernt.</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Sending the change to the server…</source>
+        <translation>Die Änderung wird an den Server gesendet…</translation>
     </message>
 </context>
 <context>
