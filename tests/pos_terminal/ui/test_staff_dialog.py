@@ -13,7 +13,7 @@ from pos_terminal.ui.main_window import MainWindow
 from pos_terminal.ui.staff_dialog import StaffDialog
 from tests.pos_terminal.sync.harness import STORE, MemoryKeyring, enrolled_till, enrollment_code, in_process_server
 
-from .conftest import sign_in
+from .conftest import approve, sign_in
 
 
 @pytest.fixture
@@ -37,13 +37,10 @@ def test_an_admin_adds_a_cashier_who_then_signs_in(qtbot, shop) -> None:  # type
 
     win.staff_action.trigger()
     approval = win.sale.dialog
-    approval.manager.setText("m1")  # a manager does not hold users.manage
-    approval.pin.setText("9999")
-    approval.approve_button.click()
+    approve(qtbot, approval, "m1", "9999")  # a manager does not hold users.manage
     assert approval.error.text().startswith("Not allowed")
-    approval.manager.setText("a1")
-    approval.pin.setText("4444")
-    approval.approve_button.click()
+    approve(qtbot, approval, "a1", "4444")
+    qtbot.waitUntil(lambda: isinstance(win.sale.dialog, StaffDialog), timeout=10_000)
     dialog = win.sale.dialog
     assert isinstance(dialog, StaffDialog)
     assert {"a1", "c1", "m1", "s1"} <= {dialog.users.item(i).text().split()[0] for i in range(dialog.users.count())}
