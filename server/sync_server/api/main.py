@@ -9,6 +9,8 @@ from ..core.config import Settings, get_settings
 from ..core.logging import configure_logging
 from ..db.session import make_engine
 from . import errors, openapi
+from .deps import admin_digests
+from .ratelimit import Limiter
 from .middleware import RequestContextMiddleware
 from .routes import admin, catalog, ops, orders, terminals, zreports
 
@@ -23,6 +25,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         **({} if settings.docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     app.state.settings = settings
+    app.state.secret_box = settings.secret_box()
+    app.state.admin_digests = admin_digests(settings)  # the token itself is not kept
+    app.state.rate_limiter = Limiter(settings)
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size,
                                              max_overflow=settings.db_max_overflow,
                                              lock_timeout_s=settings.idempotency_wait_s)
