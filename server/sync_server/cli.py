@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import Connection
 
 from pos_protocol.permissions import Role
@@ -35,8 +36,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .api.main import APP_FACTORY, create_app
 
     settings = _settings(args)
+    if args.sentry_dsn:
+        # through the environment, so that every worker process reads it with its settings
+        os.environ["POS_SYNC_SENTRY_DSN"] = args.sentry_dsn
+        settings = settings.model_copy(update={"sentry_dsn": SecretStr(args.sentry_dsn)})
     migrations.upgrade(settings.database_url, secret_box=settings.secret_box())  # once, before any worker starts
-    options = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
+    options = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False,
+               **_tls_options(args)}
     if args.workers < 1:
         raise ValueError(f"--workers must be at least 1, not {args.workers}")
     if args.workers == 1:
@@ -47,6 +53,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["POS_SYNC_DB_URL"] = settings.database_url
     uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
     return 0
+
+
+def _tls_options(args: argparse.Namespace) -> dict[str, str]:
+    """uvicorn's TLS options; both files or neither (TLS may also end at a proxy in front)."""
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise ValueError("TLS needs both --ssl-certfile and --ssl-keyfile")
+    if not args.ssl_certfile:
+        return {}
+    for path in (args.ssl_certfile, args.ssl_keyfile):
+        if not Path(path).is_file():
+            raise ValueError(f"no such TLS file: {path}")
+    return {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -166,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="server processes sharing the port (uvicorn workers; default %(default)s); "
                             "use PostgreSQL for more than one")
+    serve.add_argument("--ssl-certfile", metavar="PEM",
+                       help="serve HTTPS with this certificate (chain) file; tills enroll over https://")
+    serve.add_argument("--ssl-keyfile", metavar="PEM", help="the certificate's private key")
+    serve.add_argument("--sentry-dsn", metavar="DSN",
+                       help="report unhandled errors to Sentry, scrubbed of credentials and personal data "
+                            "(default: $POS_SYNC_SENTRY_DSN; off when neither is set)")
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="upgrade the database schema")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from ..core.config import Settings, get_settings
 from ..core.logging import configure_logging
+from ..core.sentry import init_sentry
 from ..db.session import make_engine
 from . import errors, openapi
 from .deps import admin_digests
@@ -18,6 +21,9 @@ from .routes import admin, catalog, ops, orders, terminals, zreports
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    if settings.sentry_dsn:  # errors logged with log.exception (the middleware's last resort) become events
+        init_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.sentry_environment,
+                    release=f"pos-sync-server@{version('pos-sync-server')}")
     app = FastAPI(
         title="POS sync server",
         version="1.0.0",

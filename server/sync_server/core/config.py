@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     rate_limit_sign_in_per_store: str = "30/minute"
     """Sign-in attempts to one store's accounts, from anywhere."""
 
+    sentry_dsn: SecretStr | None = None
+    """Report unhandled errors to Sentry (`POS_SYNC_SENTRY_DSN`, needs the `sentry` extra);
+    off when unset. Credentials and personal data are scrubbed first (core/sentry.py)."""
+    sentry_environment: str | None = None
+    """Sentry's environment tag, e.g. `production` (`POS_SYNC_SENTRY_ENVIRONMENT`)."""
+
     @classmethod
     def settings_customise_sources(
         cls,
