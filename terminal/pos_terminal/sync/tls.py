@@ -122,6 +122,12 @@ class _PinnedContext(ssl.SSLContext):
                               f"not the pinned sha256:{self.pin_sha256}")
         return sock
 
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
+        # TLS inside TLS (through an https:// proxy) handshakes later, out of our sight: with
+        # verification off, nothing would check the pin. Refuse rather than trust anything.
+        raise PinMismatch("a pinned server certificate cannot be checked through an HTTPS proxy; "
+                          "reach the sync server directly or pin with --server-ca instead")
+
 
 def certificate_problem(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     """The certificate refusal behind a transport error, if that is what it was."""

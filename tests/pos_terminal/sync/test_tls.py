@@ -223,3 +223,14 @@ def test_loopback_needs_no_opt_in_and_bad_trust_options_are_refused_in_words(tmp
     not_pem.write_text("hello")
     assert enroll_cli(config, "CODE", "https://sync.example", None, server_ca=not_pem) == 2
     assert "holds no PEM certificate" in capsys.readouterr().err
+
+
+def test_a_pin_is_never_skipped_through_an_https_proxy():
+    """TLS inside TLS handshakes where the pin check cannot see it: refused, not trusted."""
+    import ssl
+
+    from pos_terminal.sync.tls import PinMismatch
+
+    context = ServerTrust(pin_sha256="0" * 64).ssl_context()
+    with pytest.raises(PinMismatch, match="HTTPS proxy"):
+        context.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="sync.example")
