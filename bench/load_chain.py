@@ -388,7 +388,10 @@ def run(db_url: str, settings: LoadSettings, log_dir: Path) -> LoadReport:
 def _run_on(url: str, settings: LoadSettings, log_dir: Path) -> LoadReport:
     env = {"POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN, "POS_SYNC_LOG_LEVEL": "WARNING",
            "POS_SYNC_DB_POOL_SIZE": str(settings.pool_size),
-           "POS_SYNC_DB_MAX_OVERFLOW": str(settings.max_overflow)}
+           "POS_SYNC_DB_MAX_OVERFLOW": str(settings.max_overflow),
+           # Every simulated till enrolls from 127.0.0.1, where a real chain's come from their
+           # own addresses: the per-address enrollment limit would stop the set-up, not a guesser.
+           "POS_SYNC_RATE_LIMIT_ENROLL": "", "POS_SYNC_RATE_LIMIT_ENROLL_TOTAL": ""}
     servers = [ServerProcess(url, env=env, workers=settings.workers, log_path=log_dir / f"server-{n}.log")
                for n in range(settings.replicas)]
     report = LoadReport(settings)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from cryptography.fernet import Fernet
+
+# One server key for the session, in the environment so that server processes the tests
+# start open what in-process code sealed (and no test makes a key file in the home dir).
+os.environ.setdefault("POS_SYNC_SECRET_KEY", Fernet.generate_key().decode())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

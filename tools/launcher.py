@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -48,10 +49,10 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def answers_ready(url: str) -> bool:
+def answers_ready(url: str, verify: ssl.SSLContext | bool = True) -> bool:
     """Whether a server at `url` answers GET /readyz with 200 right now."""
     try:
-        return httpx.get(url.rstrip("/") + paths.READYZ, timeout=1.0).status_code == 200
+        return httpx.get(url.rstrip("/") + paths.READYZ, timeout=1.0, verify=verify).status_code == 200
     except httpx.TransportError:
         return False
 
@@ -71,12 +72,14 @@ class ServerProcess:
     """`pos-sync-server --db DB_URL serve [--workers N]` on `host:port` (a free port unless given).
 
     `env` is added to this process's environment (e.g. POS_SYNC_ADMIN_TOKEN). Output goes
-    to `log_path` (appended, so a restart keeps the earlier run) or is discarded.
+    to `log_path` (appended, so a restart keeps the earlier run) or is discarded. `tls`
+    (certificate file, key file) serves HTTPS; readiness is then polled without checking
+    the certificate, which is what the tests that start it are about.
     """
 
     def __init__(self, db_url: str, *, port: int | None = None, host: str = "127.0.0.1",
                  env: Mapping[str, str] | None = None, log_path: Path | None = None,
-                 workers: int = 1, die_with_parent: bool = False) -> None:
+                 workers: int = 1, die_with_parent: bool = False, tls: tuple[Path, Path] | None = None) -> None:
         self.db_url = db_url
         self.die_with_parent = die_with_parent
         self.host = host
@@ -84,11 +87,12 @@ class ServerProcess:
         self.env = dict(env or {})
         self.log_path = log_path
         self.workers = workers
+        self.tls = tls
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -102,6 +106,8 @@ class ServerProcess:
                    "serve", "--host", self.host, "--port", str(self.port)]
         if self.workers > 1:
             command += ["--workers", str(self.workers)]
+        if self.tls:
+            command += ["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])]
         env = {**os.environ, **self.env}
         # With workers, the server is a supervisor and its worker processes: a session of
         # their own, so that kill() can take them all down at once (stop() asks the
@@ -127,7 +133,7 @@ class ServerProcess:
         """Poll /readyz until 200; ServerStartError if the process exits or time runs out."""
         assert self.process is not None, "start() the server first"
         deadline = time.monotonic() + timeout
-        while not answers_ready(self.url):
+        while not answers_ready(self.url, verify=not self.tls):
             if self.process.poll() is not None:
                 raise ServerStartError(f"pos-sync-server exited with {self.process.returncode} "
                                        f"before it was ready on {self.url}{self._log_excerpt()}")

@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"
     ADMIN_DISABLED = "admin_disabled"
     METRICS_DISABLED = "metrics_disabled"
+    RATE_LIMITED = "rate_limited"
 
     # Orders, resolutions, Z reports
     ORDER_NOT_FOUND = "order_not_found"

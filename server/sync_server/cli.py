@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import Connection
 
 from pos_protocol.permissions import Role
 from pos_protocol.pins import hash_pin
 from pos_protocol.tax import TaxMode
 
+from .core import secret_box, tokens
 from .core.config import Settings, get_settings
 from .core.errors import DomainError, error_lines
 from .db import migrations
@@ -37,8 +38,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .api.main import APP_FACTORY, create_app
 
     settings = _settings(args)
-    migrations.upgrade(settings.database_url)  # once, before any worker starts
-    options = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
+    if args.sentry_dsn:
+        # through the environment, so that every worker process reads it with its settings
+        os.environ["POS_SYNC_SENTRY_DSN"] = args.sentry_dsn
+        settings = settings.model_copy(update={"sentry_dsn": SecretStr(args.sentry_dsn)})
+    migrations.upgrade(settings.database_url, secret_box=settings.secret_box())  # once, before any worker starts
+    options = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False,
+               **_tls_options(args)}
     if args.workers < 1:
         raise ValueError(f"--workers must be at least 1, not {args.workers}")
     if args.workers == 1:
@@ -51,9 +57,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tls_options(args: argparse.Namespace) -> dict[str, str]:
+    """uvicorn's TLS options; both files or neither (TLS may also end at a proxy in front)."""
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise ValueError("TLS needs both --ssl-certfile and --ssl-keyfile")
+    if not args.ssl_certfile:
+        return {}
+    for path in (args.ssl_certfile, args.ssl_keyfile):
+        if not Path(path).is_file():
+            raise ValueError(f"no such TLS file: {path}")
+    return {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
-    migrations.upgrade(_settings(args).database_url)
+    settings = _settings(args)
+    migrations.upgrade(settings.database_url, secret_box=settings.secret_box())
     print("database is at the latest schema")
+    return 0
+
+
+def cmd_secrets_new_key(args: argparse.Namespace) -> int:
+    print(secret_box.new_key())
+    return 0
+
+
+def cmd_secrets_rotate(args: argparse.Namespace) -> int:
+    """Reseal every terminal secret under the first configured key (README "Server key")."""
+    box = _settings(args).secret_box()
+    with _transaction(args) as conn:
+        resealed, current = terminals.rotate_secrets(conn, box)
+    print(f"{resealed} terminal secrets resealed with the first key, {current} already were"
+          + ("; the other keys can now be removed" if box.key_count > 1 else ""))
+    return 0
+
+
+def cmd_admin_token_new(args: argparse.Namespace) -> int:
+    token = tokens.new_token()
+    print(f"admin token (give it to the operator, then forget it): {token}")
+    print(f"POS_SYNC_ADMIN_TOKEN_HASH={tokens.digest(token)}")
     return 0
 
 
@@ -194,11 +235,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="server processes sharing the port (uvicorn workers; default %(default)s); "
                             "use PostgreSQL for more than one")
+    serve.add_argument("--ssl-certfile", metavar="PEM",
+                       help="serve HTTPS with this certificate (chain) file; tills enroll over https://")
+    serve.add_argument("--ssl-keyfile", metavar="PEM", help="the certificate's private key")
+    serve.add_argument("--sentry-dsn", metavar="DSN",
+                       help="report unhandled errors to Sentry, scrubbed of credentials and personal data "
+                            "(default: $POS_SYNC_SENTRY_DSN; off when neither is set)")
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="upgrade the database schema")
     migrate.add_argument("--db", default=argparse.SUPPRESS)
     migrate.set_defaults(func=cmd_migrate)
+
+    keys = sub.add_parser("secrets", help="the server key sealing terminal secrets").add_subparsers(
+        dest="action", required=True)
+    keys.add_parser("new-key", help="print a new Fernet key for POS_SYNC_SECRET_KEY or the key file").set_defaults(
+        func=cmd_secrets_new_key)
+    rotate = keys.add_parser("rotate", help="reseal every terminal secret with the first key "
+                                            "(list the new key first and keep the old one until this is done)")
+    rotate.add_argument("--db", default=argparse.SUPPRESS)
+    rotate.set_defaults(func=cmd_secrets_rotate)
+
+    token = sub.add_parser("admin-token", help="the admin bearer token").add_subparsers(dest="action", required=True)
+    token.add_parser("new", help="print a new admin token and the POS_SYNC_ADMIN_TOKEN_HASH line that "
+                                 "configures it").set_defaults(func=cmd_admin_token_new)
 
     store = sub.add_parser("store", help="stores").add_subparsers(dest="action", required=True)
     add = store.add_parser("add", help="create or update a store")

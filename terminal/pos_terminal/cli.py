@@ -47,8 +47,16 @@ def _parser() -> argparse.ArgumentParser:
 
     enroll = sub.add_parser("enroll", help="enroll this till with a sync server (pos_terminal.sync)")
     enroll.add_argument("--code", required=True, help="one-time code from `pos-sync-server enroll-code`")
-    enroll.add_argument("--server", required=True, help="sync server URL, e.g. http://127.0.0.1:8765")
+    enroll.add_argument("--server", required=True, help="sync server URL, e.g. https://sync.shop.example:8700")
     enroll.add_argument("--name", help="terminal name shown on the server (default: host name)")
+    trust = enroll.add_mutually_exclusive_group()
+    trust.add_argument("--server-ca", type=Path, metavar="PEM",
+                       help="trust the server only if its certificate chains to this CA (kept with the identity)")
+    trust.add_argument("--server-fingerprint", metavar="SHA256",
+                       help="trust only the server certificate with this SHA-256 fingerprint (a self-signed one)")
+    enroll.add_argument("--allow-plain-http", action="store_true",
+                        help="enroll over http:// to another machine: the answer carries the till's signing "
+                             "secret in clear, so only on a network you trust")
     enroll.add_argument("--data-dir", type=Path, dest="sim_data_dir")
     enroll.set_defaults(func=_enroll)
 
@@ -145,7 +153,8 @@ def _simulate(args: argparse.Namespace) -> int:
 def _enroll(args: argparse.Namespace) -> int:
     from pos_terminal.sync.enrollment import enroll_cli
 
-    return enroll_cli(_config(args), args.code, args.server, args.name)
+    return enroll_cli(_config(args), args.code, args.server, args.name, server_ca=args.server_ca,
+                      server_fingerprint=args.server_fingerprint, allow_plain_http=args.allow_plain_http)
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

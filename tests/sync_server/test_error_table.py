@@ -19,7 +19,7 @@ CONTRACT = {
     "resolution_incomplete": 422, "not_permitted": 403, "z_number_reused": 409,
     "order_id_taken": 409, "store_unknown": 404, "item_unknown": 404, "stock_unknown": 404,
     "terminal_unknown": 404, "user_unknown": 404, "receipt_not_found": 404, "unauthorized": 401, "admin_disabled": 403, "metrics_disabled": 403,
-    "payload_too_large": 413, "database_unavailable": 503, "not_ready": 503, "internal_error": 500,
+    "payload_too_large": 413, "rate_limited": 429, "database_unavailable": 503, "not_ready": 503, "internal_error": 500,
     # FastAPI's own refusals (no such route, wrong method, ...)
     "bad_request": 400, "forbidden": 403, "not_found": 404, "method_not_allowed": 405,
     "not_acceptable": 406, "unsupported_media_type": 415,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from datetime import timedelta
 from typing import Annotated
@@ -13,8 +12,10 @@ from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 
 from ..core import logging as log_context
+from ..core import tokens
 from ..core.config import Settings
 from ..core.errors import DomainError, validation_failed
+from ..core.secret_box import SecretBox
 from ..db.models import Store, Terminal
 from ..db.session import read_connection
 from pos_protocol.idempotency_key import HEADER as IDEMPOTENCY_HEADER
@@ -33,8 +34,13 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_secret_box(request: Request) -> SecretBox:
+    return request.app.state.secret_box
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SecretBoxDep = Annotated[SecretBox, Depends(get_secret_box)]
 
 
 async def raw_body(request: Request) -> bytes:
@@ -68,7 +74,8 @@ def _lookup_terminal(engine: Engine, terminal_id: str):
         ).mappings().first()
 
 
-async def authenticate_terminal(request: Request, engine: EngineDep, settings: SettingsDep, body: RawBody) -> Caller:
+async def authenticate_terminal(request: Request, engine: EngineDep, settings: SettingsDep, box: SecretBoxDep,
+                                body: RawBody) -> Caller:
     """Signature first, then revocation; nothing of the terminal's store is read before this."""
     terminal_id = request.headers.get(HEADER_TERMINAL, "")
     if not terminal_id or len(terminal_id) > 64:
@@ -76,8 +83,9 @@ async def authenticate_terminal(request: Request, engine: EngineDep, settings: S
     row = await run_in_threadpool(_lookup_terminal, engine, terminal_id)
     if row is None:
         raise DomainError(ErrorCode.BAD_SIGNATURE, "unknown terminal or wrong signature")
+    secret = box.open(row["secret"])  # sealed at rest (core/secret_box.py)
     problem = check_signature(
-        request.headers, row["secret"], request.method, _path_with_query(request), body, window_s=settings.signature_window_s
+        request.headers, secret, request.method, _path_with_query(request), body, window_s=settings.signature_window_s
     )
     if problem is not None:
         detail = "timestamp outside the allowed window" if problem is ErrorCode.STALE_TIMESTAMP else "unknown terminal or wrong signature"
@@ -103,21 +111,24 @@ def caller_store(request: Request, caller: TerminalDep) -> StoreSettings:
 StoreDep = Annotated[StoreSettings, Depends(caller_store)]
 
 
-def _tokens(*configured: SecretStr | None) -> list[bytes]:
-    return [token.get_secret_value().encode() for token in configured if token and token.get_secret_value()]
+def admin_digests(settings: Settings) -> list[str]:
+    """The admin token's SHA-256 digests: the configured hash and the hash of a plain token."""
+    found = [tokens.parse_digest(settings.admin_token_hash)] if settings.admin_token_hash else []
+    return found + _digests(settings.admin_token)
 
 
-def _check_bearer(request: Request, accepted: list[bytes], detail: str) -> None:
+def _digests(*configured: SecretStr | None) -> list[str]:
+    return [tokens.digest(token.get_secret_value()) for token in configured if token and token.get_secret_value()]
+
+
+def _check_bearer(request: Request, accepted: list[str], detail: str) -> None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    given = token.strip().encode()
-    # Every token compared, in constant time: the timing tells nothing about any of them.
-    matches = [hmac.compare_digest(given, expected) for expected in accepted]
-    if scheme.lower() != "bearer" or not any(matches):
+    if scheme.lower() != "bearer" or not tokens.matches(token.strip(), accepted):
         raise DomainError(ErrorCode.UNAUTHORIZED, detail)
 
 
-async def require_admin(request: Request, settings: SettingsDep) -> None:
-    accepted = _tokens(settings.admin_token)
+async def require_admin(request: Request) -> None:
+    accepted = request.app.state.admin_digests
     if not accepted:
         raise DomainError(ErrorCode.ADMIN_DISABLED, "no admin token is configured on this server")
     _check_bearer(request, accepted, "admin endpoints need Authorization: Bearer <admin token>")
@@ -125,7 +136,7 @@ async def require_admin(request: Request, settings: SettingsDep) -> None:
 
 async def require_metrics_scraper(request: Request, settings: SettingsDep) -> None:
     """/metrics names every terminal and its devices: the metrics token or the admin token."""
-    accepted = _tokens(settings.metrics_token, settings.admin_token)
+    accepted = _digests(settings.metrics_token) + request.app.state.admin_digests
     if not accepted:
         raise DomainError(ErrorCode.METRICS_DISABLED, f"set POS_SYNC_METRICS_TOKEN to scrape {paths.METRICS}")
     _check_bearer(request, accepted, f"{paths.METRICS} needs Authorization: Bearer <metrics token>")

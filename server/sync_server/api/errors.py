@@ -64,6 +64,7 @@ ANSWERS: Mapping[ErrorCode, HttpAnswer] = {
     _E.ORDER_ID_TAKEN: HttpAnswer(409),
     _E.Z_NUMBER_REUSED: HttpAnswer(409),
     _E.PAYLOAD_TOO_LARGE: HttpAnswer(413),
+    _E.RATE_LIMITED: HttpAnswer(429),  # with Retry-After: the error's retry_after_s
     _E.UNSUPPORTED_MEDIA_TYPE: HttpAnswer(415),
     _E.VALIDATION_FAILED: HttpAnswer(422),
     _E.IDEMPOTENCY_KEY_REUSED: HttpAnswer(422),
@@ -95,6 +96,14 @@ def headers_of(code: ErrorCode) -> dict[str, str]:
     return dict(ANSWERS[code].headers)
 
 
+def error_headers(error: DomainError) -> dict[str, str]:
+    """The code's headers, and Retry-After when the error says when to come back."""
+    headers = headers_of(error.code)
+    if error.retry_after_s is not None:
+        headers["Retry-After"] = str(error.retry_after_s)
+    return headers
+
+
 def problem_body(status: int, code: str, detail: str | None = None, **extra: Any) -> dict[str, Any]:
     try:
         title = HTTPStatus(status).phrase
@@ -123,7 +132,7 @@ class ProblemResponse(JSONResponse):
 
 def problem_response(error: DomainError) -> ProblemResponse:
     status, body = problem(error)
-    return ProblemResponse(body, status_code=status, headers=headers_of(error.code))
+    return ProblemResponse(body, status_code=status, headers=error_headers(error))
 
 
 async def _domain_error(_: Request, exc: Exception) -> ProblemResponse:

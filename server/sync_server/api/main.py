@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from ..backoffice import pages as backoffice
 from ..core.config import Settings, get_settings
 from ..core.logging import configure_logging
+from ..core.sentry import init_sentry
 from ..db.session import make_engine
 from . import errors, openapi
+from .deps import admin_digests
+from .ratelimit import Limiter
 from .middleware import RequestContextMiddleware
 from .routes import admin, admin_views, catalog, ops, orders, receipts, staff, terminals, zreports
 
@@ -17,6 +22,9 @@ from .routes import admin, admin_views, catalog, ops, orders, receipts, staff, t
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    if settings.sentry_dsn:  # errors logged with log.exception (the middleware's last resort) become events
+        init_sentry(settings.sentry_dsn.get_secret_value(), environment=settings.sentry_environment,
+                    release=f"pos-sync-server@{version('pos-sync-server')}")
     app = FastAPI(
         title="POS sync server",
         version="1.0.0",
@@ -24,6 +32,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         **({} if settings.docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     app.state.settings = settings
+    app.state.secret_box = settings.secret_box()
+    app.state.admin_digests = admin_digests(settings)  # the token itself is not kept
+    app.state.rate_limiter = Limiter(settings)
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size,
                                              max_overflow=settings.db_max_overflow,
                                              lock_timeout_s=settings.idempotency_wait_s)

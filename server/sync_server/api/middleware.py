@@ -15,7 +15,7 @@ from ..core import metrics
 from pos_protocol.codes import ErrorCode
 
 from ..core.errors import DomainError, validation_failed
-from .errors import headers_of, problem
+from .errors import error_headers, problem
 
 log = logging.getLogger("sync_server.access")
 _VALID_CID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
@@ -106,6 +106,6 @@ async def _send_problem(send: Send, error: DomainError) -> None:
     status, body = problem(error)
     payload = json.dumps(body).encode()
     headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(payload)).encode())]
-    headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers_of(error.code).items()]
+    headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in error_headers(error).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

@@ -32,6 +32,7 @@ from pos_protocol.permissions import Permission
 from pos_protocol.wire import ResolutionAction
 
 from ..api.deps import EngineDep
+from ..api.ratelimit import RateLimit
 from ..core.errors import DomainError
 from ..db.session import read_connection, write_transaction
 from ..services import catalog, office_users, office_views, resolution
@@ -56,10 +57,10 @@ STORE_PAGES = [
     ("office_export", "Export"),
 ]
 
-# Login throttling: the rate-limit dependency of sync_server/api/ratelimit.py (opsserver
-# branch) goes into this literal at merge, e.g. `[Depends(ratelimit.<login limit>)]`. The
-# login POST below is its one user; the route copies the list when this module is imported.
-LOGIN_RATE_LIMIT: list[Any] = []
+# Login throttling: password guesses count per client address against the `sign_in` rule
+# (api/ratelimit.py; shared across server processes when Redis is configured). An office
+# account belongs to no one store, so the per-store bucket is the whole server's.
+LOGIN_RATE_LIMIT: list[Any] = [Depends(RateLimit("sign_in", store_of=lambda _request: None))]
 
 
 

@@ -20,11 +20,14 @@ class DomainError(Exception):
     """A refusal the client can act on: a stable `code`, a `detail` for people, and any
     `extra` members of the problem body (e.g. `errors` of validation_failed)."""
 
-    def __init__(self, code: ErrorCode, detail: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: ErrorCode, detail: str | None = None, *, extra: dict[str, Any] | None = None,
+                 retry_after_s: int | None = None) -> None:
         super().__init__(detail or code)
         self.code = code
         self.detail = detail
         self.extra = extra or {}
+        self.retry_after_s = retry_after_s
+        """When the client may try again (a rate limit's window); None: whenever it likes."""
 
     def __repr__(self) -> str:
         return f"DomainError({self.code.value!r}, {self.detail!r})"
@@ -33,6 +36,11 @@ class DomainError(Exception):
 def validation_failed(errors: list[str] | str) -> DomainError:
     errors = [errors] if isinstance(errors, str) else errors
     return DomainError(ErrorCode.VALIDATION_FAILED, "; ".join(errors)[:2000], extra={"errors": errors[:100]})
+
+
+def rate_limited(retry_after_s: int, what: str) -> DomainError:
+    return DomainError(ErrorCode.RATE_LIMITED, f"too many {what} from here; try again in {retry_after_s} s",
+                       extra={"retry_after_s": retry_after_s}, retry_after_s=retry_after_s)
 
 
 def store_unknown(store_id: str) -> DomainError:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:  # core knows the shape only; services/fleet.py reads it
+    from ..services.fleet import FleetState
 
 REQUESTS = Counter("pos_sync_http_requests_total", "HTTP requests", ["route", "method", "status"])
 LATENCY = Histogram("pos_sync_http_request_duration_seconds", "HTTP request latency", ["route", "method", "status"])
@@ -84,3 +89,47 @@ class _DeviceCounterCollector(Collector):
 
 
 REGISTRY.register(_DeviceCounterCollector())
+
+
+# -- read from the database at each scrape (services/fleet.py), for the alert rules --------
+
+DATABASE_UP = "pos_sync_database_up"
+TERMINAL_LAST_SEEN = "pos_sync_terminal_last_heartbeat_timestamp_seconds"
+HELD_ORDERS = "pos_sync_held_orders"
+HELD_OLDEST_AGE = "pos_sync_held_orders_oldest_age_seconds"
+
+
+def fleet_families(state: FleetState | None, now: datetime) -> list[Metric]:
+    """The database-backed gauges; `state` None: the database could not be read (only
+    `pos_sync_database_up 0`, so that "database unavailable" fires and nothing else lies)."""
+    up = GaugeMetricFamily(DATABASE_UP, "1 if this process read the database for this scrape, else 0")
+    up.add_metric([], 0 if state is None else 1)
+    if state is None:
+        return [up]
+    seen = GaugeMetricFamily(TERMINAL_LAST_SEEN, "Unix time of a till's last heartbeat (its enrollment if none yet)",
+                             labels=["store_id", "terminal_id"])
+    for till in state.tills:
+        seen.add_metric([till.store_id, till.terminal_id], till.last_seen_at.timestamp())
+    held = GaugeMetricFamily(HELD_ORDERS, "Orders held for a manager, per store", labels=["store_id"])
+    oldest = GaugeMetricFamily(HELD_OLDEST_AGE, "Seconds the oldest held order of a store has waited", labels=["store_id"])
+    for store in state.held:
+        held.add_metric([store.store_id], store.count)
+        oldest.add_metric([store.store_id], max(0.0, (now - store.oldest_received_at).total_seconds()))
+    return [up, seen, held, oldest]
+
+
+class _Families:
+    """A one-scrape collector over ready-made families."""
+
+    def __init__(self, families: list[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> list[Metric]:
+        return self.families
+
+
+def exposition(state: FleetState | None, now: datetime) -> bytes:
+    """This process's metrics, then the database-backed ones, as Prometheus text."""
+    scrape = CollectorRegistry(auto_describe=False)
+    scrape.register(_Families(fleet_families(state, now)))
+    return generate_latest(REGISTRY) + generate_latest(scrape)

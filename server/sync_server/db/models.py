@@ -65,7 +65,8 @@ class Terminal(Base):
     terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(String(255))
+    """The HMAC secret sealed with the server key (a Fernet token, core/secret_box.py), never in clear."""
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

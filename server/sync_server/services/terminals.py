@@ -12,6 +12,7 @@ from ..core import metrics
 from pos_protocol.codes import ErrorCode
 
 from ..core.errors import DomainError, store_unknown
+from ..core.secret_box import SecretBox
 from ..db.models import EnrollmentCode, Store, Terminal
 from pos_protocol.wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat, TerminalOut
 
@@ -32,8 +33,10 @@ def create_enrollment_code(conn: Connection, store_id: str, ttl_s: int) -> Enrol
     return EnrollmentCodeOut(code=code, store_id=store_id, expires_at=expires_at)
 
 
-def enroll(conn: Connection, request: EnrollRequest, key: str | None = None) -> tuple[EnrollResponse, bool]:
-    """The new terminal, and whether it is the replay of an earlier attempt.
+def enroll(conn: Connection, request: EnrollRequest, box: SecretBox,
+           key: str | None = None) -> tuple[EnrollResponse, bool]:
+    """The new terminal, and whether it is the replay of an earlier attempt. Its secret is
+    stored sealed by `box` and goes out in clear only in this answer.
 
     With `key` (the till's Idempotency-Key, kept until its enrollment completes), a retry
     of the same enrollment within the code's lifetime returns the same terminal: an answer
@@ -51,15 +54,17 @@ def enroll(conn: Connection, request: EnrollRequest, key: str | None = None) -> 
         .returning(EnrollmentCode.store_id)
     ).scalar_one_or_none()
     if used is None:
-        return _enrolled_before(conn, code_hash, key_hash, request.terminal_name, now), True
+        return _enrolled_before(conn, code_hash, key_hash, request.terminal_name, now, box), True
     secret = secrets.token_urlsafe(32)
     conn.execute(
-        insert(Terminal).values(terminal_id=terminal_id, store_id=used, name=request.terminal_name, secret=secret, enrolled_at=now)
+        insert(Terminal).values(terminal_id=terminal_id, store_id=used, name=request.terminal_name,
+                                secret=box.seal(secret), enrolled_at=now)
     )
     return EnrollResponse(terminal_id=terminal_id, store_id=used, secret=secret), False
 
 
-def _enrolled_before(conn: Connection, code_hash: str, key_hash: str | None, name: str, now: datetime) -> EnrollResponse:
+def _enrolled_before(conn: Connection, code_hash: str, key_hash: str | None, name: str, now: datetime,
+                     box: SecretBox) -> EnrollResponse:
     """The terminal that an earlier attempt with this code and key enrolled, while the code
     lives and the terminal is not revoked (revoking an orphan must not bring it back)."""
     row = None if key_hash is None else conn.execute(
@@ -72,7 +77,22 @@ def _enrolled_before(conn: Connection, code_hash: str, key_hash: str | None, nam
         raise DomainError(ErrorCode.ENROLLMENT_CODE_INVALID, "enrollment code is unknown, used or expired")
     if row.name != name:
         raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key enrolled a terminal of another name")
-    return EnrollResponse(terminal_id=row.terminal_id, store_id=row.store_id, secret=row.secret)
+    return EnrollResponse(terminal_id=row.terminal_id, store_id=row.store_id, secret=box.open(row.secret))
+
+
+def rotate_secrets(conn: Connection, box: SecretBox) -> tuple[int, int]:
+    """Reseal every terminal secret under the box's first key: (resealed, already current).
+
+    `pos-sync-server secrets rotate`, with the new key first and the old one still listed;
+    afterwards the old key can be dropped. Row by row in one transaction: all or nothing."""
+    rows = conn.execute(select(Terminal.terminal_id, Terminal.secret)).all()
+    resealed = 0
+    for row in rows:
+        if box.is_sealed_by_first(row.secret):
+            continue
+        conn.execute(update(Terminal).where(Terminal.terminal_id == row.terminal_id).values(secret=box.reseal(row.secret)))
+        resealed += 1
+    return resealed, len(rows) - resealed
 
 
 def list_terminals(conn: Connection, store_id: str) -> list[TerminalOut]:

@@ -20,6 +20,10 @@ class Identity:
     store_id: str
     terminal_id: str
     server_url: str
+    server_ca_pem: str | None = None
+    """How the server's certificate is checked (sync/tls.py): a CA, a pin, or neither
+    (the system's CAs). Set at enrollment, used by every request after it."""
+    server_pin_sha256: str | None = None
 
 
 def read_identity(session: Session) -> Identity | None:
@@ -27,12 +31,13 @@ def read_identity(session: Session) -> Identity | None:
     row = session.get(TerminalIdentity, 1)
     if row is None or not row.server_url:
         return None
-    return Identity(row.store_id, row.terminal_id, row.server_url)
+    return Identity(row.store_id, row.terminal_id, row.server_url, row.server_ca_pem, row.server_pin_sha256)
 
 
 def write_identity(session: Session, identity: Identity) -> None:
     row = session.get(TerminalIdentity, 1) or TerminalIdentity(id=1)
     row.store_id, row.terminal_id, row.server_url = identity.store_id, identity.terminal_id, identity.server_url
+    row.server_ca_pem, row.server_pin_sha256 = identity.server_ca_pem, identity.server_pin_sha256
     session.add(row)
 
 

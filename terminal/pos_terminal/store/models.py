@@ -29,6 +29,10 @@ class TerminalIdentity(Base):
     store_id: Mapped[str] = mapped_column(String(64))
     terminal_id: Mapped[str] = mapped_column(String(64))
     server_url: Mapped[str | None] = mapped_column(String(255))
+    server_ca_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The CA certificate (PEM) given at enrollment; the server's must chain to it."""
+    server_pin_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The server certificate's SHA-256 pinned at enrollment (hex); only that one is trusted."""
 
 
 class ReceiptCounter(Base):

@@ -27,6 +27,7 @@ from pos_protocol.idempotency_key import HEADER as IDEMPOTENCY_HEADER
 from pos_protocol.idempotency_key import format_idempotency_key
 
 from .auth import TerminalAuth
+from .tls import ServerTrust, certificate_problem
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,11 @@ class SyncError(Exception):
 
 class Unreachable(SyncError):
     """No HTTP answer at all: the server or the network is down (always retryable)."""
+
+
+class UntrustedServer(Unreachable):
+    """The server's TLS certificate is not one this till trusts (sync/tls.py): nothing was
+    sent. Retried like any unreachable server (a certificate being renewed), but said plainly."""
 
 
 class ProblemReply(SyncError):
@@ -105,18 +111,21 @@ class SyncClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        trust: ServerTrust | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self._transport, self._timeout = transport, timeout
+        self.trust = trust or ServerTrust()
         self._http = httpx.Client(base_url=self.base_url, auth=auth, transport=transport,
+                                  verify=self.trust.ssl_context(),
                                   timeout=timeout, headers={"User-Agent": "pos-terminal-sync/1"})
         self._answer_listeners: list[Callable[[Reply], None]] = []
 
     def twin(self) -> SyncClient:
         """A client of the same server and identity with its own connection, for calls
         made off the sync thread (a staff change, a receipt lookup) while the pump sends."""
-        return SyncClient(self.base_url, self.auth, transport=self._transport, timeout=self._timeout)
+        return SyncClient(self.base_url, self.auth, transport=self._transport, timeout=self._timeout, trust=self.trust)
 
     @property
     def terminal_id(self) -> str | None:
@@ -154,6 +163,10 @@ class SyncClient:
         except httpx.TransportError as exc:
             log.info("sync %s %s correlation=%s unreachable: %r", method, path, correlation_id, exc,
                      extra={"correlation_id": correlation_id})
+            refused = certificate_problem(exc)
+            if refused is not None:
+                raise UntrustedServer(f"the server at {self.base_url} did not show a certificate this till "
+                                      f"trusts ({self.trust.description}): {refused}") from exc
             raise Unreachable(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
         reply = Reply(response.status_code, response.content,
                       response.headers.get(CORRELATION_HEADER, correlation_id), response.headers)

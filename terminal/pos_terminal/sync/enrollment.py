@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import uuid
+from pathlib import Path
 
 import httpx
 
@@ -22,6 +23,7 @@ from pos_terminal.store.identity import Identity, as_enrolled, read_identity, wr
 from .auth import TerminalAuth
 
 from .client import ProblemReply, SyncClient
+from .tls import ServerTrust, require_private_channel
 
 
 class NotEnrolled(RuntimeError):
@@ -31,17 +33,22 @@ class NotEnrolled(RuntimeError):
 
 
 def enroll(db: Database, secrets: SecretStore, server_url: str, code: str,
-           terminal_name: str | None = None, *,
-           transport: httpx.BaseTransport | None = None) -> Identity:
-    """Enroll with `code`; raises client.ProblemReply (403 enrollment_code_invalid) or Unreachable.
+           terminal_name: str | None = None, *, trust: ServerTrust | None = None,
+           allow_plain_http: bool = False, transport: httpx.BaseTransport | None = None) -> Identity:
+    """Enroll with `code`; raises client.ProblemReply (403 enrollment_code_invalid),
+    Unreachable (UntrustedServer: a certificate `trust` refuses) or tls.PlainHttpRefused.
 
-    After Unreachable or a 5xx, run it again with the same code: the enrollment key kept
-    from the first attempt makes the server answer with the terminal it may have enrolled.
+    `trust` (a CA or a pinned fingerprint) is kept with the identity and checks the server
+    on every later request. After Unreachable or a 5xx, run it again with the same code:
+    the enrollment key kept from the first attempt makes the server answer with the
+    terminal it may have enrolled.
     """
+    require_private_channel(server_url, allow_plain_http=allow_plain_http)
+    trust = trust or ServerTrust()
     key_name = _enrollment_key_name(db)
     key = _enrollment_key(secrets, key_name)
     try:
-        with SyncClient(server_url, transport=transport) as client:
+        with SyncClient(server_url, transport=transport, trust=trust) as client:
             answer = client.enroll(code.strip(), terminal_name or socket.gethostname()[:100] or "till", key)
     except ProblemReply as refused:
         if refused.reply.status < 500:
@@ -50,7 +57,7 @@ def enroll(db: Database, secrets: SecretStore, server_url: str, code: str,
     previous = load_identity(db)
     # The secret first: an identity row without its secret would leave a till that cannot sign.
     secrets.set(answer.terminal_id, answer.secret)
-    identity = Identity(answer.store_id, answer.terminal_id, server_url.rstrip("/"))
+    identity = Identity(answer.store_id, answer.terminal_id, server_url.rstrip("/"), trust.ca_pem, trust.pin_sha256)
     with db.transaction() as s:
         write_identity(s, identity)
     if previous is not None and previous.terminal_id != identity.terminal_id:
@@ -101,20 +108,29 @@ def client_for(db: Database, config: TerminalConfig, secrets: SecretStore | None
     secret = secrets.get(identity.terminal_id)
     if secret is None:
         raise NotEnrolled()
-    return SyncClient(identity.server_url, TerminalAuth(identity.terminal_id, secret), transport=transport)
+    return SyncClient(identity.server_url, TerminalAuth(identity.terminal_id, secret), transport=transport,
+                      trust=ServerTrust(identity.server_ca_pem, identity.server_pin_sha256))
 
 
 _RETRY_HINT = "run the same command again with the same code (this till gets the terminal the server may have enrolled)"
 
 
-def enroll_cli(config: TerminalConfig, code: str, server_url: str, name: str | None) -> int:
+def enroll_cli(config: TerminalConfig, code: str, server_url: str, name: str | None, *,
+               server_ca: Path | None = None, server_fingerprint: str | None = None,
+               allow_plain_http: bool = False) -> int:
     """`pos-terminal enroll`: prints the identity, or a clear error and exit status 1/2."""
     import sys
 
     from pos_terminal.keys import SecretStoreError
 
-    from .client import Unreachable
+    from .client import Unreachable, UntrustedServer
 
+    try:
+        trust = ServerTrust.from_options(server_ca, server_fingerprint)
+        require_private_channel(server_url, allow_plain_http=allow_plain_http)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         secrets = open_secret_store(config.data_dir)
     except SecretStoreError as exc:
@@ -122,7 +138,11 @@ def enroll_cli(config: TerminalConfig, code: str, server_url: str, name: str | N
         return 2
     db = Database(config.db_path)
     try:
-        identity = enroll(db, secrets, server_url, code, name)
+        identity = enroll(db, secrets, server_url, code, name, trust=trust, allow_plain_http=allow_plain_http)
+    except UntrustedServer as exc:
+        print(f"error: {exc}; nothing was sent to it. Check --server-ca / --server-fingerprint "
+              "with the server's operator", file=sys.stderr)
+        return 1
     except ProblemReply as exc:
         hint = f"; {_RETRY_HINT}" if exc.reply.status >= 500 else ""
         print(f"error: the server refused the enrollment: {exc}{hint}", file=sys.stderr)
@@ -136,5 +156,5 @@ def enroll_cli(config: TerminalConfig, code: str, server_url: str, name: str | N
     finally:
         db.close()
     print(f"enrolled as terminal {identity.terminal_id} of store {identity.store_id} "
-          f"at {identity.server_url}; secret kept in {secrets.description}")
+          f"at {identity.server_url} (trusting {trust.description}); secret kept in {secrets.description}")
     return 0

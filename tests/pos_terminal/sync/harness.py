@@ -199,7 +199,8 @@ def enrolled_till(data_dir: Path, server_url: str, code: str, keystore: KeyringS
                   transport: httpx.BaseTransport | None = None) -> Services:
     config = till_config(data_dir, server_url)
     db = Database(config.db_path)
-    enroll(db, keystore, server_url, code, "test till", transport=transport)
+    # The in-process server (a transport, no network to be overheard): plain HTTP is fine.
+    enroll(db, keystore, server_url, code, "test till", transport=transport, allow_plain_http=True)
     db.close()
     return open_services(enrolled_config(config))
 
@@ -208,4 +209,8 @@ class UvicornServer(ServerProcess):
     """`pos-sync-server serve` as a real subprocess on an ephemeral port, ADMIN_TOKEN its admin token."""
 
     def __init__(self, db_url: str, log_path: Path | None = None) -> None:
-        super().__init__(db_url, env={"POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN}, log_path=log_path)
+        # A fresh till per test, all from 127.0.0.1: no enrollment limit on this test server
+        # (tests/sync_server/test_rate_limits.py proves the limits).
+        env = {"POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN, "POS_SYNC_RATE_LIMIT_ENROLL": "",
+               "POS_SYNC_RATE_LIMIT_ENROLL_TOTAL": ""}
+        super().__init__(db_url, env=env, log_path=log_path)

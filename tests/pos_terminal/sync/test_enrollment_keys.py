@@ -19,7 +19,7 @@ from .harness import STORE, enrollment_code, till_config
 def test_enroll_stores_identity_in_db_and_secret_in_keyring(tmp_path, server, memory_keyring):
     config = till_config(tmp_path / "till")
     db = Database(config.db_path)
-    identity = enroll(db, keys.KeyringStore(), "http://server", enrollment_code(server.db_url),
+    identity = enroll(db, keys.KeyringStore(), "http://localhost", enrollment_code(server.db_url),
                       "till 1", transport=server.transport)
 
     assert identity.store_id == STORE and identity.terminal_id.startswith("T-")
@@ -39,10 +39,10 @@ def test_enroll_stores_identity_in_db_and_secret_in_keyring(tmp_path, server, me
 def test_a_used_code_is_refused_and_nothing_is_written(tmp_path, server, memory_keyring):
     code = enrollment_code(server.db_url)
     first = Database(tmp_path / "a.sqlite3")
-    enroll(first, keys.KeyringStore(), "http://server", code, transport=server.transport)
+    enroll(first, keys.KeyringStore(), "http://localhost", code, transport=server.transport)
     second = Database(tmp_path / "b.sqlite3")
     with pytest.raises(ProblemReply) as refused:
-        enroll(second, keys.KeyringStore(), "http://server", code, transport=server.transport)
+        enroll(second, keys.KeyringStore(), "http://localhost", code, transport=server.transport)
     assert refused.value.reply.status == 403 and refused.value.reply.code == "enrollment_code_invalid"
     assert load_identity(second) is None and len(memory_keyring.passwords) == 1
     with pytest.raises(NotEnrolled, match="pos-terminal enroll"):
@@ -55,10 +55,10 @@ def test_a_lost_enrollment_answer_is_retried_with_the_same_key_and_gets_the_same
     code = enrollment_code(server.db_url)
     server.flaky.failing = server.flaky.after_processing = True  # enrolled, then the answer is lost
     with pytest.raises(ProblemReply) as lost:
-        enroll(db, keys.KeyringStore(), "http://server", code, "till 1", transport=server.transport)
+        enroll(db, keys.KeyringStore(), "http://localhost", code, "till 1", transport=server.transport)
     assert lost.value.reply.status == 503 and load_identity(db) is None
     server.flaky.failing = False
-    identity = enroll(db, keys.KeyringStore(), "http://server", code, "till 1", transport=server.transport)
+    identity = enroll(db, keys.KeyringStore(), "http://localhost", code, "till 1", transport=server.transport)
 
     sent = [headers for _, path, _, headers in server.flaky.seen if path == "/v1/terminals/enroll"]
     assert len(sent) == 2 and sent[0]["idempotency-key"] == sent[1]["idempotency-key"]
@@ -76,7 +76,7 @@ def test_each_till_database_has_its_own_enrollment_key(tmp_path, server, memory_
     for name in ("a", "b"):
         db = Database(tmp_path / f"{name}.sqlite3")
         with pytest.raises(ProblemReply):
-            enroll(db, keys.KeyringStore(), "http://server", enrollment_code(server.db_url), name,
+            enroll(db, keys.KeyringStore(), "http://localhost", enrollment_code(server.db_url), name,
                    transport=server.transport)
         db.close()
     first, second = (headers["idempotency-key"] for _, _, _, headers in server.flaky.seen)
@@ -119,7 +119,7 @@ def test_enrollment_through_the_encrypted_store_signs_requests(tmp_path, server,
     config = till_config(tmp_path / "till")
     db = Database(config.db_path)
     store = keys.open_secret_store(config.data_dir, env={keys.PASSPHRASE_ENV: "pw"})
-    enroll(db, store, "http://server", enrollment_code(server.db_url), transport=server.transport)
+    enroll(db, store, "http://localhost", enrollment_code(server.db_url), transport=server.transport)
     with client_for(db, config, store, transport=server.transport) as client:
         assert client.catalog_delta(0).delta is not None
     db.close()

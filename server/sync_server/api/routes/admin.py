@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel
 
 from pos_protocol import paths
@@ -27,12 +27,14 @@ from pos_protocol.wire import (
 )
 from ..deps import AdminDep, EngineDep, SettingsDep
 from ..openapi import problems
+from ..ratelimit import RateLimit
 
 router = APIRouter(
     tags=["admin"],
-    dependencies=[AdminDep],
+    # Counted before the token is checked: a guess costs as much as a request.
+    dependencies=[Depends(RateLimit("admin")), AdminDep],
     responses=problems(
-        ErrorCode.UNAUTHORIZED, ErrorCode.ADMIN_DISABLED, ErrorCode.STORE_UNKNOWN, ErrorCode.ITEM_UNKNOWN,
+        ErrorCode.RATE_LIMITED, ErrorCode.UNAUTHORIZED, ErrorCode.ADMIN_DISABLED, ErrorCode.STORE_UNKNOWN, ErrorCode.ITEM_UNKNOWN,
         ErrorCode.STOCK_UNKNOWN, ErrorCode.TERMINAL_UNKNOWN, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.VALIDATION_FAILED,
         ErrorCode.DATABASE_UNAVAILABLE,
     ),

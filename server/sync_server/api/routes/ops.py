@@ -3,8 +3,11 @@ metrics (a bearer token: they name every terminal)."""
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,11 +16,14 @@ from pos_protocol import paths
 from pos_protocol.codes import ErrorCode
 
 from ...core.errors import DomainError
+from ...core.metrics import exposition
 from ...db.session import read_connection
+from ...services import fleet
 from ..deps import EngineDep, MetricsScraperDep
 from ..openapi import problems
 
 router = APIRouter(tags=["operations"])
+log = logging.getLogger(__name__)
 
 
 class Health(BaseModel):
@@ -45,6 +51,15 @@ def readyz(engine: EngineDep) -> Health:
     dependencies=[MetricsScraperDep],
     responses={200: {"content": {"text/plain": {}}}, **problems(ErrorCode.UNAUTHORIZED, ErrorCode.METRICS_DISABLED)},
 )
-def metrics() -> Response:
-    """Prometheus text; `Authorization: Bearer <POS_SYNC_METRICS_TOKEN or admin token>`."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def metrics(engine: EngineDep) -> Response:
+    """Prometheus text; `Authorization: Bearer <POS_SYNC_METRICS_TOKEN or admin token>`.
+
+    This process's counters, and what the alert rules watch read from the database (tills'
+    last heartbeats, held orders, whether the database answers: ops/prometheus/alerts.yml)."""
+    try:
+        with read_connection(engine) as conn:
+            state = fleet.fleet_state(conn)
+    except SQLAlchemyError:
+        log.warning("metrics: database unreadable", exc_info=True)
+        state = None
+    return Response(exposition(state, datetime.now(UTC)), media_type=CONTENT_TYPE_LATEST)

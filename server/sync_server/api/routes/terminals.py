@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from pos_protocol import paths
 from pos_protocol.codes import ErrorCode
@@ -11,7 +11,8 @@ from ...core.errors import parse_model
 from ...db.session import write_transaction
 from ...services import terminals
 from pos_protocol.wire import EnrollRequest, EnrollResponse, Heartbeat
-from ..deps import EngineDep, OptionalIdempotencyKeyDep, RawBody, TerminalDep, parse_json
+from ..deps import EngineDep, OptionalIdempotencyKeyDep, RawBody, SecretBoxDep, TerminalDep, parse_json
+from ..ratelimit import RateLimit
 from ..openapi import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, SIGNED, json_body, problems
 from ..responses import REPLAYED_HEADER
 
@@ -24,16 +25,18 @@ router = APIRouter(tags=["terminals"])
     response_model=EnrollResponse,
     responses=problems(ErrorCode.IDEMPOTENCY_KEY_INVALID, ErrorCode.IDEMPOTENCY_KEY_REUSED,
                        ErrorCode.ENROLLMENT_CODE_INVALID, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.VALIDATION_FAILED,
-                       ErrorCode.DATABASE_UNAVAILABLE),
+                       ErrorCode.RATE_LIMITED, ErrorCode.DATABASE_UNAVAILABLE),
     openapi_extra={"parameters": [OPTIONAL_IDEMPOTENCY_KEY_PARAMETER]},
+    dependencies=[Depends(RateLimit("enroll"))],  # codes are 60 bits, but guesses are not free
 )
-def enroll(request: EnrollRequest, key: OptionalIdempotencyKeyDep, engine: EngineDep, response: Response) -> EnrollResponse:
+def enroll(request: EnrollRequest, key: OptionalIdempotencyKeyDep, engine: EngineDep, box: SecretBoxDep,
+           response: Response) -> EnrollResponse:
     """Trade a single-use enrollment code for a terminal id and its signing secret.
 
     A retry with the same code and Idempotency-Key (within the code's lifetime) returns the
     same terminal again, with `Idempotent-Replayed: true`."""
     with write_transaction(engine) as conn:
-        enrolled, replayed = terminals.enroll(conn, request, key)
+        enrolled, replayed = terminals.enroll(conn, request, box, key)
     if replayed:
         response.headers[REPLAYED_HEADER] = "true"
     return enrolled
