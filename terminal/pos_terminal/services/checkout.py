@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import FinishedSale
-from pos_terminal.store import sales
+from pos_terminal.store import payments, sales
 from pos_terminal.store.db import Database
 from .order_body import order_body
 
@@ -23,10 +24,12 @@ class CompletedOrder:
 
 
 def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
-                now: datetime) -> CompletedOrder:
+                now: datetime, card_intents: Sequence[tuple[str, Decimal]] = ()) -> CompletedOrder:
     """Write order, lines, tenders, receipt number, audit and outbox entry: all or nothing.
 
     The order id is minted here, once; every later resend uses it as the idempotency key.
+    `card_intents` (intent id, amount) are the terminal's approvals behind the card
+    tenders: captured in this same transaction, so an approval is in exactly one sale.
     """
     with db.write() as conn:  # Core, no ORM session: this runs once per customer
         catalog_version, drawer_session_id = sales.sale_context(conn, config.terminal_id)
@@ -35,6 +38,8 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
             terminal_id=config.terminal_id, created_at=now, catalog_version=catalog_version,
         )
         receipt_no = sales.record_sale(conn, sale, header, order_body, drawer_session_id)
+        for intent_id, amount in card_intents:
+            payments.capture(conn, intent_id, amount, header.order_id, now)
         return CompletedOrder(header.order_id, receipt_no, now, sale)
 
 

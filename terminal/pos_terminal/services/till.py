@@ -44,6 +44,8 @@ class TenderInput:
     type: TenderType
     amount: Decimal
     reference: str | None = None
+    # a card tender paid through the payment terminal: its approval (services.card_payments)
+    payment_intent: str | None = None
 
 
 class NotSignedIn(TicketError):
@@ -137,7 +139,8 @@ class Till:
         for t in tenders:
             tender_set.add(t.type, t.amount, t.reference)
         sale = self.ticket.finish(tender_set, cashier.user_id)
-        completed = commit_sale(self.db, self.config, sale, self.clock())
+        card_intents = [(t.payment_intent, t.amount) for t in tenders if t.payment_intent]
+        completed = commit_sale(self.db, self.config, sale, self.clock(), card_intents)
         self.ticket = self._new_ticket()
         for callback in self._after_commit:
             try:
