@@ -302,6 +302,26 @@ def sealed_order(fields: dict[str, Any]) -> Order:
     return Order.model_validate({**fields, "content_hash": content_hash(fields)})
 
 
+_CARD_NUMBER = re.compile(r"\d{13,19}")  # a full PAN: 13 to 19 digits in a row
+
+
+def tender_errors(order: OrderContent) -> list[str]:
+    """A card tender names the terminal transaction behind it: `reference` holds its
+    trace/receipt number and authorisation code, and never a card number beyond the
+    masked form (last four digits). Other tenders are as before."""
+    errors = []
+    for i, tender in enumerate(order.tenders):
+        if tender.type != "card":
+            continue
+        reference = (tender.reference or "").strip()
+        if not reference:
+            errors.append(f"tenders[{i}]: a card tender needs a reference "
+                          "(the terminal's trace or receipt number and authorisation code)")
+        elif _CARD_NUMBER.search(reference.replace(" ", "")):
+            errors.append(f"tenders[{i}].reference looks like a full card number; send the masked form")
+    return errors
+
+
 def arithmetic_errors(order: OrderContent, mode: TaxMode, scale: int) -> list[str]:
     """What does not add up in `order` for a store with this tax mode and currency scale.
 
