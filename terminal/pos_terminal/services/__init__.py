@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.store.db import Database
@@ -16,6 +17,9 @@ from .drawer import DrawerService
 from .returns import Returns
 from .staff import Staff
 from .till import ApproverPin, TenderInput, Till, utc_now
+
+if TYPE_CHECKING:
+    from .card_payments import CardPayments
 
 __all__ = ["ApproverPin", "CatalogService", "CompletedOrder", "Services", "TenderInput", "Till", "open_services"]
 
@@ -29,6 +33,7 @@ class Services:
     till: Till
     returns: Returns
     drawer: DrawerService
+    cards: CardPayments | None = None  # card payments, when a payment terminal is attached (app.py)
 
     def close(self) -> None:
         self.catalog.store.close()

@@ -152,6 +152,28 @@ class CardPayments:
             intent = self._create(IntentKind.REFUND, amount, reverses=original_intent_id)
             return self._run(intent, lambda before: self.terminal.refund(amount, before))
 
+    def refund_for_order(self, amount: Decimal, original_order_id: str | None) -> CardOutcome:
+        """A return's card refund: back onto the card payment of the original sale, if any."""
+        original = None
+        if original_order_id is not None:
+            with self.db.reader() as s:
+                original = next((row.intent_id for row in payments.captured_in(s, original_order_id)
+                                 if row.kind == IntentKind.PAYMENT.value), None)
+        return self.refund(amount, original)
+
+    def receipt_lines(self, order_id: str, copies: tuple[str, ...]) -> tuple[str, ...]:
+        """The terminal's receipt copies (as configured) of the card tenders of an order,
+        to print below ours."""
+        with self.db.reader() as s:
+            rows = payments.captured_in(s, order_id)
+        lines: list[str] = []
+        for row in rows:
+            printed = json.loads(row.receipt_lines) if row.receipt_lines else {}
+            for copy in copies:
+                if printed.get(copy):
+                    lines += ["", *printed[copy]]
+        return tuple(lines)
+
     def recover(self) -> list[CardOutcome]:
         """Settle every card transaction whose end the till does not know (on start, and
         before each card payment). Raises CardPaymentBlocked if the terminal cannot be asked."""

@@ -56,7 +56,8 @@ class ReceiptLabels:
 
 
 def receipt_for(order: CompletedOrder, config: TerminalConfig,
-                labels: ReceiptLabels = ReceiptLabels()) -> Receipt:
+                labels: ReceiptLabels = ReceiptLabels(), terminal_lines: tuple[str, ...] = ()) -> Receipt:
+    """Our receipt; `terminal_lines` are the card terminal's receipt copies, printed below."""
     sale = order.sale
     tenders = tuple(
         ReceiptTender(labels.tenders["rounding" if t.is_cash_rounding else TenderType(t.type).value], t.amount)
@@ -71,7 +72,7 @@ def receipt_for(order: CompletedOrder, config: TerminalConfig,
         total=sale.totals.gross, header=header,
         taxes=tuple(TaxLine(f"{labels.tax} {r.tax_code} {percent(r.rate)}", r.net, r.tax)
                     for r in sale.totals.by_rate),
-        tenders=tenders, change=sale.change_given, footer=labels.footer,
+        tenders=tenders, change=sale.change_given, footer=labels.footer + terminal_lines,
         currency=currency_symbol(config.currency).strip(), logo=config.receipt_logo,
     )
 
@@ -87,6 +88,9 @@ class TillDevices:
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
     closers: list[Callable[[], None]] = field(default_factory=list)
     power: Callable[[], dict[str, PowerState]] = dict  # current power state per device
+    card_terminal: object | None = None  # devices.payment.PaymentTerminal, if configured
+    card_copies: tuple[str, ...] = ()  # the terminal's receipt copies printed with ours
+    card_receipts: Callable[[str], tuple[str, ...]] | None = None  # order id -> terminal lines
 
 
     def read_stable_weight(self, timeout: float = 10.0) -> Decimal:
@@ -103,7 +107,8 @@ class TillDevices:
         """
         if self.print_queue is not None:
             try:
-                self.print_queue.submit(order.order_id, receipt_for(order, self.config, self.labels))
+                lines = self.card_receipts(order.order_id) if self.card_receipts is not None else ()
+                self.print_queue.submit(order.order_id, receipt_for(order, self.config, self.labels, lines))
             except Exception as exc:  # noqa: BLE001 - the sale is committed; report, don't fail it
                 self._report("receipt", ErrorLocus.OUTPUT, "print_failed", str(exc))
         if any(t.type == TenderType.CASH for t in order.sale.tenders):
@@ -138,7 +143,7 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
     printer (behind a durable print queue) and drawer. Never raises: whatever cannot be
     built is listed in `unavailable`; devices that are merely unplugged come online later
     (the manager reconnects in the background)."""
-    from devices.config import ConfigError, DrawerConfig, PrinterConfig, ScaleConfig, load_config
+    from devices.config import ConfigError, DrawerConfig, PaymentConfig, PrinterConfig, ScaleConfig, load_config
     from devices.manager import DeviceManager
     from devices.print_queue import PrintQueue
 
@@ -152,7 +157,7 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
         return till
     kinds = {name: type(c) for name, c in devices_cfg.devices.items()}
     first = {kind: next((n for n, k in kinds.items() if k is kind), None)
-             for kind in (ScaleConfig, PrinterConfig, DrawerConfig)}
+             for kind in (ScaleConfig, PrinterConfig, DrawerConfig, PaymentConfig)}
     if first[ScaleConfig]:
         till.scale = manager.get(first[ScaleConfig])  # type: ignore[assignment]
     else:
@@ -165,6 +170,9 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
             till.unavailable[first[PrinterConfig]] = str(exc)
     if first[DrawerConfig]:
         till.drawer = manager.get(first[DrawerConfig])  # type: ignore[assignment]
+    if first[PaymentConfig]:
+        till.card_terminal = manager.get(first[PaymentConfig])
+        till.card_copies = tuple(devices_cfg.devices[first[PaymentConfig]].receipt_copies)  # type: ignore[union-attr]
     till.power = lambda: {name: manager.get(name).power_state for name in manager.names()}
     manager.start()  # returns at once; devices come online in the background
     till.closers.insert(0, manager.stop)  # closers run in reverse: queue first, then the manager

@@ -186,3 +186,33 @@ def test_nobody_pays_by_card_while_an_earlier_payment_cannot_be_checked(
     # the terminal did approve it, but the cashier was never told so: no sale can hold it
     assert [o.state for o in settled] == [IntentState.REVERSED] and sim.journal[0].reversed
     assert cards.pay(D("1.00")).approved
+
+
+def test_the_terminal_receipt_prints_below_ours_as_configured(services: Services, cards: CardPayments) -> None:
+    from pos_terminal.services.till_devices import receipt_for
+
+    services.till.scan(BREAD)
+    outcome = cards.pay(D("19.71"))
+    done = services.till.pay([outcome.tender()])
+    customer = cards.receipt_lines(done.order_id, ("customer",))
+    assert customer[1] == "CUSTOMER COPY" and "MERCHANT COPY" not in customer
+    both = cards.receipt_lines(done.order_id, ("merchant", "customer"))
+    assert both.count("") == 2 and "MERCHANT COPY" in both
+    receipt = receipt_for(done, services.config, terminal_lines=customer)
+    assert receipt.footer[-len(customer):] == customer
+
+
+def test_a_return_refunds_onto_the_card_of_its_sale(services: Services, cards: CardPayments, sim: ZvtSimulator) -> None:
+    from pos_terminal.services import ApproverPin
+
+    services.till.scan(BREAD)
+    sale = services.till.pay([cards.pay(D("19.71")).tender()])
+    services.returns.start(sale.receipt_no, ApproverPin("m1", "9999"))
+    services.returns.add(1)
+    refund = cards.refund_for_order(D("19.71"), sale.order_id)
+    assert refund.kind == IntentKind.REVERSAL and refund.approved
+    returned = services.till.pay([refund.tender()])
+    with services.db.reader() as s:
+        rows = {r.kind: r for r in s.scalars(select(PaymentIntentRow))}
+    assert rows["reversal"].order_id == returned.order_id and rows["payment"].intent_state == "reversed"
+    assert sim.journal[0].reversed

@@ -41,6 +41,89 @@
     </message>
 </context>
 <context>
+    <name>CardPaymentDialog</name>
+    <message>
+        <location filename="../card_payment.py" line="+42"/>
+        <source>Card refund</source>
+        <translation>Kartenerstattung</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Card payment</source>
+        <translation>Kartenzahlung</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refund to card: {amount}</source>
+        <translation>Erstattung auf Karte: {amount}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Card: {amount}</source>
+        <translation>Karte: {amount}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sending the amount to the card terminal...</source>
+        <translation>Betrag wird an das Kartenterminal gesendet …</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cancel card payment</source>
+        <translation>Kartenzahlung abbrechen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Cancelling at the terminal...</source>
+        <translation>Abbruch am Terminal …</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Not paid: {reason}</source>
+        <translation>Nicht bezahlt: {reason}</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Customer: please enter the PIN</source>
+        <translation>Kunde: bitte PIN eingeben</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Please wait...</source>
+        <translation>Bitte warten …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer: insert or tap the card</source>
+        <translation>Kunde: Karte einstecken oder auflegen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for the card issuer...</source>
+        <translation>Warte auf den Kartenherausgeber …</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Customer: please remove the card</source>
+        <translation>Kunde: bitte Karte entnehmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wrong PIN</source>
+        <translation>Falsche PIN</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Declined</source>
+        <translation>Abgelehnt</translation>
+    </message>
+</context>
+<context>
     <name>ConflictsDialog</name>
     <message>
         <location filename="../conflicts_dialog.py" line="+58"/>
@@ -242,7 +325,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+38"/>
+        <location filename="../main_window.py" line="+37"/>
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
@@ -348,7 +431,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>nicht eingerichtet</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+16"/>
         <source>{n} order(s) held by the server: a manager should open the conflict inbox.</source>
         <translation>{n} Bon(s) vom Server zurückgehalten: Die Aufsicht sollte den Konflikt-Eingang öffnen.</translation>
     </message>
@@ -356,7 +439,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>PayDialog</name>
     <message>
-        <location filename="../pay_dialog.py" line="+47"/>
+        <location filename="../pay_dialog.py" line="+48"/>
         <source>Refund</source>
         <translation>Erstattung</translation>
     </message>
@@ -366,7 +449,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Zahlung</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Amount (empty: what is due)</source>
         <translation>Betrag (leer: offener Betrag)</translation>
     </message>
@@ -416,13 +499,13 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Nächster Kunde</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+63"/>
         <source>Receipt {receipt}</source>
         <translation>Bon {receipt}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>Change: {amount}</source>
         <translation>Rückgeld: {amount}</translation>
     </message>
@@ -455,7 +538,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../app.py" line="+128"/>
+        <location filename="../../app.py" line="+155"/>
         <source>Cash</source>
         <translation>Bar</translation>
     </message>
@@ -689,7 +772,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="+44"/>
+        <location filename="../sale_screen.py" line="+45"/>
         <source>Scan or type a barcode or SKU, then Enter</source>
         <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
     </message>
@@ -705,25 +788,25 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+150"/>
+        <location line="+157"/>
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-149"/>
-        <location line="+155"/>
+        <location line="-156"/>
+        <location line="+162"/>
         <location line="+2"/>
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-156"/>
-        <location line="+177"/>
+        <location line="-163"/>
+        <location line="+184"/>
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-176"/>
+        <location line="-183"/>
         <source>Void line</source>
         <translation>Position stornieren</translation>
     </message>
@@ -759,7 +842,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Bediener: {name}</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+44"/>
         <source>a scale label already carries its quantity</source>
         <translation>das Waagenetikett enthält bereits die Menge</translation>
     </message>
@@ -815,7 +898,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Ganzen Bon abbrechen</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>Receipt {receipt} done. Change: {change}</source>
         <translation>Bon {receipt} abgeschlossen. Rückgeld: {change}</translation>
     </message>
@@ -852,7 +935,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../app.py" line="-65"/>
+        <location filename="../../app.py" line="-85"/>
         <source>The till cannot start</source>
         <translation>Die Kasse kann nicht starten</translation>
     </message>
@@ -903,7 +986,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>TillStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="+19"/>
+        <location filename="../status_bar.py" line="+36"/>
         <source>Sync: starting…</source>
         <translation>Sync: startet…</translation>
     </message>
@@ -1103,12 +1186,12 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>WeighDialog</name>
     <message>
-        <location filename="../weigh_dialog.py" line="+28"/>
+        <location filename="../weigh_dialog.py" line="+30"/>
         <source>Weigh</source>
         <translation>Wiegen</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
         <source>Weight in kg</source>
         <translation>Gewicht in kg</translation>
     </message>
@@ -1133,7 +1216,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+42"/>
         <source>Reading the scale…</source>
         <translation>Waage wird abgelesen…</translation>
     </message>
