@@ -547,6 +547,18 @@ class ZTenderLine(_Request):
     amount: SignedMoney
 
 
+class ZCardTerminal(_Request):
+    """The payment terminal's End-of-Day beside the Z: its card total against the card
+    tenders of the drawer session. `terminal_total` is null when the terminal's End-of-Day
+    failed (`error` says why); the Z is closed regardless."""
+
+    terminal_total: Money | None = None
+    terminal_count: Count | None = None
+    till_total: SignedMoney
+    difference: SignedMoney | None = None  # terminal_total - till_total
+    error: Annotated[str, Field(max_length=200)] | None = None
+
+
 class ZReport(_Request):
     """End-of-day report of one terminal's drawer session (returns already netted out)."""
 
@@ -566,6 +578,15 @@ class ZReport(_Request):
     gross: SignedMoney
     by_tax_rate: Annotated[list[ZTaxLine], Field(max_length=50)]
     by_tender: Annotated[list[ZTenderLine], Field(max_length=50)]
+    card_terminal: ZCardTerminal | None = None  # a till with a payment terminal
+
+    @model_serializer(mode="wrap")
+    def _no_terminal_left_out(self, handler: SerializerFunctionWrapHandler):
+        # card_terminal came later: a till without a terminal sends exactly the bytes it did
+        data = handler(self)
+        if data.get("card_terminal", "") is None:
+            del data["card_terminal"]
+        return data
 
     @model_validator(mode="after")
     def _closed_after_opened(self) -> ZReport:

@@ -25,6 +25,7 @@ from devices.payment import OutcomeUnknown, PaymentError, TerminalRefused, Termi
 from pos_terminal.core.card_payment import (
     IntentKind, IntentState, RefundRoute, TerminalRecord, proves_outcome_of, refund_route, tender_reference,
 )
+from pos_protocol import wire
 from pos_terminal.core.sale import TenderType
 from pos_terminal.store import payments
 from pos_terminal.store.db import Database
@@ -173,6 +174,17 @@ class CardPayments:
                 if printed.get(copy):
                     lines += ["", *printed[copy]]
         return tuple(lines)
+
+    def end_of_day_for_z(self, till_card_total: Decimal) -> wire.ZCardTerminal:
+        """The terminal's End-of-Day for the Z report (services.drawer.close_day): the Z
+        closes even when the terminal cannot, and then says why."""
+        try:
+            check = self.end_of_day(till_card_total)
+        except CardPaymentBlocked as exc:
+            log.warning("Z without the card terminal's end of day: %s", exc)
+            return wire.ZCardTerminal(till_total=till_card_total, error=str(exc)[:200])
+        return wire.ZCardTerminal(terminal_total=check.terminal_total, terminal_count=check.terminal_count,
+                                  till_total=check.till_total, difference=check.difference)
 
     def recover(self) -> list[CardOutcome]:
         """Settle every card transaction whose end the till does not know (on start, and

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from devices.events import PaymentStatusEvent
@@ -23,7 +23,7 @@ from pos_terminal.services.formatting import money
 
 from .errors import describe
 from .operations import Operation
-from .widgets import BigButton
+from .widgets import BigButton, Level
 
 log = logging.getLogger(__name__)
 
@@ -146,3 +146,17 @@ def attach_card_flow(pay_dialog: Any, cards: Any, bridge: Any = None) -> CardFlo
                     original_order_id=till.ticket.original_order_id, bridge=bridge, parent=pay_dialog)
     pay_dialog.card_flow = flow
     return flow
+
+
+def card_check_text(check: Any, currency: Any) -> tuple[Level, str]:
+    """The card terminal's End-of-Day against the Z, in the manager's words."""
+    tr = lambda text: QCoreApplication.translate("CardEndOfDay", text)  # noqa: E731
+    if check.terminal_total is None:
+        return Level.ERROR, tr("Card terminal end of day failed: {reason}").format(reason=check.error or "")
+    if check.difference == 0:
+        return Level.INFO, tr("Card terminal end of day: {amount}, matches the card payments").format(
+            amount=money(check.terminal_total, currency))
+    return Level.ERROR, tr("Card terminal end of day: {terminal} but the till has {till} by card "
+                           "(difference {difference})").format(
+        terminal=money(check.terminal_total, currency), till=money(check.till_total, currency),
+        difference=money(check.difference, currency))

@@ -17,6 +17,7 @@ from pos_terminal.services import Services
 from pos_terminal.services.drawer import DrawerService
 
 from .bridge import DeviceBridge, SyncBridge
+from .card_payment import card_check_text
 from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
@@ -139,10 +140,18 @@ class MainWindow(QMainWindow):
                 self.sale.show_error(exc)
                 return
             self.sale.with_approval(self.tr("Close the day with {amount} counted").format(
-                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a),  # type: ignore[arg-type]
-                always=True, then=lambda day: self._show_report(day.report, day.summary))
+                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a, end_of_day),  # type: ignore[arg-type]
+                always=True, then=lambda day: self._day_closed(day))
+
+        end_of_day = self.services.cards.end_of_day_for_z if self.services.cards is not None else None
 
         self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), approve)
+
+    def _day_closed(self, day: Any) -> None:
+        self._show_report(day.report, day.summary)
+        if day.card_terminal is not None:  # the card terminal's End-of-Day beside the Z
+            level, text = card_check_text(day.card_terminal, self.services.config.currency)
+            self.sale.banner.show_message(text, level)
 
     def _show_report(self, report: Any, summary: Any) -> None:
         self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self))

@@ -216,3 +216,41 @@ def test_a_return_refunds_onto_the_card_of_its_sale(services: Services, cards: C
         rows = {r.kind: r for r in s.scalars(select(PaymentIntentRow))}
     assert rows["reversal"].order_id == returned.order_id and rows["payment"].intent_state == "reversed"
     assert sim.journal[0].reversed
+
+
+def test_the_z_report_runs_the_terminals_end_of_day_and_carries_the_comparison(
+        services: Services, cards: CardPayments, sim: ZvtSimulator) -> None:
+    from pos_protocol import wire
+    from pos_terminal.services import ApproverPin
+
+    manager = ApproverPin("m1", "9999")
+    services.drawer.open(D("100.00"))
+    services.till.scan(BREAD)
+    services.till.pay([cards.pay(D("19.71")).tender()])
+    services.till.scan(BREAD)
+    services.till.pay([cards.pay(D("10.00")).tender(), TenderInput(TenderType.CASH, D("9.71"))])
+    sim.script("approve")
+    cards.pay(D("1.00"))  # approved at the terminal, then the shop forgot to ring it up
+    assert services.drawer.card_total() == D("29.71")
+    day = services.drawer.close_day(D("109.71"), manager, cards.end_of_day_for_z)
+    assert day.card_terminal.terminal_total == D("30.71") and day.card_terminal.difference == D("1.00")
+    assert "0650" in sim.commands_seen
+    with services.db.reader() as s:
+        body = wire.ZReport.model_validate_json(
+            s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "z_report")).one().body)
+    assert body.card_terminal == day.card_terminal
+
+    services.drawer.open(D("100.00"))
+    sim.unplug()  # a Z closes even when the terminal cannot
+    day = services.drawer.close_day(D("100.00"), manager, cards.end_of_day_for_z)
+    assert day.card_terminal.terminal_total is None and "end of day failed" in day.card_terminal.error
+
+
+def test_a_z_without_a_terminal_sends_the_bytes_it_always_did(services: Services) -> None:
+    from pos_terminal.services import ApproverPin
+
+    services.drawer.open(D("100.00"))
+    services.drawer.close_day(D("100.00"), ApproverPin("m1", "9999"))
+    with services.db.reader() as s:
+        body = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "z_report")).one().body
+    assert "card_terminal" not in body

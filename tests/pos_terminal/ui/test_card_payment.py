@@ -103,3 +103,20 @@ def test_leaving_the_pay_dialog_reverses_its_card_approval(qtbot, card_window, s
     assert [t.amount for t in dialog.tenders] == [Decimal("5.00")]
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: sim.journal[0].reversed, timeout=WAIT_MS)
+
+
+def test_the_z_banner_names_a_card_difference(qtbot, window) -> None:  # noqa: ARG001 - a QApplication
+    from pos_protocol import wire
+    from pos_protocol.money import Currency
+    from pos_terminal.ui.card_payment import card_check_text
+    from pos_terminal.ui.widgets import Level
+
+    eur = Currency()
+    differs = wire.ZCardTerminal(terminal_total=Decimal("30.71"), terminal_count=3, till_total=Decimal("29.71"),
+                                 difference=Decimal("1.00"))
+    assert card_check_text(differs, eur) == (
+        Level.ERROR, "Card terminal end of day: €30.71 but the till has €29.71 by card (difference €1.00)")
+    same = differs.model_copy(update={"terminal_total": Decimal("29.71"), "difference": Decimal("0.00")})
+    assert card_check_text(same, eur)[0] == Level.INFO
+    failed = wire.ZCardTerminal(till_total=Decimal("1.00"), error="terminal unreachable")
+    assert card_check_text(failed, eur) == (Level.ERROR, "Card terminal end of day failed: terminal unreachable")

@@ -2,6 +2,24 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <location filename="../card_payment.py" line="+155"/>
+        <source>Card terminal end of day failed: {reason}</source>
+        <translation>Kassenschnitt am Kartenterminal fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Card terminal end of day: {amount}, matches the card payments</source>
+        <translation>Kassenschnitt am Kartenterminal: {amount}, stimmt mit den Kartenzahlungen überein</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Card terminal end of day: {terminal} but the till has {till} by card (difference {difference})</source>
+        <translation>Kassenschnitt am Kartenterminal: {terminal}, die Kasse hat aber {till} per Karte (Differenz {difference})</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalDialog</name>
     <message>
         <location filename="../approval.py" line="+26"/>
@@ -43,7 +61,7 @@
 <context>
     <name>CardPaymentDialog</name>
     <message>
-        <location filename="../card_payment.py" line="+42"/>
+        <location filename="../card_payment.py" line="-117"/>
         <source>Card refund</source>
         <translation>Kartenerstattung</translation>
     </message>
@@ -325,7 +343,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+37"/>
+        <location filename="../main_window.py" line="+38"/>
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
@@ -406,7 +424,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Tagesabschluss mit {amount} gezählt</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Close the day</source>
         <translation>Tagesabschluss</translation>
     </message>
@@ -416,7 +434,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Gezähltes Bargeld in der Schublade</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+15"/>
         <source>devices</source>
         <translation>Geräte</translation>
     </message>
