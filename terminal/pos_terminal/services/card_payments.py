@@ -134,10 +134,6 @@ class CardPayments:
                 row = payments.get(s, intent_id)
             return self._reverse_orphan(row)
 
-    def sold(self, intent_id: str) -> None:
-        """The sale holding this approval is committed (Till.on_committed)."""
-        self._on_screen.discard(intent_id)
-
     def refund(self, amount: Decimal, original_intent_id: str | None = None) -> CardOutcome:
         """Money back to the card: a Reversal of the whole payment while it is in the
         terminal's open batch, else a Refund (the customer presents the card)."""
