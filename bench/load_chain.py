@@ -194,7 +194,7 @@ def make_order(till: Till, rng: random.Random, wrong_price: bool) -> tuple[str, 
         "receipt_no": f"{till.terminal_id}-{till.receipts:06d}", "cashier_id": "c1",
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "catalog_version": till.version, "lines": lines,
-        "tenders": [{"type": "card", "amount": str(totals.gross), "reference": None}],
+        "tenders": [{"type": "card", "amount": str(totals.gross), "reference": "trace 000001 receipt 0001"}],
         "change_given": "0.00",
         "totals": {"net": str(totals.net), "tax": str(totals.tax), "gross": str(totals.gross)},
     })

@@ -53,7 +53,7 @@ def make_order(terminal_id: str, n: int) -> Order:
         "order_id": str(uuid.uuid4()), "kind": "sale", "original_order_id": None, "store_id": "S1",
         "terminal_id": terminal_id, "receipt_no": f"R{n}", "cashier_id": f"c{n}",
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "catalog_version": 1, "lines": lines,
-        "tenders": [{"type": "card", "amount": f"{totals.gross:.2f}", "reference": None}], "change_given": "0.00",
+        "tenders": [{"type": "card", "amount": f"{totals.gross:.2f}", "reference": "trace 000001 receipt 0001"}], "change_given": "0.00",
         "totals": {"net": f"{totals.net:.2f}", "tax": f"{totals.tax:.2f}", "gross": f"{totals.gross:.2f}"},
     }
     return sealed_order(body)

@@ -327,6 +327,26 @@ def sealed_order(fields: dict[str, Any]) -> Order:
     return Order.model_validate({**fields, "content_hash": content_hash(fields)})
 
 
+_CARD_NUMBER = re.compile(r"\d{13,19}")  # a full PAN: 13 to 19 digits in a row
+
+
+def tender_errors(order: OrderContent) -> list[str]:
+    """A card tender names the terminal transaction behind it: `reference` holds its
+    trace/receipt number and authorisation code, and never a card number beyond the
+    masked form (last four digits). Other tenders are as before."""
+    errors = []
+    for i, tender in enumerate(order.tenders):
+        if tender.type != "card":
+            continue
+        reference = (tender.reference or "").strip()
+        if not reference:
+            errors.append(f"tenders[{i}]: a card tender needs a reference "
+                          "(the terminal's trace or receipt number and authorisation code)")
+        elif _CARD_NUMBER.search(reference.replace(" ", "")):
+            errors.append(f"tenders[{i}].reference looks like a full card number; send the masked form")
+    return errors
+
+
 def arithmetic_errors(order: OrderContent, mode: TaxMode, scale: int) -> list[str]:
     """What does not add up in `order` for a store with this tax mode and currency scale.
 
@@ -584,6 +604,18 @@ class ZTenderLine(_Request):
     amount: SignedMoney
 
 
+class ZCardTerminal(_Request):
+    """The payment terminal's End-of-Day beside the Z: its card total against the card
+    tenders of the drawer session. `terminal_total` is null when the terminal's End-of-Day
+    failed (`error` says why); the Z is closed regardless."""
+
+    terminal_total: Money | None = None
+    terminal_count: Count | None = None
+    till_total: SignedMoney
+    difference: SignedMoney | None = None  # terminal_total - till_total
+    error: Annotated[str, Field(max_length=200)] | None = None
+
+
 class ZReport(_Request):
     """End-of-day report of one terminal's drawer session (returns already netted out)."""
 
@@ -603,6 +635,15 @@ class ZReport(_Request):
     gross: SignedMoney
     by_tax_rate: Annotated[list[ZTaxLine], Field(max_length=50)]
     by_tender: Annotated[list[ZTenderLine], Field(max_length=50)]
+    card_terminal: ZCardTerminal | None = None  # a till with a payment terminal
+
+    @model_serializer(mode="wrap")
+    def _no_terminal_left_out(self, handler: SerializerFunctionWrapHandler):
+        # card_terminal came later: a till without a terminal sends exactly the bytes it did
+        data = handler(self)
+        if data.get("card_terminal", "") is None:
+            del data["card_terminal"]
+        return data
 
     @model_validator(mode="after")
     def _closed_after_opened(self) -> ZReport:

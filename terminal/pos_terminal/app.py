@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -111,10 +112,31 @@ def install_translations(app: QCoreApplication, locale: QLocale | None = None) -
 def _start_devices(services: Services) -> TillDevices:
     devices = open_till_devices(services.config)
     devices.labels = _receipt_labels(services.config.locale)
+    if devices.card_terminal is not None:
+        _start_card_payments(services, devices)
     devices.attach(services.till)  # prints first what a crash after commit left unprinted
     for name, reason in devices.unavailable.items():
         log.warning("device %s unavailable: %s", name, reason)
     return devices
+
+
+def _start_card_payments(services: Services, devices: TillDevices) -> None:
+    """Card payments through the terminal; first settle what a crash may have left (in the
+    background: the terminal may be slow to answer, and nobody pays by card meanwhile)."""
+    from pos_terminal.services.card_payments import CardPayments, CardPaymentBlocked
+
+    cards = CardPayments(services.db, services.config.terminal_id, devices.card_terminal,  # type: ignore[arg-type]
+                         services.till.clock)
+    services.cards = cards
+    devices.card_receipts = lambda order_id: cards.receipt_lines(order_id, devices.card_copies)
+
+    def recover() -> None:
+        try:
+            cards.recover()
+        except CardPaymentBlocked as exc:
+            log.warning("card payments blocked until the terminal answers: %s", exc)
+
+    threading.Thread(target=recover, name="card-recovery", daemon=True).start()
 
 
 def _start_sync(services: Services, devices: TillDevices | None) -> tuple[Any, str | None]:

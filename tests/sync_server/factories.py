@@ -50,7 +50,7 @@ def make_order(
         "receipt_no": receipt_no or uuid.uuid4().hex[:12], "cashier_id": cashier_id,
         "created_at": (created_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "catalog_version": catalog_version, "lines": wire_lines,
-        "tenders": [{"type": "card", "amount": f"{totals.gross:.2f}", "reference": None}],
+        "tenders": [{"type": "card", "amount": f"{totals.gross:.2f}", "reference": "trace 000001 receipt 0001 auth 000001"}],
         "change_given": "0.00",
         "totals": {"net": f"{totals.net:.2f}", "tax": f"{totals.tax:.2f}", "gross": f"{totals.gross:.2f}"},
     }

@@ -354,3 +354,26 @@ async def test_a_scheduled_price_is_refused_not_sold_early(shop, till) -> None:
         "effective_from": later})
     assert response.status_code == 422 and response.json()["code"] == "validation_failed"
     assert "scheduled" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(("reference", "why"), [
+    (None, "a card tender needs a reference"),
+    ("  ", "a card tender needs a reference"),
+    ("pan 4111111111111111", "looks like a full card number"),
+])
+async def test_a_card_tender_names_its_terminal_transaction(till, engine, reference, why) -> None:
+    body = _order(till).model_dump(mode="json")
+    body["tenders"][0]["reference"] = reference
+    response = await till.http.post("/v1/orders", json=body, headers={"Idempotency-Key": body["order_id"]})
+    assert response.status_code == 422 and response.json()["code"] == "validation_failed"
+    assert why in response.json()["detail"]
+    assert _count_orders(engine) == 0
+
+
+async def test_cash_tenders_need_no_reference(till) -> None:
+    from pos_protocol.wire import sealed_order
+
+    fields = _order(till).model_dump(mode="json", exclude={"content_hash"})
+    fields["tenders"][0].update(type="cash", reference=None)
+    response = await till.post_order(sealed_order(fields))
+    assert response.status_code == 201, response.text

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import uuid
+from decimal import Decimal
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
+from pos_protocol.wire import ZReport
 from sync_server.db.models import EnrollmentCode
 from pos_terminal.sync.auth import TerminalAuth
 
@@ -323,3 +325,21 @@ async def test_nul_characters_are_422_not_500(shop, till) -> None:
     heartbeat = await till.http.post("/v1/terminals/heartbeat", json={
         "queue_depth": 0, "oldest_pending_age_s": 0, "app_version": "1", "devices": {"prin\u0000ter": "online"}})
     assert heartbeat.status_code == 422
+
+
+async def test_a_z_report_carries_the_card_terminals_end_of_day(till, engine) -> None:
+    from sqlalchemy import select
+
+    from sync_server.db.models import ZReportRow as ServerZ
+
+    report = _z(till, 1)
+    report["card_terminal"] = {"terminal_total": "30.71", "terminal_count": 3, "till_total": "29.71",
+                               "difference": "1.00", "error": None}
+    response = await till.http.post("/v1/z-reports", json=report, headers={"Idempotency-Key": f'"{report["report_id"]}"'})
+    assert response.status_code == 201, response.text
+    with engine.connect() as conn:
+        body = conn.execute(select(ServerZ.body).where(ServerZ.report_id == report["report_id"])).scalar_one()
+    assert ZReport.model_validate_json(body).card_terminal.difference == Decimal("1.00")
+    bad = _z(till, 2)
+    bad["card_terminal"] = {"till_total": "1.5x"}
+    assert (await till.http.post("/v1/z-reports", json=bad, headers={"Idempotency-Key": f'"{bad["report_id"]}"'})).status_code == 422

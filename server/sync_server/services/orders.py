@@ -35,6 +35,7 @@ from pos_protocol.wire import (
     arithmetic_errors,
     canonical_json,
     content_hash,
+    tender_errors,
 )
 from . import idempotency, order_checks, stock
 from .context import Caller, StoreSettings
@@ -89,7 +90,7 @@ def prepare(raw: object, caller: Caller, store: StoreSettings) -> PreparedOrder:
         raise validation_failed("an order must be a JSON object")
     check_owner(raw, caller)
     order = parse_model(Order, raw)
-    errors = arithmetic_errors(order, store.tax_mode, store.currency_scale)
+    errors = arithmetic_errors(order, store.tax_mode, store.currency_scale) + tender_errors(order)
     if content_hash(order) != order.content_hash:
         errors.append("content_hash does not match the order's content")
     if errors:

@@ -75,6 +75,7 @@ class SerialApduLink(ApduLink):
     """APDUs in DLE STX ... DLE ETX CRC frames, each answered on the line with 06 or 15."""
 
     LINE_ACK_TIMEOUT = 1.0
+    _bad_frames = 0  # damaged copies of the frame being received
 
     def _write(self, data: bytes, timeout: float) -> None:
         wire = serial_frame.frame(data)
@@ -102,10 +103,18 @@ class SerialApduLink(ApduLink):
         try:
             found = serial_frame.unframe(self._rx)
         except FrameError:
+            # A line error is the line's business: NAK it and the terminal repeats the
+            # frame; only after three bad copies is the APDU itself lost.
+            self._rx.clear()
             self.transport.write(serial_frame.LINE_NAK, 1.0)
-            raise
+            self._bad_frames += 1
+            if self._bad_frames >= 3:
+                self._bad_frames = 0
+                raise
+            return None
         if found is None:
             return None
+        self._bad_frames = 0
         data, used = found
         del self._rx[:used]
         self.transport.write(serial_frame.LINE_ACK, 1.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.store.db import Database
@@ -19,6 +20,9 @@ from .returns import Returns
 from .staff import Staff
 from .till import ApproverPin, ParkedTicket, TenderInput, Till, utc_now
 
+if TYPE_CHECKING:
+    from .card_payments import CardPayments
+
 __all__ = ["ApproverPin", "CatalogService", "CompletedOrder", "ParkedTicket", "Services", "TenderInput", "Till", "open_services"]
 
 
@@ -31,6 +35,7 @@ class Services:
     till: Till
     returns: Returns
     drawer: DrawerService
+    cards: CardPayments | None = None  # card payments, when a payment terminal is attached (app.py)
     server: SyncClient | None = None  # set by `connect`
 
     def connect(self, server: SyncClient) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core.sale import FinishedSale
-from pos_terminal.store import parked, sales
+from pos_terminal.store import parked, payments, sales
 from pos_terminal.store.db import Database
 from .order_body import order_body
 
@@ -27,12 +28,15 @@ class CompletedOrder:
 
 
 def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
-                now: datetime, parked_id: str | None = None) -> CompletedOrder:
+                now: datetime, parked_id: str | None = None,
+                card_intents: Sequence[tuple[str, Decimal]] = ()) -> CompletedOrder:
     """Write order, lines, tenders, receipt number, audit and outbox entry: all or nothing.
 
     The order id is minted here, once; every later resend uses it as the idempotency key.
     A sale of a resumed parked ticket (`parked_id`) removes it from the parked list in the
     same transaction: sold and still parked is a state no crash can leave.
+    `card_intents` (intent id, amount) are the terminal's approvals behind the card
+    tenders: captured in this same transaction, so an approval is in exactly one sale.
     """
     with db.write() as conn:  # Core, no ORM session: this runs once per customer
         catalog_version, drawer_session_id = sales.sale_context(conn, config.terminal_id)
@@ -43,6 +47,8 @@ def commit_sale(db: Database, config: TerminalConfig, sale: FinishedSale,
         receipt_no = sales.record_sale(conn, sale, header, order_body, drawer_session_id)
         if parked_id is not None:
             parked.discard(conn, parked_id)
+        for intent_id, amount in card_intents:
+            payments.capture(conn, intent_id, amount, header.order_id, now)
         original = sales.receipt_no_of(conn, sale.original_order_id) if sale.original_order_id else None
         return CompletedOrder(header.order_id, receipt_no, now, sale, original)
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pos_terminal.core import drawer as core_drawer
 from pos_terminal.core import reports
 from pos_protocol.permissions import Permission
-from pos_terminal.core.sale import FinishedSale
+from pos_terminal.core.sale import FinishedSale, TenderType
 from pos_terminal.store import audit, outbox, sales
 from pos_terminal.store import drawer as repo
 from pos_terminal.store.models import CashMovementRow, DrawerSessionRow, ZReportRow
@@ -35,6 +35,12 @@ class DayClose:
     report: reports.Report
     summary: core_drawer.DrawerSummary
     report_id: str
+    card_terminal: wire.ZCardTerminal | None = None  # the payment terminal's End-of-Day beside it
+
+
+# Given the session's card total, runs the payment terminal's End-of-Day and says how it
+# compares (services.card_payments.CardPayments.end_of_day_for_z).
+TerminalEndOfDay = Callable[[Decimal], wire.ZCardTerminal]
 
 
 class DrawerService:
@@ -102,12 +108,18 @@ class DrawerService:
             records, session = self._session_state(s, row)
         return reports.x_report(records), core_drawer.summarize(session, records)
 
-    def close_day(self, counted_cash: Decimal, approver: ApproverPin) -> DayClose:
-        """The Z report: count, close, number, journal and queue it for the server."""
+    def close_day(self, counted_cash: Decimal, approver: ApproverPin,
+                  end_of_day: TerminalEndOfDay | None = None) -> DayClose:
+        """The Z report: count, close, number, journal and queue it for the server.
+
+        With a payment terminal (`end_of_day`), once the manager has approved, the
+        terminal's End-of-Day runs and its comparison travels with the Z.
+        """
         cashier, now = self.till.signed_in(), self.till.clock()
         counted = self.till.config.currency.parse(counted_cash, "counted cash")
         manager = self.till.approve(approver, Permission.Z_REPORT_RUN, "z report")
         cfg = self.till.config
+        card_terminal = end_of_day(self.card_total()) if end_of_day is not None else None
         with self.till.db.transaction() as s:
             row = self._open_row(s)
             repo.adopt_unreported_orders(s, cfg.terminal_id, row.session_id)
@@ -118,16 +130,30 @@ class DrawerService:
             row.closed_at, row.closed_by, row.counted_cash, row.z_number = (
                 now, manager.user_id, counted, report.number)
             counts = Counter(t.type.value for r in records for t in r.tenders if not t.is_cash_rounding)
-            body = wire.canonical_json(self._wire_report(report, report_id, row, now, counts))
+            wire_report = self._wire_report(report, report_id, row, now, counts)
+            wire_report = wire_report.model_copy(update={"card_terminal": card_terminal})
+            body = wire.canonical_json(wire_report)
             s.add(ZReportRow(report_id=report_id, terminal_id=cfg.terminal_id, z_number=report.number,
                              session_id=row.session_id, created_at=now, body=body.decode()))
             audit.append(s, at=now, actor=manager.user_id, action="z_report", subject=report_id,
                          payload={"z_number": report.number, "gross": str(report.net_gross),
                                   "expected_cash": str(summary.expected), "counted": str(counted),
-                                  "cashier": cashier.user_id})
+                                  "cashier": cashier.user_id,
+                                  "card_difference": str(card_terminal.difference)
+                                  if card_terminal and card_terminal.difference is not None else None})
             # It leaves only once every entry written before it is settled (outbox.due).
             outbox.enqueue(s, kind=outbox.Z_REPORT, key=report_id, path=paths.Z_REPORTS, body=body, at=now)
-        return DayClose(report, summary, report_id)
+        return DayClose(report, summary, report_id, card_terminal)
+
+    def card_total(self) -> Decimal:
+        """Card tenders of the open session and of orders it will adopt, refunds subtracted:
+        what the payment terminal's batch should hold at the Z."""
+        cfg = self.till.config
+        with self.till.db.reader() as s:
+            records, _ = self._session_state(s, self._open_row(s))
+            records += [sales.to_finished_sale(o, cfg.tax_mode, cfg.currency.scale)
+                        for o in repo.unreported_orders(s, cfg.terminal_id)]
+        return dict(reports.x_report(records).by_tender).get(TenderType.CARD, cfg.currency.round(Decimal(0)))
 
     # -- internals -----------------------------------------------------------------------
 

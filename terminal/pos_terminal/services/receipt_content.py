@@ -54,15 +54,16 @@ class ReceiptWords:
 
 
 def receipt_for(order: CompletedOrder, config: TerminalConfig, words: ReceiptWords = ReceiptWords(), *,
-                copy: bool = False) -> Receipt:
-    """The receipt of a sale or refund just committed (or, `copy`, reprinted)."""
+                copy: bool = False, terminal_lines: tuple[str, ...] = ()) -> Receipt:
+    """The receipt of a sale or refund just committed (or, `copy`, reprinted);
+    `terminal_lines` are the card terminal's receipt copies, printed below ours."""
     return receipt_of(order.sale, order.receipt_no, order.created_at, config, words,
-                      original_receipt_no=order.original_receipt_no, copy=copy)
+                      original_receipt_no=order.original_receipt_no, copy=copy, terminal_lines=terminal_lines)
 
 
 def receipt_of(sale: FinishedSale, receipt_no: str, created_at: datetime, config: TerminalConfig,
                words: ReceiptWords = ReceiptWords(), *, original_receipt_no: str | None = None,
-               copy: bool = False) -> Receipt:
+               copy: bool = False, terminal_lines: tuple[str, ...] = ()) -> Receipt:
     currency = config.currency
     return Receipt(
         receipt_id=receipt_no,
@@ -73,7 +74,7 @@ def receipt_of(sale: FinishedSale, receipt_no: str, created_at: datetime, config
                     for r in sale.totals.by_rate),
         tenders=tuple(ReceiptTender(words.tenders["rounding" if t.is_cash_rounding else TenderType(t.type).value],
                                     t.amount) for t in sale.tenders),
-        change=sale.change_given, footer=words.footer,
+        change=sale.change_given, footer=words.footer + terminal_lines,
         currency=currency_symbol(currency).strip(), logo=config.receipt_logo,
         words=words.layout(), decimal_point=formatting.decimal_separator(), copy=copy,
     )

@@ -52,6 +52,8 @@ class TenderInput:
     type: TenderType
     amount: Decimal
     reference: str | None = None
+    # a card tender paid through the payment terminal: its approval (services.card_payments)
+    payment_intent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,9 @@ class Till:
         for t in tenders:
             tender_set.add(t.type, t.amount, t.reference)
         sale = self.ticket.finish(tender_set, cashier.user_id)
-        completed = commit_sale(self.db, self.config, sale, self.clock(), parked_id=self.resumed_from)
+        card_intents = [(t.payment_intent, t.amount) for t in tenders if t.payment_intent]
+        completed = commit_sale(self.db, self.config, sale, self.clock(), parked_id=self.resumed_from,
+                                card_intents=card_intents)
         crash_point("after_commit")  # durable now; receipt, drawer and sync not yet done
         self._fresh_ticket()
         with about_sale(completed.order_id):  # the receipt's, drawer's, sync's lines name it

@@ -98,6 +98,9 @@ class TillDevices:
                 self.queue_receipt(order)
         return len(owed)
     wedge: WedgeSettings | None = None  # a keyboard-wedge scanner's framing, if one is configured
+    card_terminal: object | None = None  # devices.payment.PaymentTerminal, if configured
+    card_copies: tuple[str, ...] = ()  # the terminal's receipt copies printed with ours
+    card_receipts: Callable[[str], tuple[str, ...]] | None = None  # order id -> terminal lines
 
 
     def read_stable_weight(self, timeout: float = 10.0) -> Decimal:
@@ -125,7 +128,8 @@ class TillDevices:
                 pending_receipts.handed_over(self.db, order.order_id)  # nothing to print on
             return
         try:
-            self.print_queue.submit(order.order_id, receipt_for(order, self.config, self.labels))
+            lines = self.card_receipts(order.order_id) if self.card_receipts is not None else ()
+            self.print_queue.submit(order.order_id, receipt_for(order, self.config, self.labels, terminal_lines=lines))
         except Exception as exc:  # noqa: BLE001 - the sale is committed; report, don't fail it
             self._report("receipt", ErrorLocus.OUTPUT, "print_failed", str(exc))
             return
@@ -164,7 +168,7 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
     printer (behind a durable print queue) and drawer. Never raises: whatever cannot be
     built is listed in `unavailable`; devices that are merely unplugged come online later
     (the manager reconnects in the background)."""
-    from devices.config import ConfigError, DrawerConfig, PrinterConfig, ScaleConfig, load_config
+    from devices.config import ConfigError, DrawerConfig, PaymentConfig, PrinterConfig, ScaleConfig, load_config
     from devices.manager import DeviceManager
     from devices.print_queue import PrintQueue
 
@@ -182,7 +186,7 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
     kinds = {name: type(c) for name, c in devices_cfg.devices.items()}
     till.telemetry.kinds = {name: kind.__name__.removesuffix("Config").lower() for name, kind in kinds.items()}
     first = {kind: next((n for n, k in kinds.items() if k is kind), None)
-             for kind in (ScaleConfig, PrinterConfig, DrawerConfig)}
+             for kind in (ScaleConfig, PrinterConfig, DrawerConfig, PaymentConfig)}
     if first[ScaleConfig]:
         till.scale = manager.get(first[ScaleConfig])  # type: ignore[assignment]
     else:
@@ -198,6 +202,9 @@ def open_till_devices(config: TerminalConfig, data_dir: Path | None = None) -> T
             till.unavailable[first[PrinterConfig]] = str(exc)
     if first[DrawerConfig]:
         till.drawer = manager.get(first[DrawerConfig])  # type: ignore[assignment]
+    if first[PaymentConfig]:
+        till.card_terminal = manager.get(first[PaymentConfig])
+        till.card_copies = tuple(devices_cfg.devices[first[PaymentConfig]].receipt_copies)  # type: ignore[union-attr]
     till.power = lambda: {name: manager.get(name).power_state for name in manager.names()}
     till.telemetry.power = till.power
     manager.start()  # returns at once; devices come online in the background

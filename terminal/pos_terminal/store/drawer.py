@@ -37,6 +37,13 @@ def adopt_unreported_orders(session: Session, terminal_id: str, session_id: str)
         .values(drawer_session_id=session_id))
 
 
+def unreported_orders(session: Session, terminal_id: str) -> list[Order]:
+    """Orders rung while no drawer was open: the next Z adopts them."""
+    return list(session.scalars(
+        select(Order).where(Order.terminal_id == terminal_id, Order.drawer_session_id.is_(None))
+        .options(*WITH_CHILDREN).order_by(Order.receipt_seq)))
+
+
 def last_z_number(session: Session, terminal_id: str) -> int:
     return session.scalar(
         select(func.coalesce(func.max(ZReportRow.z_number), 0))

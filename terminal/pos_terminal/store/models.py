@@ -322,3 +322,38 @@ class ParkedTicketRow(Base):
     resumed_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_parked_tickets_terminal", "terminal_id", "parked_at"),)
+
+
+class PaymentIntentRow(Base):
+    """One card payment, refund or reversal asked of the payment terminal.
+
+    Written (state "created") and committed before any byte goes to the terminal, so a
+    crash at any point leaves a row saying what may have happened; services.card_payments
+    owns the states and finds out the truth from the terminal after a crash.
+    """
+
+    __tablename__ = "payment_intents"
+    intent_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # payment | refund | reversal
+    tender: Mapped[str] = mapped_column(String(16))  # the tender type it pays: "card"
+    amount: Mapped[Decimal] = mapped_column(Money())
+    # core.card_payment.IntentState (not "state": that word is the outbox's, store.outbox)
+    intent_state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # the order whose tenders hold it (set in the order's own transaction)
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.order_id"))
+    # a reversal or refund: the payment it pays back
+    reverses_intent_id: Mapped[str | None] = mapped_column(ForeignKey("payment_intents.intent_id"))
+    # what the terminal said: its receipt and trace numbers, authorisation code, masked PAN
+    terminal_receipt_no: Mapped[int | None] = mapped_column(Integer)
+    trace_no: Mapped[int | None] = mapped_column(Integer)
+    auth_code: Mapped[str | None] = mapped_column(String(16))
+    masked_pan: Mapped[str | None] = mapped_column(String(32))
+    card_name: Mapped[str | None] = mapped_column(String(32))
+    result_code: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(String(200))
+    receipt_lines: Mapped[str | None] = mapped_column(Text)  # JSON {copy: [lines]} to print with ours
+
+    __table_args__ = (Index("ix_payment_intents_open", "terminal_id", "intent_state"),)

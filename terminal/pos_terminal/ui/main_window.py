@@ -22,6 +22,7 @@ from .bridge import DeviceBridge, SyncBridge
 from .cash_office import CashMovementDialog, DenominationCount
 from .conflict_watch import ConflictWatch
 from .idle_lock import IdleLock
+from .card_payment import card_check_text
 from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
@@ -178,11 +179,13 @@ class MainWindow(QMainWindow):
         closes the day with that count."""
         assert self.drawer is not None
         drawer, currency = self.drawer, self.services.config.currency
+        # With a card terminal, its End-of-Day runs once the manager approved (services.drawer).
+        end_of_day = self.services.cards.end_of_day_for_z if self.services.cards is not None else None
 
         def approve(counted: Decimal) -> None:
             self.sale.with_approval(self.tr("Close the day with {amount} counted").format(
-                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a),  # type: ignore[arg-type]
-                always=True, then=lambda day: self._show_report(day.report, day.summary))
+                amount=money(counted, currency)), lambda a: drawer.close_day(counted, a, end_of_day),  # type: ignore[arg-type]
+                always=True, then=self._day_closed)
 
         if denominations(currency):
             count = DenominationCount(currency, self)
@@ -203,6 +206,12 @@ class MainWindow(QMainWindow):
     def cash_office(self) -> None:
         assert self.drawer is not None
         self.sale.open_dialog(CashMovementDialog(self.services, self.drawer, self))
+
+    def _day_closed(self, day: Any) -> None:
+        self._show_report(day.report, day.summary)
+        if day.card_terminal is not None:  # the card terminal's End-of-Day beside the Z
+            level, text = card_check_text(day.card_terminal, self.services.config.currency)
+            self.sale.banner.show_message(text, level)
 
     def _show_report(self, report: Any, summary: Any) -> None:
         self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self,

@@ -9,6 +9,7 @@ dialog cannot be closed, so a double tap can't sell twice.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -51,6 +52,7 @@ class PayDialog(QDialog):
         self.operation: Operation[CompletedOrder] | None = None
         self.order: CompletedOrder | None = None
         self._preview = self._new_preview()
+        self.card_flow: Any = None  # ui.card_payment.CardFlow: the Card button drives the terminal
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_tender_page())
@@ -149,18 +151,32 @@ class PayDialog(QDialog):
         except (TenderError, MoneyError) as exc:
             self.error.setText(describe(exc))
             return
-        self.tenders.append(TenderInput(kind, amount))
+        if kind is TenderType.CARD and self.card_flow is not None:
+            self._rebuild_preview()  # checked; it becomes a tender only once the terminal approves
+            self.card_flow.pay(amount, self._add_approved)
+            return
+        self._add_approved(TenderInput(kind, amount), previewed=True)
+
+    def _add_approved(self, tender: TenderInput, previewed: bool = False) -> None:
+        if not previewed:
+            self._preview.add(tender.type, tender.amount, tender.reference)
+        self.tenders.append(tender)
         self.amount.clear()
         self.error.clear()
         self._refresh()
 
     def remove_last(self) -> None:
         if self.tenders:
-            self.tenders.pop()
-            self._preview = self._new_preview()
-            for t in self.tenders:
-                self._preview.add(t.type, t.amount, t.reference)
+            removed = self.tenders.pop()
+            if removed.payment_intent and self.card_flow is not None:
+                self.card_flow.release(removed)  # the terminal pays it back
+            self._rebuild_preview()
             self._refresh()
+
+    def _rebuild_preview(self) -> None:
+        self._preview = self._new_preview()
+        for t in self.tenders:
+            self._preview.add(t.type, t.amount, t.reference)
 
     def _default_amount(self, kind: TenderType) -> Decimal:
         return self._preview.cash_due if kind is TenderType.CASH else self._preview.remaining
@@ -200,6 +216,9 @@ class PayDialog(QDialog):
 
     def reject(self) -> None:
         if self.operation is None:  # never walk away from a sale that is committing
+            if self.order is None and self.card_flow is not None:
+                for tender in self.tenders:  # card approvals this sale will never hold
+                    self.card_flow.release(tender)
             super().reject()
 
     # -- display ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .bridge import DeviceBridge
 from .entry_dialog import EntryDialog
 from .errors import describe, needs_approval
 from pos_terminal.services.formatting import money, parse_number
+from .card_payment import attach_card_flow
 from .pay_dialog import PayDialog
 from .return_dialog import ReturnDialog
 from .ticket_view import TicketModel, TicketTable, TotalsPanel
@@ -315,6 +316,8 @@ class SaleScreen(QWidget):
         if not len(self.till.ticket):
             return
         dialog = PayDialog(self.till, self)
+        if self.services.cards is not None:
+            attach_card_flow(dialog, self.services.cards, self.device_bridge)
         dialog.committed.connect(self._committed)
         self.open_dialog(dialog)
 

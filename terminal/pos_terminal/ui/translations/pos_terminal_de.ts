@@ -2,6 +2,24 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
+    <name />
+    <message>
+        <location filename="../card_payment.py" line="+155" />
+        <source>Card terminal end of day failed: {reason}</source>
+        <translation>Kassenschnitt am Kartenterminal fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Card terminal end of day: {amount}, matches the card payments</source>
+        <translation>Kassenschnitt am Kartenterminal: {amount}, stimmt mit den Kartenzahlungen überein</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Card terminal end of day: {terminal} but the till has {till} by card (difference {difference})</source>
+        <translation>Kassenschnitt am Kartenterminal: {terminal}, die Kasse hat aber {till} per Karte (Differenz {difference})</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalDialog</name>
     <message>
         <location filename="../approval.py" line="+56" />
@@ -78,6 +96,89 @@
         <location line="+2" />
         <source>Checking…</source>
         <translation>Wird geprüft…</translation>
+    </message>
+</context>
+<context>
+    <name>CardPaymentDialog</name>
+    <message>
+        <location filename="../card_payment.py" line="-117" />
+        <source>Card refund</source>
+        <translation>Kartenerstattung</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Card payment</source>
+        <translation>Kartenzahlung</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Refund to card: {amount}</source>
+        <translation>Erstattung auf Karte: {amount}</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Card: {amount}</source>
+        <translation>Karte: {amount}</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Sending the amount to the card terminal...</source>
+        <translation>Betrag wird an das Kartenterminal gesendet …</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Cancel card payment</source>
+        <translation>Kartenzahlung abbrechen</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>Cancelling at the terminal...</source>
+        <translation>Abbruch am Terminal …</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Not paid: {reason}</source>
+        <translation>Nicht bezahlt: {reason}</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>Customer: please enter the PIN</source>
+        <translation>Kunde: bitte PIN eingeben</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Please wait...</source>
+        <translation>Bitte warten …</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Customer: insert or tap the card</source>
+        <translation>Kunde: Karte einstecken oder auflegen</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Waiting for the card issuer...</source>
+        <translation>Warte auf den Kartenherausgeber …</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Customer: please remove the card</source>
+        <translation>Kunde: bitte Karte entnehmen</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Wrong PIN</source>
+        <translation>Falsche PIN</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Declined</source>
+        <translation>Abgelehnt</translation>
     </message>
 </context>
 <context>
@@ -523,7 +624,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+42" />
+        <location filename="../main_window.py" line="+43" />
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
@@ -629,7 +730,7 @@
         <translation>Schublade ohne Verkauf öffnen</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+16" />
         <source>Close the day with {amount} counted</source>
         <translation>Tagesabschluss mit {amount} gezählt</translation>
     </message>
@@ -644,7 +745,7 @@
         <translation>Gezähltes Bargeld in der Schublade</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+20" />
         <source>devices</source>
         <translation>Geräte</translation>
     </message>
@@ -662,7 +763,7 @@
 <context>
     <name>PayDialog</name>
     <message>
-        <location filename="../pay_dialog.py" line="+47" />
+        <location filename="../pay_dialog.py" line="+48" />
         <source>Refund</source>
         <translation>Erstattung</translation>
     </message>
@@ -672,7 +773,7 @@
         <translation>Zahlung</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+32" />
         <source>Amount (empty: what is due)</source>
         <translation>Betrag (leer: offener Betrag)</translation>
     </message>
@@ -722,13 +823,13 @@
         <translation>Nächster Kunde</translation>
     </message>
     <message>
-        <location line="+49" />
+        <location line="+63" />
         <source>Receipt {receipt}</source>
         <translation>Bon {receipt}</translation>
     </message>
     <message>
         <location line="+1" />
-        <location line="+30" />
+        <location line="+33" />
         <source>Change: {amount}</source>
         <translation>Rückgeld: {amount}</translation>
     </message>
@@ -1195,7 +1296,7 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="+43" />
+        <location filename="../sale_screen.py" line="+44" />
         <source>Scan or type a barcode or SKU, then Enter</source>
         <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
     </message>
@@ -1321,7 +1422,7 @@
         <translation>Ganzen Bon abbrechen</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+21" />
         <source>Receipt {receipt} done. Change: {change}</source>
         <translation>Bon {receipt} abgeschlossen. Rückgeld: {change}</translation>
     </message>
@@ -1456,7 +1557,7 @@
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../app.py" line="+76" />
+        <location filename="../../app.py" line="+77" />
         <source>The till cannot start</source>
         <translation>Die Kasse kann nicht starten</translation>
     </message>
