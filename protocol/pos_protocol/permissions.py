@@ -21,6 +21,7 @@ class Permission(StrEnum):
     X_REPORT_RUN = "x_report.run"
     Z_REPORT_RUN = "z_report.run"
     USERS_MANAGE = "users.manage"
+    QUICK_KEYS_ARRANGE = "quick_keys.arrange"  # the till's quick-key layout (till only)
 
 
 class Role(StrEnum):
@@ -45,6 +46,7 @@ _MANAGER = _SUPERVISOR | {
     Permission.BLIND_RETURN,
     Permission.CONFLICT_RESOLVE,
     Permission.Z_REPORT_RUN,
+    Permission.QUICK_KEYS_ARRANGE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -288,3 +288,13 @@ class ParkedTicketRow(Base):
     resumed_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_parked_tickets_terminal", "terminal_id", "parked_at"),)
+
+
+class QuickKeyRow(Base):
+    """The till's quick keys, in the order a manager arranged them (items by SKU: a key
+    whose item left the catalog is skipped, not shown broken)."""
+
+    __tablename__ = "quick_keys"
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))

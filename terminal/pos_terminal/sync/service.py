@@ -23,7 +23,7 @@ from pos_protocol import wire
 
 from ._worker import Job, Worker
 from .catalog_pull import CatalogPuller
-from .client import SyncClient, SyncError
+from .client import SyncClient, SyncError, Unreachable
 from .enrollment import client_for
 from .events import EventHub, QueueChanged, SyncEvent
 from .pump import OutboxPump, PumpSettings, utc_now
@@ -46,7 +46,7 @@ class SyncService:
         secrets: SecretStore | None = None,
         transport: httpx.BaseTransport | None = None,
         pump_settings: PumpSettings | None = None,
-        heartbeat_interval_s: float = 60.0,
+        heartbeat_interval_s: float = 4.0,  # also how soon "offline"/"online" is true
         device_status: DeviceStatus | None = None,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
@@ -133,8 +133,14 @@ class SyncService:
                               app_version=pos_terminal.__version__, devices=self.device_status())
         try:
             self.client.heartbeat(beat)
+        except Unreachable as exc:
+            log.info("heartbeat failed: %s", exc)
+            self.pump.observed(False, str(exc))  # the status bar says so within one beat
         except SyncError as exc:
             log.info("heartbeat failed: %s", exc)
+        else:
+            if self.pump.observed(True):
+                self.wake()  # the server is back: what waited goes now, not at the next sale
         return self.heartbeat_interval_s
 
     def _remember_queue(self, event: SyncEvent) -> None:

@@ -20,6 +20,7 @@ from .bridge import DeviceBridge, SyncBridge
 from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
+from .operations import Operation
 from .sale_screen import SaleScreen
 from .sign_in import SignInScreen
 from .status_bar import TillStatusBar
@@ -36,6 +37,8 @@ class MainWindow(QMainWindow):
         self.drawer = drawer
         self.setWindowTitle(self.tr("{store} · till {terminal}").format(
             store=services.config.store_name, terminal=services.config.terminal_id))
+        # No fixed size: the layout fills anything from 1024x768 to 1920x1080; `run_app`
+        # shows it full screen (kiosk) unless asked for a window.
         self.resize(1280, 800)
 
         self.device_bridge = DeviceBridge(self)
@@ -64,6 +67,8 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setEnabled(False)
 
     def _signed_in(self, _user: object) -> None:
+        Operation(self.services.till.quick_keys).success(self.sale.show_quick_keys) \
+            .failure(self.sale.show_error).run_in_background()
         self.sale.refresh()
         self.stack.setCurrentWidget(self.sale)
         self.sign_out_action.setEnabled(True)
@@ -87,6 +92,9 @@ class MainWindow(QMainWindow):
             self.conflicts_action.setEnabled(False)
             self.conflicts_action.setToolTip(self.tr("The conflict inbox needs the sync service."))
         manager.addAction(self.conflicts_action)
+        self.quick_keys_action = QAction(self.tr("Arrange quick keys…"), self)
+        self.quick_keys_action.triggered.connect(self.arrange_quick_keys)
+        manager.addAction(self.quick_keys_action)
         manager.setToolTipsVisible(True)
 
         drawer = self.menuBar().addMenu(self.tr("&Drawer"))
@@ -110,6 +118,22 @@ class MainWindow(QMainWindow):
         from .conflicts_dialog import ConflictsDialog
 
         self.sale.open_dialog(ConflictsDialog(self.conflicts, self))
+
+    def arrange_quick_keys(self) -> None:
+        from .quick_keys_dialog import QuickKeysDialog
+
+        till = self.services.till
+        dialog: QuickKeysDialog
+
+        def save(skus: list[str]) -> None:
+            def saved(_result: object) -> None:
+                self.sale.show_quick_keys(till.quick_keys())
+                dialog.accept()
+            self.sale.with_approval(self.tr("Arrange the quick keys"),
+                                    lambda a: till.arrange_quick_keys(skus, a), then=saved)
+
+        dialog = QuickKeysDialog(self.services.catalog, till.quick_keys(), save, self)
+        self.sale.open_dialog(dialog)
 
     # -- drawer and end of day ------------------------------------------------------------
 
@@ -140,9 +164,14 @@ class MainWindow(QMainWindow):
                 return
             self.sale.with_approval(self.tr("Close the day with {amount} counted").format(
                 amount=money(counted, currency)), lambda a: drawer.close_day(counted, a),  # type: ignore[arg-type]
-                always=True, then=lambda day: self._show_report(day.report, day.summary))
+                always=True, then=self._day_closed)
 
         self.sale._ask(EntryDialog(self.tr("Close the day"), self.tr("Cash counted in the drawer"), self), approve)
+
+    def _day_closed(self, day: Any) -> None:
+        if self.sync is not None:
+            self.sync.wake()  # the Z report goes to the office now, not with the next sale
+        self._show_report(day.report, day.summary)
 
     def _show_report(self, report: Any, summary: Any) -> None:
         self.sale.open_dialog(ReportDialog(report, summary, self.services.config.currency, self))
@@ -159,7 +188,8 @@ class MainWindow(QMainWindow):
         self.device_bridge.status.connect(self.status.on_status)
         self.device_bridge.error.connect(self.status.on_error)
         self.device_bridge.error.connect(
-            lambda e: self.sale.banner.show_message(f"{e.device}: {e.message}", Level.WARNING))
+            lambda e: self.sale.banner.show_message(self.tr("{device}: {problem}").format(
+                device=self.status.device_name(e.device), problem=self.status.problem(e)), Level.WARNING))
         self.device_bridge.attach(devices.bus)
         # Devices that came online before the bridge listened: start from their current state.
         for name, state in devices.power().items():
@@ -171,10 +201,15 @@ class MainWindow(QMainWindow):
             return
         self.sync_bridge.connection_changed.connect(self.status.on_connection)
         self.sync_bridge.queue_changed.connect(self.status.on_queue)
+        self.sync_bridge.connection_changed.connect(self._sync_changed)
+        self.sync_bridge.queue_changed.connect(self._sync_changed)
         self.sync_bridge.clock_skewed.connect(self.status.on_clock)
         self.sync_bridge.catalog_updated.connect(self._catalog_updated)
         self.sync_bridge.conflicts_arrived.connect(self._conflicts_arrived)
         self.sync_bridge.attach(sync)
+
+    def _sync_changed(self, _event: Any) -> None:
+        self.sale.offline.show_state(self.status.online, self.status.waiting)
 
     def _catalog_updated(self, event: Any) -> None:
         # The page is in the database already and the sale path reads it from there
@@ -187,6 +222,9 @@ class MainWindow(QMainWindow):
                 n=len(event.order_ids)), Level.WARNING, sticky=True)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        # A write under way (a park, a sale's commit) finishes before the window goes: its
+        # result must reach the screen's callbacks, not a half-torn-down window.
+        Operation.wait_for_all()
         self.device_bridge.detach()
         self.sync_bridge.detach()
         super().closeEvent(event)

@@ -242,12 +242,12 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+37"/>
+        <location filename="../main_window.py" line="+38"/>
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+45"/>
         <source>&amp;Till</source>
         <translation>&amp;Kasse</translation>
     </message>
@@ -272,7 +272,12 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Der Konflikt-Eingang braucht den Sync-Dienst.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Arrange quick keys…</source>
+        <translation>Schnelltasten anordnen…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>&amp;Drawer</source>
         <translation>&amp;Schublade</translation>
     </message>
@@ -288,12 +293,12 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+32"/>
+        <location line="+48"/>
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-47"/>
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
@@ -303,7 +308,12 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Kassensitzungen sind an dieser Kasse nicht verfügbar.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+19"/>
+        <source>Arrange the quick keys</source>
+        <translation>Schnelltasten anordnen</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Open the drawer</source>
         <translation>Kasse eröffnen</translation>
     </message>
@@ -333,7 +343,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Gezähltes Bargeld in der Schublade</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>devices</source>
         <translation>Geräte</translation>
     </message>
@@ -343,14 +353,65 @@ Kasse: {till} · Server: {server}</translation>
         <translation>nicht gestartet</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+8"/>
+        <source>{device}: {problem}</source>
+        <translation>{device}: {problem}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>not configured</source>
         <translation>nicht eingerichtet</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+21"/>
         <source>{n} order(s) held by the server: a manager should open the conflict inbox.</source>
         <translation>{n} Bon(s) vom Server zurückgehalten: Die Aufsicht sollte den Konflikt-Eingang öffnen.</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineBanner</name>
+    <message>
+        <location filename="../status_bar.py" line="+50"/>
+        <source>Offline: keep selling, every sale is safe on this till. Waiting to be sent: {n}</source>
+        <translation>Offline: einfach weiter verkaufen, jeder Verkauf ist an dieser Kasse sicher. Noch zu senden: {n}</translation>
+    </message>
+</context>
+<context>
+    <name>ParkedDialog</name>
+    <message>
+        <location filename="../parked_dialog.py" line="+24"/>
+        <source>Parked tickets</source>
+        <translation>Geparkte Bons</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{when} · {lines} · {gross} · {who}</source>
+        <translation>{when} · {lines} · {gross} · {who}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>lines: {n}</source>
+        <translation>Positionen: {n}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No tickets are parked on this till.</source>
+        <translation>An dieser Kasse sind keine Bons geparkt.</translation>
     </message>
 </context>
 <context>
@@ -453,9 +514,75 @@ Kasse: {till} · Server: {server}</translation>
     </message>
 </context>
 <context>
+    <name>ProductPanel</name>
+    <message>
+        <location filename="../product_panel.py" line="+105"/>
+        <source>Open price</source>
+        <translation>Freier Preis</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Turn on, then tap the item: you key in its price (a manager approves).</source>
+        <translation>Einschalten, dann den Artikel antippen: Sie geben den Preis ein (die Aufsicht gibt frei).</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>{n} found for “{text}”</source>
+        <translation>{n} Treffer für „{text}“</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing found for “{text}”</source>
+        <translation>Nichts gefunden für „{text}“</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Category: {name}</source>
+        <translation>Kategorie: {name}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No items in the catalog yet.</source>
+        <translation>Noch keine Artikel im Katalog.</translation>
+    </message>
+</context>
+<context>
+    <name>QuickKeysDialog</name>
+    <message>
+        <location filename="../quick_keys_dialog.py" line="+24"/>
+        <source>Arrange quick keys</source>
+        <translation>Schnelltasten anordnen</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Find an item to add</source>
+        <translation>Artikel zum Hinzufügen suchen</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Remove key</source>
+        <translation>Taste entfernen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Quick keys (drag to reorder)</source>
+        <translation>Schnelltasten (zum Umordnen ziehen)</translation>
+    </message>
+</context>
+<context>
     <name>Receipt</name>
     <message>
-        <location filename="../../app.py" line="+133"/>
+        <location filename="../../app.py" line="+138"/>
         <source>Cash</source>
         <translation>Bar</translation>
     </message>
@@ -687,14 +814,32 @@ Kasse: {till} · Server: {server}</translation>
     </message>
 </context>
 <context>
-    <name>SaleScreen</name>
+    <name>SaleKeypad</name>
     <message>
-        <location filename="../sale_screen.py" line="+43"/>
-        <source>Scan or type a barcode or SKU, then Enter</source>
-        <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
+        <location filename="../sale_keypad.py" line="+28"/>
+        <source>C</source>
+        <translation>C</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+10"/>
+        <source>Clear the field</source>
+        <translation>Feld leeren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quantity: type the number, tap ×, then scan or tap the item</source>
+        <translation>Menge: Zahl eingeben, × tippen, dann Artikel scannen oder antippen</translation>
+    </message>
+</context>
+<context>
+    <name>SaleScreen</name>
+    <message>
+        <location filename="../sale_screen.py" line="+50"/>
+        <source>Scan, or type a name, SKU or barcode</source>
+        <translation>Scannen oder Name, Artikelnummer oder Barcode eingeben</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>Qty</source>
         <translation>Menge</translation>
     </message>
@@ -705,27 +850,37 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+176"/>
+        <location line="+238"/>
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-175"/>
-        <location line="+181"/>
+        <location line="-237"/>
+        <location line="+243"/>
         <location line="+2"/>
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-182"/>
-        <location line="+203"/>
+        <location line="-244"/>
+        <location line="+265"/>
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-202"/>
+        <location line="-264"/>
         <source>Void line</source>
         <translation>Position stornieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Park</source>
+        <translation>Parken</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Parked…</source>
+        <translation>Geparkt…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -739,12 +894,17 @@ Kasse: {till} · Server: {server}</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+20"/>
+        <location line="+25"/>
         <source>Pay</source>
         <translation>Bezahlen</translation>
     </message>
     <message>
-        <location line="-1"/>
+        <location line="-12"/>
+        <source>Set this ticket aside and serve the next customer</source>
+        <translation>Diesen Bon beiseitelegen und den nächsten Kunden bedienen</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>RETURN</source>
         <translation>RÜCKGABE</translation>
     </message>
@@ -754,12 +914,27 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Erstatten</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>Cashier: {name}</source>
         <translation>Bediener: {name}</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+65"/>
+        <source>Sell {item} at {price}</source>
+        <translation>{item} für {price} verkaufen</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Open price</source>
+        <translation>Freier Preis</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Price of {item}</source>
+        <translation>Preis für {item}</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>a scale label already carries its quantity</source>
         <translation>das Waagenetikett enthält bereits die Menge</translation>
     </message>
@@ -769,7 +944,7 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Scan nicht übernommen ({code}): bitte zuerst das offene Fenster abschließen.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>The ticket has no lines yet.</source>
         <translation>Der Bon hat noch keine Positionen.</translation>
     </message>
@@ -815,7 +990,17 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Ganzen Bon abbrechen</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+23"/>
+        <source>Ticket parked ({gross}). Tap Parked… to resume it.</source>
+        <translation>Bon geparkt ({gross}). Mit „Geparkt…“ fortsetzen.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Ticket resumed.</source>
+        <translation>Bon fortgesetzt.</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Receipt {receipt} done. Change: {change}</source>
         <translation>Bon {receipt} abgeschlossen. Rückgeld: {change}</translation>
     </message>
@@ -903,7 +1088,7 @@ Kasse: {till} · Server: {server}</translation>
 <context>
     <name>TillStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="+36"/>
+        <location filename="../status_bar.py" line="+9"/>
         <source>Sync: starting…</source>
         <translation>Sync: startet…</translation>
     </message>
@@ -918,24 +1103,24 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Sync nicht verfügbar: Verkäufe bleiben auf dieser Kasse</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+23"/>
         <source>connecting</source>
         <translation>verbindet</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+49"/>
+        <location line="+62"/>
         <source>online</source>
         <translation>online</translation>
     </message>
     <message>
-        <location line="-49"/>
-        <location line="+50"/>
+        <location line="-62"/>
+        <location line="+63"/>
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-62"/>
         <source>Sync: {state}</source>
         <translation>Sync: {state}</translation>
     </message>
@@ -980,7 +1165,62 @@ Kasse: {till} · Server: {server}</translation>
         <translation>{n} Tage</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Scale</source>
+        <translation>Waage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scanner</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Drawer</source>
+        <translation>Schublade</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Devices</source>
+        <translation>Geräte</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>not connected</source>
+        <translation>nicht verbunden</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>could not print</source>
+        <translation>Druck fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>did not open</source>
+        <translation>hat nicht geöffnet</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>could not read the code</source>
+        <translation>Code nicht lesbar</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not answering</source>
+        <translation>antwortet nicht</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>needs attention</source>
+        <translation>braucht Aufmerksamkeit</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>{device}: unavailable</source>
         <translation>{device}: nicht verfügbar</translation>
     </message>
@@ -1000,12 +1240,8 @@ Kasse: {till} · Server: {server}</translation>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>{device}: {code}</source>
-        <translation>{device}: {code}</translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="-16"/>
+        <location line="+37"/>
         <source>paper out</source>
         <translation>Papier leer</translation>
     </message>
@@ -1015,12 +1251,18 @@ Kasse: {till} · Server: {server}</translation>
         <translation>Papier fast leer</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-38"/>
+        <location line="+39"/>
         <source>cover open</source>
         <translation>Deckel offen</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-12"/>
+        <source>{device}: {problem}</source>
+        <translation>{device}: {problem}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <location line="+1"/>
         <location line="+1"/>
         <source>ready</source>
