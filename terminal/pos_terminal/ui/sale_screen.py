@@ -9,7 +9,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from pos_terminal.core.ticket import Discount, TicketError
 from pos_terminal.services import ApproverPin, CompletedOrder, Services
@@ -97,9 +97,11 @@ class SaleScreen(QWidget):
         top.addWidget(self.kind)
         top.addWidget(self.cashier)
         body = QHBoxLayout()
-        body.addLayout(left, 5)
-        body.addWidget(self.products, 5)
-        body.addLayout(right, 3)
+        # Widths by the stretch factors alone, not by what the columns hold: a new total or
+        # line must not resize the product grid (a relayout of every tile on each scan).
+        for column, stretch in ((_column(left, self), 5), (self.products, 4), (_column(right, self), 4)):
+            column.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            body.addWidget(column, stretch)
         layout = QVBoxLayout()
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -442,6 +444,13 @@ class SaleScreen(QWidget):
         change = money(order.sale.change_given, self.services.config.currency)
         self.banner.show_message(self.tr("Receipt {receipt} done. Change: {change}").format(
             receipt=order.receipt_no, change=change), Level.INFO)
+
+
+def _column(layout: QVBoxLayout, parent: QWidget) -> QWidget:
+    widget = QWidget(parent)
+    layout.setContentsMargins(0, 0, 0, 0)
+    widget.setLayout(layout)
+    return widget
 
 
 def _free(dialog: QDialog | None) -> None:
