@@ -243,7 +243,7 @@ def _run_ui(config: TerminalConfig, sales: int) -> int:
     heartbeat = QTimer()
     heartbeat.timeout.connect(lambda: None)
     heartbeat.start(250)
-    return run_app(config)
+    return run_app(config, windowed=True)
 
 
 # -- devices -------------------------------------------------------------------------------

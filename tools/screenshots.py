@@ -2,9 +2,11 @@
 
 Offscreen Qt, real services on a throw-away data dir with the packaged demo catalog: the
 sign-in screen, the sale screen with a ticket and the status bar's warnings (a till clock
-off the server's), every dialog over the sale screen (payment, approval, return, conflict
-diff, X report, reprint, cash office, denomination count), and the message a refused
-database shows, each at 1024x768 and 1920x1080, in English and German. Not a test: a person looks at the pictures.
+off the server's), the touch sale screen (lines, the category grid, search as you type,
+the parked list, the offline banner), every dialog over the sale screen (payment,
+approval, return, conflict diff, X report, reprint, cash office, denomination count), and
+the message a refused database shows, each at 1024x768 and 1920x1080, in English and
+German (a German shop: de_DE amounts). Not a test: a person looks at the pictures.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QLocale  # noqa: E402
+from PySide6.QtCore import QLocale, QThreadPool  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
@@ -53,6 +55,60 @@ def main_window_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
             win.sale.refresh()
             win.status.on_clock(ClockSkewed(skew_s=185))
             shoot(win, out, f"sale-clock-warning-{tag}")
+            win.close()
+        finally:
+            services.close()
+
+
+def walk_sale_screens(win, services, lang: str):  # type: ignore[no-untyped-def]
+    """Drive a signed-in window through the touch sale screens; yield each one's name once
+    it shows (the screenshots shoot it, the layout test checks its geometry)."""
+    from pos_terminal.sync.events import ConnectionChanged, QueueChanged
+
+    sale = win.sale
+    for code in (BREAD, "SKU00002", "SKU00002", "SKU00040"):
+        sale.ring_up(code)
+    sale.products.show_category(sale.products.categories.keys()[0])
+    QApplication.processEvents()
+    yield "sale-lines-grid"
+    sale.entry.setText("bread")
+    QApplication.processEvents()
+    yield "sale-search"
+    sale.entry.clear()
+    win.status.on_connection(ConnectionChanged(False, "open", "server unreachable"))
+    win.status.on_queue(QueueChanged(3, 240.0, 0))
+    win._sync_changed(None)  # noqa: SLF001 - what the sync bridge calls
+    QApplication.processEvents()
+    yield "sale-offline"
+    services.till.park()
+    sale.refresh()
+    sale.show_parked()
+    dialog = sale.dialog
+    for _ in range(200):
+        QApplication.processEvents()
+        if dialog.list.count():
+            break
+        QThreadPool.globalInstance().waitForDone(50)
+    yield "parked-list"
+    dialog.reject()
+
+
+def sale_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
+    from pos_terminal.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory() as data:
+        config = load_config(data_dir=Path(data))
+        services = open_services(config.replace(locale="de_DE") if lang == "de" else config)
+        try:
+            win = MainWindow(services)
+            win.resize(*size)
+            win.show()
+            win.sign_in.user.setText("c1")
+            win.sign_in.pin.setText("1111")
+            win.sign_in.button.click()
+            for name in walk_sale_screens(win, services, lang):
+                target = win.sale.dialog if name == "parked-list" else win
+                shoot(target, out, f"{name}-{lang}-{size[0]}x{size[1]}")
             win.close()
         finally:
             services.close()
@@ -133,6 +189,7 @@ def main() -> None:
             formatting.use_store_locale("de_DE")  # open_services sets it from the config too
         for size in SIZES:
             main_window_screens(args.out, lang, size)
+            sale_screens(args.out, lang, size)
             dialog_screens(args.out, lang, size)
         refused_database(args.out, lang)
 

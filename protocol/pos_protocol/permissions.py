@@ -23,6 +23,7 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     CATALOG_EDIT = "catalog.edit"
     """Change an item's price in the back office (a new catalog version for every till)."""
+    QUICK_KEYS_ARRANGE = "quick_keys.arrange"  # the till's quick-key layout (till only)
 
 
 class Role(StrEnum):
@@ -48,6 +49,7 @@ _MANAGER = _SUPERVISOR | {
     Permission.CONFLICT_RESOLVE,
     Permission.Z_REPORT_RUN,
     Permission.CATALOG_EDIT,
+    Permission.QUICK_KEYS_ARRANGE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

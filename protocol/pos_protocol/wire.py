@@ -26,7 +26,6 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     Strict,
     WithJsonSchema,
-    field_validator,
     model_serializer,
     model_validator,
 )

@@ -50,7 +50,9 @@ class Terminal:
         self.services.close()
 
 
-def run_app(config: TerminalConfig, argv: Sequence[str] | None = None) -> int:
+def run_app(config: TerminalConfig, argv: Sequence[str] | None = None, *, windowed: bool = False) -> int:
+    """Run the till: full screen (a kiosk: the till is the only thing on its screen),
+    or in an ordinary window with `windowed` (the demo, a developer's desktop)."""
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     translators = install_translations(app)
     try:
@@ -58,7 +60,10 @@ def run_app(config: TerminalConfig, argv: Sequence[str] | None = None) -> int:
     except DatabaseUnusable as exc:
         return refuse_to_start(exc)
     terminal.translators = translators
-    terminal.window.show()
+    if windowed:
+        terminal.window.show()
+    else:
+        terminal.window.showFullScreen()
     try:
         return app.exec()
     finally:

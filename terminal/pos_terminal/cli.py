@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=_run)
     sub = parser.add_subparsers(dest="command")
 
-    run = sub.add_parser("run", help="start the cashier app (default)")
+    run = sub.add_parser("run", help="start the cashier app (default), full screen")
+    run.add_argument("--windowed", action="store_true", help="in a window instead of full screen")
     run.set_defaults(func=_run)
 
     sim = sub.add_parser("simulate-sales", help="ring up N random valid sales")
@@ -123,7 +124,7 @@ def _config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def _run(args: argparse.Namespace) -> int:
     from pos_terminal.app import run_app
 
-    return run_app(_config(args))  # open_services makes it sell as the enrolled till
+    return run_app(_config(args), windowed=getattr(args, "windowed", False))  # open_services makes it sell as the enrolled till
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -116,7 +116,7 @@ class TerminalSection(_Section):
 class SyncSection(_Section):
     server_url: str = Field("http://127.0.0.1:8765", pattern=r"^https?://")
     pull_interval_s: float = Field(60.0, gt=0)
-    heartbeat_interval_s: float = Field(60.0, gt=0)  # queue and device status to the server
+    heartbeat_interval_s: float = Field(4.0, gt=0)  # queue and device status to the server; also how soon the till knows it is offline or online again
 
 
 class DevicesSection(_Section):
@@ -215,7 +215,7 @@ class TerminalConfig(BaseModel):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
     server_url: str = "http://127.0.0.1:8765"
     pull_interval_s: float = 60.0
-    heartbeat_interval_s: float = 60.0
+    heartbeat_interval_s: float = 4.0
     devices_config: Path | None = None
     receipt_logo: Path | None = DEFAULT_LOGO
     seed_users: tuple[SeedUser, ...] = ()

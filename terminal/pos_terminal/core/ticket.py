@@ -204,13 +204,27 @@ class Ticket:
         return self._append(item, checked_quantity(qty, Unit.EA), item.price)
 
     def add_scan(self, scan: ScanResult) -> TicketLine:
-        """A scanned item; a scale label's weight or price becomes the line's quantity/price."""
+        """A scanned item; a scale label's weight or price becomes the line's quantity/price.
+        A plain item scanned again adds one to its line (`add_one`)."""
         if scan.weight is not None:
             return self.add_weighed(scan.item, scan.weight)
         if scan.price is not None:
             # Price-embedded label: one piece at the label's price (what the customer saw).
             return self._append(scan.item, Decimal(1), self._price_value(scan.price))
-        return self.add_item(scan.item)
+        return self.add_one(scan.item)
+
+    def add_one(self, item: Item) -> TicketLine:
+        """One more piece of `item` (a scan, a grid or quick-key tap): onto its line when
+        the ticket has one as it came from the catalog (by the piece, same price, no
+        discount or override), so three scans of a bread are one line of 3, not three
+        lines. Weighed items, scale labels and changed lines get a line of their own."""
+        self._check_open_for_items()
+        for line in reversed(self._lines):
+            if (line.active and item.active and line.item.sku == item.sku and item.unit is Unit.EA and line.discount is None
+                    and line.override is None and line.fixed_discount is None and line.unit_price == item.price):
+                self._replace(replace(line, qty=line.qty + 1))
+                return self._line(line.line_no)
+        return self.add_item(item)
 
     def add_weighed(self, item: Item, weight_kg: Decimal) -> TicketLine:
         if item.unit is not Unit.KG:
@@ -260,6 +274,25 @@ class Ticket:
         original = line.override.original_price if line.override else line.item.price
         override = PriceOverride(approved_by.user_id, reason.strip(), original)
         self._replace(replace(line, unit_price=price, override=override))
+
+    def add_at_price(self, item: Item, price: Decimal, approved_by: User, reason: str) -> TicketLine:
+        """An open-price sale: one piece of `item` at a price keyed in, approved like an
+        override (and shown as one on the receipt). All checks first: a refusal adds nothing."""
+        self._check_open_for_items()
+        value = self._price_value(price)
+        if not reason or not reason.strip():
+            raise PriceError("an open price needs a reason")
+        require(approved_by, Permission.PRICE_OVERRIDE)
+        if not item.active:
+            raise ItemInactive(f"{item.name} ({item.sku}) is no longer sold")
+        qty = checked_quantity(Decimal(1), Unit.EA) if item.unit is Unit.EA else None
+        if qty is None:
+            raise QuantityError(f"{item.name} is sold by weight: weigh it instead")
+        line = TicketLine(self._next_no, item, qty, value,
+                          override=PriceOverride(approved_by.user_id, reason.strip(), item.price))
+        self._commit([*self._lines, line], self._ticket_discount)
+        self._next_no += 1
+        return line
 
     def void_line(self, line_no: int, by: User, approved: User | None = None) -> None:
         """`by` voids the line; beyond the ticket's void limit only with `approved`, a

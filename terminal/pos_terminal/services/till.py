@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core import parked
-from pos_terminal.core.catalog import CatalogLookup
+from pos_terminal.core.catalog import CatalogLookup, Item, UnknownItem
 from pos_protocol.permissions import Permission
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.ticket import Discount, NeedsApproval, Ticket, TicketError, TicketLine
@@ -25,6 +25,7 @@ from pos_terminal.logs import about_sale
 from pos_terminal.store import audit
 from pos_terminal.store import parked as parked_store
 from pos_terminal.core.voids import VoidLimit
+from pos_terminal.store import quick_keys as quick_key_store
 from pos_terminal.store.db import Database
 
 from .checkout import AfterCommit, CompletedOrder, commit_sale, crash_point
@@ -129,6 +130,18 @@ class Till:
     def add_sku(self, sku: str, qty: Decimal = Decimal(1)) -> TicketLine:
         return self.ticket.add_item(self.catalog.by_sku(sku), qty)
 
+    def add_one(self, sku: str) -> TicketLine:
+        """A grid or quick-key tap: like a scan, onto the item's line when it has one."""
+        return self.ticket.add_one(self.catalog.by_sku(sku))
+
+    def add_open_price(self, sku: str, price: Decimal, approver: ApproverPin | None, reason: str) -> TicketLine:
+        """One piece at a price keyed in; a manager approves it like a price override."""
+        item = self.catalog.by_sku(sku)  # UnknownItem before anyone is asked for a PIN
+        approved = self._approve(approver, Permission.PRICE_OVERRIDE, f"open price {sku}")
+        if approved is None:
+            raise NeedsApproval("an open price needs a manager's approval")
+        return self.ticket.add_at_price(item, price, approved, reason)
+
     def add_weighed(self, sku: str, weight_kg: Decimal) -> TicketLine:
         return self.ticket.add_weighed(self.catalog.by_sku(sku), weight_kg)
 
@@ -204,6 +217,32 @@ class Till:
             audit.append(s, at=self.clock(), actor=cashier.user_id, action="ticket.resume", subject=park_id)
         self.ticket, self.resumed_from = ticket, park_id
         return ticket
+
+    # -- quick keys ----------------------------------------------------------------------
+
+    def quick_keys(self) -> list[Item]:
+        """The arranged one-tap items still in the catalog, in order."""
+        with self.db.reader() as s:
+            skus = quick_key_store.arranged(s, self.config.terminal_id)
+        items = []
+        for sku in skus:
+            try:
+                item = self.catalog.by_sku(sku)
+            except UnknownItem:
+                continue  # left the catalog since it was arranged
+            if item.active:
+                items.append(item)
+        return items
+
+    def arrange_quick_keys(self, skus: Sequence[str], approver: ApproverPin | None = None) -> None:
+        """A manager's new quick-key layout, kept on this till."""
+        by = self.approve(approver, Permission.QUICK_KEYS_ARRANGE, "quick keys")
+        for sku in skus:
+            self.catalog.by_sku(sku)  # UnknownItem: a key must sell something
+        with self.db.transaction() as s:
+            quick_key_store.arrange(s, self.config.terminal_id, list(dict.fromkeys(skus)))
+            audit.append(s, at=self.clock(), actor=by.user_id, action="quick_keys.arrange",
+                         payload={"skus": list(skus)})
 
     def recover_parked(self) -> int:
         """At start: tickets that were back on the till when it stopped wait again."""

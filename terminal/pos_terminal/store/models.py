@@ -357,3 +357,13 @@ class PaymentIntentRow(Base):
     receipt_lines: Mapped[str | None] = mapped_column(Text)  # JSON {copy: [lines]} to print with ours
 
     __table_args__ = (Index("ix_payment_intents_open", "terminal_id", "intent_state"),)
+
+
+class QuickKeyRow(Base):
+    """The till's quick keys, in the order a manager arranged them (items by SKU: a key
+    whose item left the catalog is skipped, not shown broken)."""
+
+    __tablename__ = "quick_keys"
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))

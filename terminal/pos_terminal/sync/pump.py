@@ -323,6 +323,20 @@ class OutboxPump:
         self._online = True
         self._publish_connection()
 
+    def observed(self, online: bool, reason: str | None = None) -> bool:
+        """What a heartbeat found (the outbox may be empty, so the pump alone would not
+        notice): publish the connection state; True when the server just came back, which
+        also closes the breaker so the backlog goes without waiting for the next probe."""
+        came_back = online and self._online is not True
+        if online:
+            self.breaker.record_success()
+            self.last_error = None
+        else:
+            self.last_error = reason
+        self._online = online
+        self._publish_connection()
+        return came_back
+
     def _delay(self, entry: Outgoing) -> timedelta:
         return timedelta(seconds=self.settings.backoff.delay(entry.attempts, self.rng))
 

@@ -24,7 +24,7 @@ from pos_protocol import wire
 from ._worker import Job, Worker
 from .catalog_pull import CatalogPuller
 from .staff_pull import StaffPuller
-from .client import SyncClient, SyncError
+from .client import SyncClient, SyncError, Unreachable
 from .enrollment import client_for
 from .events import EventHub, QueueChanged, SyncEvent
 from .pump import OutboxPump, PumpSettings, utc_now
@@ -151,8 +151,14 @@ class SyncService:
                               **({"device_counters": counters} if counters else {}))
         try:
             self.client.heartbeat(beat)
+        except Unreachable as exc:
+            log.info("heartbeat failed: %s", exc)
+            self.pump.observed(False, str(exc))  # the status bar says so within one beat
         except SyncError as exc:
             log.info("heartbeat failed: %s", exc)
+        else:
+            if self.pump.observed(True):
+                self.wake()  # the server is back: what waited goes now, not at the next sale
         return self.heartbeat_interval_s
 
     def _remember_queue(self, event: SyncEvent) -> None:

@@ -26,6 +26,7 @@ from .card_payment import card_check_text
 from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
+from .operations import Operation
 from .sale_screen import SaleScreen
 from .sign_in import SignInScreen
 from .status_bar import TillStatusBar
@@ -42,6 +43,8 @@ class MainWindow(QMainWindow):
         self.drawer = drawer
         self.setWindowTitle(self.tr("{store} · till {terminal}").format(
             store=services.config.store_name, terminal=services.config.terminal_id))
+        # No fixed size: the layout fills anything from 1024x768 to 1920x1080; `run_app`
+        # shows it full screen (kiosk) unless asked for a window.
         self.resize(1280, 800)
 
         self.device_bridge = DeviceBridge(self)
@@ -74,6 +77,8 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setEnabled(False)
 
     def _signed_in(self, _user: object) -> None:
+        Operation(self.services.till.quick_keys).success(self.sale.show_quick_keys) \
+            .failure(self.sale.show_error).run_in_background()
         self.sale.refresh()
         self.stack.setCurrentWidget(self.sale)
         self.sign_out_action.setEnabled(True)
@@ -112,6 +117,9 @@ class MainWindow(QMainWindow):
         self.staff_action = QAction(self.tr("Staff…"), self)
         self.staff_action.triggered.connect(self.open_staff)
         manager.addAction(self.staff_action)
+        self.quick_keys_action = QAction(self.tr("Arrange quick keys…"), self)
+        self.quick_keys_action.triggered.connect(self.arrange_quick_keys)
+        manager.addAction(self.quick_keys_action)
         manager.setToolTipsVisible(True)
 
         drawer = self.menuBar().addMenu(self.tr("&Drawer"))
@@ -156,6 +164,22 @@ class MainWindow(QMainWindow):
 
     def open_conflicts(self) -> None:
         self.conflict_watch.open()
+
+    def arrange_quick_keys(self) -> None:
+        from .quick_keys_dialog import QuickKeysDialog
+
+        till = self.services.till
+        dialog: QuickKeysDialog
+
+        def save(skus: list[str]) -> None:
+            def saved(_result: object) -> None:
+                self.sale.show_quick_keys(till.quick_keys())
+                dialog.accept()
+            self.sale.with_approval(self.tr("Arrange the quick keys"),
+                                    lambda a: till.arrange_quick_keys(skus, a), then=saved)
+
+        dialog = QuickKeysDialog(self.services.catalog, till.quick_keys(), save, self)
+        self.sale.open_dialog(dialog)
 
     # -- drawer and end of day ------------------------------------------------------------
 
@@ -208,6 +232,8 @@ class MainWindow(QMainWindow):
         self.sale.open_dialog(CashMovementDialog(self.services, self.drawer, self))
 
     def _day_closed(self, day: Any) -> None:
+        if self.sync is not None:
+            self.sync.wake()  # the Z report goes to the office now, not with the next sale
         self._show_report(day.report, day.summary)
         if day.card_terminal is not None:  # the card terminal's End-of-Day beside the Z
             level, text = card_check_text(day.card_terminal, self.services.config.currency)
@@ -229,7 +255,8 @@ class MainWindow(QMainWindow):
         self.device_bridge.status.connect(self.status.on_status)
         self.device_bridge.error.connect(self.status.on_error)
         self.device_bridge.error.connect(
-            lambda e: self.sale.banner.show_message(f"{e.device}: {e.message}", Level.WARNING))
+            lambda e: self.sale.banner.show_message(self.tr("{device}: {problem}").format(
+                device=self.status.device_name(e.device), problem=self.status.problem(e)), Level.WARNING))
         self.device_bridge.attach(devices.bus)
         # Devices that came online before the bridge listened: start from their current state.
         for name, state in devices.power().items():
@@ -241,10 +268,15 @@ class MainWindow(QMainWindow):
             return
         self.sync_bridge.connection_changed.connect(self.status.on_connection)
         self.sync_bridge.queue_changed.connect(self.status.on_queue)
+        self.sync_bridge.connection_changed.connect(self._sync_changed)
+        self.sync_bridge.queue_changed.connect(self._sync_changed)
         self.sync_bridge.clock_skewed.connect(self.status.on_clock)
         self.sync_bridge.catalog_updated.connect(self._catalog_updated)
         self.sync_bridge.conflicts_arrived.connect(self._conflicts_arrived)
         self.sync_bridge.attach(sync)
+
+    def _sync_changed(self, _event: Any) -> None:
+        self.sale.offline.show_state(self.status.online, self.status.waiting)
 
     def _catalog_updated(self, event: Any) -> None:
         # The page is in the database already and the sale path reads it from there
@@ -255,6 +287,9 @@ class MainWindow(QMainWindow):
         self.conflict_watch.arrived(event)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        # A write under way (a park, a sale's commit) finishes before the window goes: its
+        # result must reach the screen's callbacks, not a half-torn-down window.
+        Operation.wait_for_all()
         self.device_bridge.detach()
         self.sync_bridge.detach()
         super().closeEvent(event)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 T = TypeVar("T")
 
@@ -78,6 +78,13 @@ class Operation(Generic[T]):
     @property
     def running(self) -> bool:
         return self in Operation._running
+
+    @classmethod
+    def wait_for_all(cls, timeout_ms: int = 30_000) -> None:
+        """Let every running operation finish and deliver (closing the app): a database
+        write is never cut off by the window going away."""
+        QThreadPool.globalInstance().waitForDone(timeout_ms)
+        QCoreApplication.processEvents()  # the queued results, on this (GUI) thread
 
     def run_in_background(self, pool: QThreadPool | None = None) -> Operation[T]:
         """Start on `pool` (the global pool by default). Call from the GUI thread."""

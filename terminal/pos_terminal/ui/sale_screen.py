@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from pos_terminal.core.ticket import Discount, TicketError
 from pos_terminal.services import ApproverPin, CompletedOrder, Services
@@ -17,9 +18,14 @@ from .approval import ApprovalDialog
 from .bridge import DeviceBridge
 from .entry_dialog import EntryDialog
 from .errors import describe, needs_approval
-from pos_terminal.services.formatting import money, parse_number
+from pos_terminal.services.formatting import money, parse_amount, parse_number
 from .card_payment import attach_card_flow
+from .operations import Operation
+from .parked_dialog import ParkedDialog
 from .pay_dialog import PayDialog
+from .product_panel import ProductPanel
+from .sale_keypad import QTY_MARK, SaleKeypad
+from .status_bar import OfflineBanner
 from .return_dialog import ReturnDialog
 from .ticket_view import TicketModel, TicketTable, TotalsPanel
 from pos_terminal.services.till_devices import TillDevices
@@ -37,50 +43,73 @@ class SaleScreen(QWidget):
         self.services, self.till = services, services.till
         self.devices, self.device_bridge = devices, device_bridge
         self.dialog: Any = None  # the dialog opened last (tests reach it here)
+        self.operation: Operation[Any] | None = None  # the database write under way, if any
+        self._waiting_scans: list[str] = []  # scans that came while it ran, rung up after
         currency = services.config.currency
 
         self.entry = QLineEdit()
         self.entry.setObjectName("entry")
-        self.entry.setPlaceholderText(self.tr("Scan or type a barcode or SKU, then Enter"))
+        self.entry.setPlaceholderText(self.tr("Scan, or type a name, SKU or barcode"))
         font = QFont(self.entry.font())
-        font.setPointSize(20)
+        font.setPointSize(18)
         self.entry.setFont(font)
-        self.entry.setMinimumHeight(56)
+        self.entry.setMinimumHeight(52)
         self.entry.returnPressed.connect(self.enter)
+        self.entry.textChanged.connect(self._typed)
         self.cashier = QLabel()
         self.kind = QLabel()
         self.kind.setStyleSheet("color:#8a1010; font-weight:bold; font-size:18px;")
+        self.offline = OfflineBanner(self)
         self.banner = MessageBanner(self)
         self.model = TicketModel(currency, self)
         self.table = TicketTable(self.model, self)
         self.totals = TotalsPanel(currency, services.config.tax_mode, self)
-
+        self.products = ProductPanel(services.catalog, currency, self)
+        self.products.chosen.connect(self.choose)
+        self.keypad = SaleKeypad(self.entry, self)
+        self.keypad.enter.connect(self.enter)
         self.buttons = self._buttons()
-        grid = QGridLayout()
-        for i, button in enumerate(self.buttons.values()):
-            grid.addWidget(button, i // 3, i % 3)
-        side = QVBoxLayout()
-        side.addWidget(self.totals)
-        side.addStretch(1)
-        side.addLayout(grid)
-        top = QHBoxLayout()
-        top.addWidget(self.entry, 1)
-        top.addWidget(self.kind)
-        top.addWidget(self.cashier)
-        body = QHBoxLayout()
-        body.addWidget(self.table, 3)
-        body.addLayout(side, 2)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.banner)
-        layout.addLayout(body, 1)
+        self.setLayout(self._layout())
 
         if device_bridge is not None:
             device_bridge.scanned.connect(self._scanned)
         self.wedge = WedgeInput(self.entry, devices.wedge if devices is not None else None)
         self.wedge.scanned.connect(self._wedge_scanned)
         self.wedge.bad_scan.connect(lambda message: self.banner.show_message(message, Level.ERROR))
+        self.products.reload()
         self.refresh()
+
+    def _layout(self) -> QVBoxLayout:
+        """Ticket and totals | products | keypad and actions; every column stretches, so the
+        screen fills 1024x768 to 1920x1080 without a fixed size."""
+        actions = QGridLayout()
+        actions.setSpacing(4)
+        for i, key in enumerate(k for k in self.buttons if k != "pay"):
+            actions.addWidget(self.buttons[key], i // 2, i % 2)
+        right = QVBoxLayout()
+        right.addWidget(self.keypad)
+        right.addLayout(actions, 1)
+        right.addWidget(self.buttons["pay"])
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        left.addWidget(self.totals)
+        top = QHBoxLayout()
+        top.addWidget(self.entry, 1)
+        top.addWidget(self.kind)
+        top.addWidget(self.cashier)
+        body = QHBoxLayout()
+        # Widths by the stretch factors alone, not by what the columns hold: a new total or
+        # line must not resize the product grid (a relayout of every tile on each scan).
+        for column, stretch in ((_column(left, self), 5), (self.products, 4), (_column(right, self), 4)):
+            column.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            body.addWidget(column, stretch)
+        layout = QVBoxLayout()
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.offline)
+        layout.addWidget(self.banner)
+        layout.addLayout(body, 1)
+        return layout
 
     def _buttons(self) -> dict[str, BigButton]:
         spec: list[tuple[str, str, Callable[[], None]]] = [
@@ -90,17 +119,24 @@ class SaleScreen(QWidget):
             ("ticket_discount", self.tr("Ticket discount"), self.ticket_discount),
             ("override", self.tr("Price override"), self.override_price),
             ("void", self.tr("Void line"), self.void_line),
+            ("park", self.tr("Park"), self.park),
+            ("parked", self.tr("Parked…"), self.show_parked),
             ("cancel", self.tr("Cancel ticket"), self.cancel_ticket),
             ("return", self.tr("Return"), self.start_return),
             ("pay", self.tr("Pay"), self.pay),
         ]
         buttons = {}
         for key, text, slot in spec:
-            button = BigButton(text, self, height=72)
+            button = BigButton(text, self, height=64 if key == "pay" else 48)
             button.setObjectName(f"button_{key}")
             button.clicked.connect(slot)
+            if key != "pay":
+                small = button.font()
+                small.setPointSize(11)
+                button.setFont(small)
             buttons[key] = button
         buttons["pay"].setStyleSheet("background:#2e7d32; color:white; font-weight:bold; font-size:22px;")
+        buttons["park"].setToolTip(self.tr("Set this ticket aside and serve the next customer"))
         return buttons
 
     # -- display ----------------------------------------------------------------------
@@ -114,14 +150,19 @@ class SaleScreen(QWidget):
         self.kind.setText(self.tr("RETURN") if refund else "")
         self.buttons["pay"].setText(self.tr("Refund") if refund else self.tr("Pay"))
         has_lines = len(ticket) > 0
+        busy = self.busy
         for key in ("pay", "qty", "line_discount", "ticket_discount", "override", "void"):
-            self.buttons[key].setEnabled(has_lines)
+            self.buttons[key].setEnabled(has_lines and not busy)
+        self.buttons["park"].setEnabled(has_lines and not refund and not busy)
+        self.buttons["parked"].setEnabled(not has_lines and not busy)
         cashier = self.till.cashier
         self.cashier.setText(self.tr("Cashier: {name}").format(name=cashier.name) if cashier else "")
 
     def catalog_changed(self, event: object) -> None:
-        """A page of a catalog pull is committed: an open dialog that lists items relists
-        them. The ticket keeps its lines (each line locked its price when it was rung up)."""
+        """A page of a catalog pull is committed: the grid and an open dialog that lists
+        items relist them. The ticket keeps its lines (each line locked its price when it
+        was rung up)."""
+        self.products.reload()
         refresh = getattr(self.dialog, "catalog_changed", None)
         if refresh is not None and self.dialog.isVisible():
             refresh(event)
@@ -137,8 +178,55 @@ class SaleScreen(QWidget):
     def enter(self) -> None:
         text = self.entry.text().strip()
         self.entry.clear()  # ready for the next scan whatever happens; the banner quotes the code
-        if text:
+        if not text:
+            return
+        found = self.products.products.keys() if self.products.query == text else []
+        if len(found) == 1 and not text.isdigit():
+            self.choose(found[0])  # typed a name and Enter: the one item it found
+        else:
             self.ring_up(text)
+
+    def _typed(self, text: str) -> None:
+        """Search as you type (a quantity prefix `3*` is left out of the search)."""
+        self.products.search(text.rpartition(QTY_MARK)[2])
+
+    def choose(self, sku: str) -> None:
+        """A tapped tile or quick key: one piece onto the ticket (onto its line if it has
+        one), `3*` keyed first sells three, and in open-price mode the price is asked."""
+        if self.products.open_price.isChecked():
+            self.products.open_price.setChecked(False)
+            self.open_price(sku)
+            return
+        qty = self.entry.text().strip().rpartition(QTY_MARK)[0]
+        self.entry.clear()
+        try:
+            if qty:
+                self.till.add_sku(sku, parse_number(qty, "quantity"))
+            else:
+                self.till.add_one(sku)
+        except Exception as exc:  # noqa: BLE001 - every refusal is shown; nothing was added
+            self.show_error(exc)
+        else:
+            self.banner.clear_message()
+        self.refresh()
+        self.focus_entry()
+
+    def open_price(self, sku: str) -> None:
+        item = self.services.catalog.by_sku(sku)
+
+        def approve(d: EntryDialog) -> None:
+            try:
+                price = parse_amount(d.text, self.services.config.currency, "price")
+            except Exception as exc:  # noqa: BLE001
+                self.show_error(exc)
+                return
+            reason = d.reason.text()
+            self.with_approval(self.tr("Sell {item} at {price}").format(
+                item=item.name, price=money(price, self.services.config.currency)),
+                lambda a: self.till.add_open_price(sku, price, a, reason))
+
+        self._ask(EntryDialog(self.tr("Open price"), self.tr("Price of {item}").format(item=item.name),
+                              self, with_reason=True), approve)
 
     def ring_up(self, text: str) -> None:
         """`4006381333931` scans, `SKU00001` adds by SKU, `3*4006381333931` adds three."""
@@ -147,9 +235,9 @@ class SaleScreen(QWidget):
             if qty:
                 self.till.add_sku(self._sku_for(code), parse_number(qty, "quantity"))
             elif code.isdigit():
-                self.till.scan(code)
+                self.till.scan(code)  # a plain item scanned again adds to its line
             else:
-                self.till.add_sku(code)
+                self.till.add_one(code)  # a keyed SKU, like a scan: onto its line
         except Exception as exc:  # noqa: BLE001 - every refusal is shown; nothing was added
             self.show_error(exc)
         else:
@@ -193,6 +281,9 @@ class SaleScreen(QWidget):
                 return
         if not self.isVisible() or self.till.cashier is None:
             return  # the sign-in screen: nothing to sell to yet
+        if self.busy:
+            self._waiting_scans.append(code)  # rung up once the ticket is settled
+            return
         self.ring_up(code)
 
     # -- line and ticket actions ------------------------------------------------------
@@ -305,6 +396,39 @@ class SaleScreen(QWidget):
     def cancel_ticket(self) -> None:
         self.with_approval(self.tr("Cancel the whole ticket"), self.till.cancel_ticket)
 
+    @property
+    def busy(self) -> bool:
+        return self.operation is not None and self.operation.running
+
+    def run_write(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """A database write of the ticket (park) off the GUI thread; the ticket's buttons
+        wait for it and scans that arrive meanwhile are rung up after it."""
+        self.operation = Operation(work).success(done).failure(self.show_error).finally_(self._settled)
+        self.operation.run_in_background()
+        self.refresh()
+
+    def _settled(self) -> None:
+        self.refresh()
+        waiting, self._waiting_scans = self._waiting_scans, []
+        for code in waiting:
+            self.ring_up(code)
+
+    def park(self) -> None:
+        if not len(self.till.ticket) or self.busy:
+            return
+        self.run_write(self.till.park, lambda entry: self.banner.show_message(
+            self.tr("Ticket parked ({gross}). Tap Parked… to resume it.").format(
+                gross=money(entry.gross, self.services.config.currency)), Level.INFO))
+
+    def show_parked(self) -> None:
+        dialog = ParkedDialog(self.till, self)
+        dialog.resumed.connect(lambda: self.banner.show_message(self.tr("Ticket resumed."), Level.INFO))
+        self.open_dialog(dialog)
+
+    def show_quick_keys(self, items: list[Any]) -> None:
+        if shiboken6.isValid(self.products):  # read off the GUI thread: the window may be gone
+            self.products.show_quick_keys(items)
+
     def start_return(self) -> None:
         dialog = ReturnDialog(self.services, self)
         dialog.ticket_changed.connect(self.refresh)
@@ -326,6 +450,13 @@ class SaleScreen(QWidget):
         change = money(order.sale.change_given, self.services.config.currency)
         self.banner.show_message(self.tr("Receipt {receipt} done. Change: {change}").format(
             receipt=order.receipt_no, change=change), Level.INFO)
+
+
+def _column(layout: QVBoxLayout, parent: QWidget) -> QWidget:
+    widget = QWidget(parent)
+    layout.setContentsMargins(0, 0, 0, 0)
+    widget.setLayout(layout)
+    return widget
 
 
 def _free(dialog: QDialog | None) -> None:

@@ -29,6 +29,29 @@ class StatusLabel(QLabel):
         painter.drawText(self.rect(), int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
 
 
+class OfflineBanner(QLabel):
+    """Over the ticket while the server cannot be reached: the cashier keeps selling, and
+    is told so, with how many sales wait to be sent. Hidden while online."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offline_banner")
+        self.setWordWrap(True)
+        self.setStyleSheet("QLabel { background:#fff4d6; color:#6b4b00; padding:6px; border-radius:4px;"
+                           " font-size:15px; font-weight:bold; }")
+        self.waiting = 0
+        self.hide()
+
+    def show_state(self, online: bool | None, waiting: int) -> None:
+        self.waiting = waiting
+        if online is not False:
+            self.hide()
+            return
+        self.setText(self.tr("Offline: keep selling, every sale is safe on this till. "
+                             "Waiting to be sent: {n}").format(n=waiting))
+        self.show()
+
+
 class TillStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +86,16 @@ class TillStatusBar(QStatusBar):
     def on_queue(self, event: Any) -> None:
         self._queue = event
         self._show_sync()
+
+    @property
+    def online(self) -> bool | None:
+        """None until the first answer (or the first failure) from the server."""
+        return self._online
+
+    @property
+    def waiting(self) -> int:
+        """Sales and reports not yet sent."""
+        return int(getattr(self._queue, "depth", 0) or 0)
 
     def _show_sync(self) -> None:
         state = {None: self.tr("connecting"), True: self.tr("online"), False: self.tr("offline")}[self._online]
@@ -105,8 +138,21 @@ class TillStatusBar(QStatusBar):
 
     # -- devices ----------------------------------------------------------------------
 
+    def device_name(self, device: str) -> str:
+        """A device's logical name (devices.toml) in a cashier's words."""
+        return {"receipt": self.tr("Printer"), "printer": self.tr("Printer"), "scale": self.tr("Scale"),
+                "scanner": self.tr("Scanner"), "wedge": self.tr("Scanner"), "drawer": self.tr("Drawer"),
+                "devices": self.tr("Devices")}.get(device, device)
+
+    def problem(self, event: ErrorEvent) -> str:
+        """What went wrong, in words, never the SDK's code (`paper_empty`, `bad_scan`)."""
+        return {"offline": self.tr("not connected"), "print_failed": self.tr("could not print"),
+                "drawer_failed": self.tr("did not open"), "bad_scan": self.tr("could not read the code"),
+                "paper_empty": self.tr("paper out"), "cover_open": self.tr("cover open"),
+                "timeout": self.tr("not answering")}.get(event.code, self.tr("needs attention"))
+
     def device_unavailable(self, name: str, reason: str) -> None:
-        self._devices[name] = self.tr("{device}: unavailable").format(device=name)
+        self._devices[name] = self.tr("{device}: unavailable").format(device=self.device_name(name))
         self._bad.add(name)
         self.devices_label.setToolTip((self.devices_label.toolTip() + "\n" if self.devices_label.toolTip() else "")
                                       + f"{name}: {reason}")
@@ -119,17 +165,18 @@ class TillStatusBar(QStatusBar):
             PowerState.OFF: self.tr("off"),
             PowerState.OFF_OFFLINE: self.tr("off/offline"),
         }.get(event.state, self.tr("unknown"))
-        self._devices[event.device] = f"{event.device}: {text}"
+        self._devices[event.device] = f"{self.device_name(event.device)}: {text}"
         self._mark(event.device, event.state is not PowerState.ONLINE)
 
     def on_status(self, event: StatusEvent) -> None:
         text = self._status_text(event.status)
         if text is not None:
-            self._devices[event.device] = f"{event.device}: {text}"
+            self._devices[event.device] = f"{self.device_name(event.device)}: {text}"
             self._mark(event.device, event.status in _NEEDS_ATTENTION)
 
     def on_error(self, event: ErrorEvent) -> None:
-        self._devices[event.device] = self.tr("{device}: {code}").format(device=event.device, code=event.code)
+        self._devices[event.device] = self.tr("{device}: {problem}").format(
+            device=self.device_name(event.device), problem=self.problem(event))
         self._mark(event.device, True)
 
     def _mark(self, device: str, bad: bool) -> None:

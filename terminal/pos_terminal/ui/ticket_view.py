@@ -27,10 +27,12 @@ class TicketModel(QAbstractTableModel):
         super().__init__(parent)
         self.currency = currency
         self._lines: list[SaleLine] = []
+        self._cells: list[tuple[str, ...]] = []  # formatted once per change, not per paint
 
     def refresh(self, ticket: Ticket) -> None:
         self.beginResetModel()
         self._lines = ticket.lines()
+        self._cells = [tuple(self._cell(line, c) for c in range(self.COLUMNS)) for line in self._lines]
         self.endResetModel()
 
     def line_at(self, row: int) -> SaleLine | None:
@@ -61,7 +63,7 @@ class TicketModel(QAbstractTableModel):
                 approver=line.override.approved_by, reason=line.override.reason)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return self._cell(line, index.column())
+        return self._cells[index.row()][index.column()]
 
     def _cell(self, line: SaleLine, column: int) -> str:
         if column == 0:
@@ -112,6 +114,10 @@ class TotalsPanel(QWidget):
         self.gross: QLabel | None = None
 
     def show_totals(self, totals: Totals, *, refund: bool = False) -> None:
+        shown = (totals, refund)
+        if shown == getattr(self, "_shown", None):
+            return  # unchanged: no relayout of the screen
+        self._shown = shown
         while self._form.rowCount():
             self._form.removeRow(0)  # deletes the old row's widgets too
         for rate in totals.by_rate:

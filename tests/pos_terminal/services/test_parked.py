@@ -111,3 +111,46 @@ def test_parked_tickets_survive_a_restart_even_one_that_was_resumed(tmp_path: Pa
         second.till.pay([TenderInput(TenderType.CARD, second.till.ticket.totals().gross)])
     assert second.till.parked() == [] and _count(second, Order) == 2
     second.close()
+
+
+# -- ringing up by tap, open price and quick keys (the sale screen's use cases) -------------
+
+
+def test_repeated_scans_and_taps_of_a_plain_item_add_to_its_line(services: Services) -> None:
+    till = services.till
+    till.scan(BREAD)
+    till.scan(BREAD)
+    till.add_one("SKU00001")
+    assert [(l.sku, l.qty) for l in till.ticket.lines()] == [("SKU00001", Decimal(3))]
+    till.discount_line(1, Discount("percent", Decimal("5")))
+    till.scan(BREAD)  # a discounted line is not grown: a new line at the catalog price
+    assert [l.qty for l in till.ticket.lines()] == [Decimal(3), Decimal(1)]
+
+
+def test_an_open_price_needs_approval_and_a_reason(services: Services) -> None:
+    from pos_terminal.core.ticket import NeedsApproval, PriceError
+
+    till = services.till
+    with pytest.raises(NeedsApproval):
+        till.add_open_price("SKU00002", Decimal("4.50"), None, "market stall price")
+    with pytest.raises(PriceError):
+        till.add_open_price("SKU00002", Decimal("4.50"), MANAGER, " ")
+    assert len(till.ticket) == 0
+    line = till.add_open_price("SKU00002", Decimal("4.50"), MANAGER, "market stall price")
+    assert line.unit_price == Decimal("4.50") and line.override is not None
+    assert line.override.approved_by == "m1"
+
+
+def test_quick_keys_are_arranged_by_a_manager_and_kept_on_the_till(tmp_path: Path) -> None:
+    from pos_protocol.permissions import PermissionDenied
+
+    config = load_config(data_dir=tmp_path)
+    svc = open_services(config)
+    svc.till.sign_in("c1", "1111")
+    with pytest.raises(PermissionDenied):
+        svc.till.arrange_quick_keys(["SKU00003"])
+    svc.till.arrange_quick_keys(["SKU00003", "SKU00001"], MANAGER)
+    svc.close()
+    again = open_services(config)
+    assert [i.sku for i in again.till.quick_keys()] == ["SKU00003", "SKU00001"]
+    again.close()

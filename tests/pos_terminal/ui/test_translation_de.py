@@ -64,7 +64,7 @@ def test_main_window_speaks_german(qtbot, german, services):  # type: ignore[no-
     sale = win.sale
     assert sale.buttons["pay"].text() == "Bezahlen"
     assert sale.buttons["void"].text() == "Position stornieren"
-    assert sale.entry.placeholderText() == "Barcode oder Artikelnummer scannen oder eingeben, dann Enter"
+    assert sale.entry.placeholderText() == "Scannen oder Name, Artikelnummer oder Barcode eingeben"
     headers = [sale.model.headerData(c, Qt.Orientation.Horizontal) for c in range(sale.model.columnCount())]
     assert headers == ["Pos.", "Bezeichnung", "Menge", "Einzelpreis", "Rabatt", "Betrag"]
     scan(qtbot, sale, BREAD)

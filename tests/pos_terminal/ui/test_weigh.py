@@ -55,7 +55,7 @@ def test_weight_is_taken_only_once_the_scale_is_stable(qtbot, tmp_path, scale):
     try:
         window = terminal.window
         qtbot.addWidget(window)
-        qtbot.waitUntil(lambda: "scale: online" in window.status.devices_label.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "Scale: online" in window.status.devices_label.text(), timeout=10_000)
         sign_in(qtbot, window, "c1", "1111")
         scale.set(weight="1.234", motion=True)
         window.sale.buttons["weigh"].click()

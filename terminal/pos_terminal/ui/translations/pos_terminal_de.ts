@@ -624,12 +624,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+43" />
+        <location filename="../main_window.py" line="+44" />
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
     <message>
-        <location line="+49" />
+        <location line="+53" />
         <source>Locked after {minutes} minutes without input. The open ticket ({lines}) is kept: sign in to go on.</source>
         <translation>Nach {minutes} Minuten ohne Eingabe gesperrt. Der offene Bon ({lines}) bleibt erhalten: zum Weitermachen anmelden.</translation>
     </message>
@@ -674,6 +674,11 @@
         <translation>Personal…</translation>
     </message>
     <message>
+        <location line="+3" />
+        <source>Arrange quick keys…</source>
+        <translation>Schnelltasten anordnen…</translation>
+    </message>
+    <message>
         <location line="+5" />
         <source>&amp;Drawer</source>
         <translation>&amp;Schublade</translation>
@@ -695,12 +700,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+52" />
+        <location line="+68" />
         <source>X report</source>
         <translation>X-Bericht</translation>
     </message>
     <message>
-        <location line="-51" />
+        <location line="-67" />
         <source>Close the day (Z report)…</source>
         <translation>Tagesabschluss (Z-Bericht)…</translation>
     </message>
@@ -715,7 +720,12 @@
         <translation>Personal verwalten (erfordert users.manage)</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+24" />
+        <source>Arrange the quick keys</source>
+        <translation>Schnelltasten anordnen</translation>
+    </message>
+    <message>
+        <location line="+11" />
         <source>Open the drawer</source>
         <translation>Kasse eröffnen</translation>
     </message>
@@ -745,7 +755,7 @@
         <translation>Gezähltes Bargeld in der Schublade</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+22" />
         <source>devices</source>
         <translation>Geräte</translation>
     </message>
@@ -755,9 +765,60 @@
         <translation>nicht gestartet</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+8" />
+        <source>{device}: {problem}</source>
+        <translation>{device}: {problem}</translation>
+    </message>
+    <message>
+        <location line="+9" />
         <source>not configured</source>
         <translation>nicht eingerichtet</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineBanner</name>
+    <message>
+        <location filename="../status_bar.py" line="+50" />
+        <source>Offline: keep selling, every sale is safe on this till. Waiting to be sent: {n}</source>
+        <translation>Offline: einfach weiter verkaufen, jeder Verkauf ist an dieser Kasse sicher. Noch zu senden: {n}</translation>
+    </message>
+</context>
+<context>
+    <name>ParkedDialog</name>
+    <message>
+        <location filename="../parked_dialog.py" line="+24" />
+        <source>Parked tickets</source>
+        <translation>Geparkte Bons</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>{when} · {lines} · {gross} · {who}</source>
+        <translation>{when} · {lines} · {gross} · {who}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>lines: {n}</source>
+        <translation>Positionen: {n}</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>No tickets are parked on this till.</source>
+        <translation>An dieser Kasse sind keine Bons geparkt.</translation>
     </message>
 </context>
 <context>
@@ -857,6 +918,72 @@
         <location line="+18" />
         <source>Exact {amount}</source>
         <translation>Passend {amount}</translation>
+    </message>
+</context>
+<context>
+    <name>ProductPanel</name>
+    <message>
+        <location filename="../product_panel.py" line="+105" />
+        <source>Open price</source>
+        <translation>Freier Preis</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Turn on, then tap the item: you key in its price (a manager approves).</source>
+        <translation>Einschalten, dann den Artikel antippen: Sie geben den Preis ein (die Aufsicht gibt frei).</translation>
+    </message>
+    <message>
+        <location line="+42" />
+        <source>{n} found for “{text}”</source>
+        <translation>{n} Treffer für „{text}“</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Nothing found for “{text}”</source>
+        <translation>Nichts gefunden für „{text}“</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Category: {name}</source>
+        <translation>Kategorie: {name}</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>No items in the catalog yet.</source>
+        <translation>Noch keine Artikel im Katalog.</translation>
+    </message>
+</context>
+<context>
+    <name>QuickKeysDialog</name>
+    <message>
+        <location filename="../quick_keys_dialog.py" line="+24" />
+        <source>Arrange quick keys</source>
+        <translation>Schnelltasten anordnen</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>Find an item to add</source>
+        <translation>Artikel zum Hinzufügen suchen</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Remove key</source>
+        <translation>Taste entfernen</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Quick keys (drag to reorder)</source>
+        <translation>Schnelltasten (zum Umordnen ziehen)</translation>
     </message>
 </context>
 <context>
@@ -1294,14 +1421,32 @@
     </message>
 </context>
 <context>
-    <name>SaleScreen</name>
+    <name>SaleKeypad</name>
     <message>
-        <location filename="../sale_screen.py" line="+44" />
-        <source>Scan or type a barcode or SKU, then Enter</source>
-        <translation>Barcode oder Artikelnummer scannen oder eingeben, dann Enter</translation>
+        <location filename="../sale_keypad.py" line="+28" />
+        <source>C</source>
+        <translation>C</translation>
     </message>
     <message>
-        <location line="+43" />
+        <location line="+10" />
+        <source>Clear the field</source>
+        <translation>Feld leeren</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Quantity: type the number, tap ×, then scan or tap the item</source>
+        <translation>Menge: Zahl eingeben, × tippen, dann Artikel scannen oder antippen</translation>
+    </message>
+</context>
+<context>
+    <name>SaleScreen</name>
+    <message>
+        <location filename="../sale_screen.py" line="+52" />
+        <source>Scan, or type a name, SKU or barcode</source>
+        <translation>Scannen oder Name, Artikelnummer oder Barcode eingeben</translation>
+    </message>
+    <message>
+        <location line="+64" />
         <source>Qty</source>
         <translation>Menge</translation>
     </message>
@@ -1312,27 +1457,37 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+176" />
+        <location line="+238" />
         <source>Line discount</source>
         <translation>Positionsrabatt</translation>
     </message>
     <message>
-        <location line="-175" />
-        <location line="+181" />
+        <location line="-237" />
+        <location line="+243" />
         <location line="+2" />
         <source>Ticket discount</source>
         <translation>Bonrabatt</translation>
     </message>
     <message>
-        <location line="-182" />
-        <location line="+203" />
+        <location line="-244" />
+        <location line="+265" />
         <source>Price override</source>
         <translation>Preisänderung</translation>
     </message>
     <message>
-        <location line="-202" />
+        <location line="-264" />
         <source>Void line</source>
         <translation>Position stornieren</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Park</source>
+        <translation>Parken</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Parked…</source>
+        <translation>Geparkt…</translation>
     </message>
     <message>
         <location line="+1" />
@@ -1346,12 +1501,17 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+20" />
+        <location line="+25" />
         <source>Pay</source>
         <translation>Bezahlen</translation>
     </message>
     <message>
-        <location line="-1" />
+        <location line="-12" />
+        <source>Set this ticket aside and serve the next customer</source>
+        <translation>Diesen Bon beiseitelegen und den nächsten Kunden bedienen</translation>
+    </message>
+    <message>
+        <location line="+11" />
         <source>RETURN</source>
         <translation>RÜCKGABE</translation>
     </message>
@@ -1361,12 +1521,27 @@
         <translation>Erstatten</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+8" />
         <source>Cashier: {name}</source>
         <translation>Bediener: {name}</translation>
     </message>
     <message>
-        <location line="+44" />
+        <location line="+65" />
+        <source>Sell {item} at {price}</source>
+        <translation>{item} für {price} verkaufen</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Open price</source>
+        <translation>Freier Preis</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Price of {item}</source>
+        <translation>Preis für {item}</translation>
+    </message>
+    <message>
+        <location line="+24" />
         <source>a scale label already carries its quantity</source>
         <translation>das Waagenetikett enthält bereits die Menge</translation>
     </message>
@@ -1376,7 +1551,7 @@
         <translation>Scan nicht übernommen ({code}): bitte zuerst das offene Fenster abschließen.</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+15" />
         <source>The ticket has no lines yet.</source>
         <translation>Der Bon hat noch keine Positionen.</translation>
     </message>
@@ -1422,7 +1597,17 @@
         <translation>Ganzen Bon abbrechen</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+23" />
+        <source>Ticket parked ({gross}). Tap Parked… to resume it.</source>
+        <translation>Bon geparkt ({gross}). Mit „Geparkt…“ fortsetzen.</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Ticket resumed.</source>
+        <translation>Bon fortgesetzt.</translation>
+    </message>
+    <message>
+        <location line="+26" />
         <source>Receipt {receipt} done. Change: {change}</source>
         <translation>Bon {receipt} abgeschlossen. Rückgeld: {change}</translation>
     </message>
@@ -1557,7 +1742,7 @@
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../app.py" line="+77" />
+        <location filename="../../app.py" line="+82" />
         <source>The till cannot start</source>
         <translation>Die Kasse kann nicht starten</translation>
     </message>
@@ -1570,7 +1755,7 @@
 <context>
     <name>TicketModel</name>
     <message>
-        <location filename="../ticket_view.py" line="+48" />
+        <location filename="../ticket_view.py" line="+50" />
         <source>Line</source>
         <translation>Pos.</translation>
     </message>
@@ -1608,7 +1793,7 @@
 <context>
     <name>TillStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="+36" />
+        <location filename="../status_bar.py" line="+9" />
         <source>Sync: starting…</source>
         <translation>Sync: startet…</translation>
     </message>
@@ -1623,24 +1808,24 @@
         <translation>Sync nicht verfügbar: Verkäufe bleiben auf dieser Kasse</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+23" />
         <source>connecting</source>
         <translation>verbindet</translation>
     </message>
     <message>
         <location line="+0" />
-        <location line="+49" />
+        <location line="+62" />
         <source>online</source>
         <translation>online</translation>
     </message>
     <message>
-        <location line="-49" />
-        <location line="+50" />
+        <location line="-62" />
+        <location line="+63" />
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location line="-49" />
+        <location line="-62" />
         <source>Sync: {state}</source>
         <translation>Sync: {state}</translation>
     </message>
@@ -1685,7 +1870,62 @@
         <translation>{n} Tage</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+6" />
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Scale</source>
+        <translation>Waage</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Scanner</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Drawer</source>
+        <translation>Schublade</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Devices</source>
+        <translation>Geräte</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>not connected</source>
+        <translation>nicht verbunden</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>could not print</source>
+        <translation>Druck fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>did not open</source>
+        <translation>hat nicht geöffnet</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>could not read the code</source>
+        <translation>Code nicht lesbar</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>not answering</source>
+        <translation>antwortet nicht</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>needs attention</source>
+        <translation>braucht Aufmerksamkeit</translation>
+    </message>
+    <message>
+        <location line="+3" />
         <source>{device}: unavailable</source>
         <translation>{device}: nicht verfügbar</translation>
     </message>
@@ -1705,12 +1945,8 @@
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location line="+11" />
-        <source>{device}: {code}</source>
-        <translation>{device}: {code}</translation>
-    </message>
-    <message>
-        <location line="+9" />
+        <location line="-16" />
+        <location line="+37" />
         <source>paper out</source>
         <translation>Papier leer</translation>
     </message>
@@ -1720,12 +1956,18 @@
         <translation>Papier fast leer</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="-38" />
+        <location line="+39" />
         <source>cover open</source>
         <translation>Deckel offen</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="-12" />
+        <source>{device}: {problem}</source>
+        <translation>{device}: {problem}</translation>
+    </message>
+    <message>
+        <location line="+13" />
         <location line="+1" />
         <location line="+1" />
         <source>ready</source>
@@ -1775,7 +2017,7 @@
 <context>
     <name>TotalsPanel</name>
     <message>
-        <location filename="../ticket_view.py" line="+58" />
+        <location filename="../ticket_view.py" line="+62" />
         <source>Tax {code} ({rate})</source>
         <translation>MwSt. {code} ({rate})</translation>
     </message>

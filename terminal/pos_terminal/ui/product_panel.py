@@ -1,0 +1,167 @@
+"""Selling without a barcode: quick keys, a product grid by category, and search results.
+
+One tile list shows either a category's items or what the cashier's typing finds (the
+till's FTS5 index over name, SKU and barcode, `services.catalog.search`); tapping a tile
+sells one piece (`chosen`). Tiles are at least 48 px tall and wrap to the panel's width,
+so the same panel fills a 1024x768 till and a 1920x1080 one. Each category has a colour
+of its own (from a fixed palette by name: the catalog carries no colour yet), and its
+items share it, so a cashier finds the bakery by colour before reading.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from pos_terminal.core.catalog import Item, Unit
+from pos_terminal.services import CatalogService
+from pos_terminal.services.formatting import money
+from pos_protocol.money import Currency
+
+TILE = QSize(132, 64)  # >= 48 px: a fingertip
+CATEGORY_TILE = QSize(132, 48)
+_PALETTE = ("#ffe0b2", "#c8e6c9", "#bbdefb", "#f8bbd0", "#d1c4e9", "#fff9c4", "#b2dfdb", "#ffccbc",
+            "#cfd8dc", "#dcedc8", "#b3e5fc", "#f0f4c3")
+MIN_SEARCH = 2  # characters before search-as-you-type starts
+PAGE = 120  # items of a category shown at once
+
+
+def category_colour(category: str) -> QColor:
+    """The same colour for a category on every till and every start (crc32, not hash())."""
+    return QColor(_PALETTE[zlib.crc32(category.encode("utf-8")) % len(_PALETTE)])
+
+
+class TileList(QListWidget):
+    """Big tiles in rows that wrap with the width; a tap (click) picks one."""
+
+    picked = Signal(str)  # the tile's key (a SKU or a category name)
+
+    def __init__(self, tile: QSize, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setGridSize(tile + QSize(6, 6))
+        self.setSpacing(0)
+        self.setWordWrap(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the entry field keeps the keyboard
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self._tile = tile
+        self.itemClicked.connect(lambda item: self.picked.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+    def show_tiles(self, tiles: Sequence[tuple[str, str, QColor]]) -> None:
+        """(key, text, colour) per tile, replacing what was shown."""
+        self.setUpdatesEnabled(False)
+        self.clear()
+        for key, text, colour in tiles:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(self._tile)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            item.setBackground(QBrush(colour))
+            item.setToolTip(text.replace("\n", " · "))
+            self.addItem(item)
+        self.setUpdatesEnabled(True)
+
+    def keys(self) -> list[str]:
+        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]
+
+    def tile(self, key: str) -> QListWidgetItem | None:
+        for i in range(self.count()):
+            if self.item(i).data(Qt.ItemDataRole.UserRole) == key:
+                return self.item(i)
+        return None
+
+
+class ProductPanel(QWidget):
+    """Quick keys on top, then the category strip, then the tiles of a category or of a
+    search. `chosen(sku)` when a product tile or quick key is tapped."""
+
+    chosen = Signal(str)
+
+    def __init__(self, catalog: CatalogService, currency: Currency, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog, self.currency = catalog, currency
+        self.category: str | None = None
+        self.query = ""
+        self.quick = TileList(TILE, self)
+        self.quick.setObjectName("quick_keys")
+        self.quick.setMaximumHeight(2 * (TILE.height() + 6) + 8)
+        self.categories = TileList(CATEGORY_TILE, self)
+        self.categories.setObjectName("categories")
+        self.categories.setMaximumHeight(2 * (CATEGORY_TILE.height() + 6) + 8)
+        self.products = TileList(TILE, self)
+        self.products.setObjectName("products")
+        self.heading = QLabel(self)
+        self.heading.setObjectName("products_heading")
+        self.open_price = QPushButton(self.tr("Open price"), self)
+        self.open_price.setObjectName("open_price")
+        self.open_price.setCheckable(True)
+        self.open_price.setMinimumHeight(48)
+        self.open_price.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.open_price.setToolTip(self.tr("Turn on, then tap the item: you key in its price (a manager approves)."))
+
+        heading = QHBoxLayout()
+        heading.addWidget(self.heading, 1)
+        heading.addWidget(self.open_price)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.quick)
+        layout.addWidget(self.categories)
+        layout.addLayout(heading)
+        layout.addWidget(self.products, 1)
+
+        self.quick.picked.connect(self.chosen)
+        self.products.picked.connect(self.chosen)
+        self.categories.picked.connect(self.show_category)
+
+    # -- what is shown --------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Categories afresh (a catalog pull may have added one) and the current view."""
+        cats = self.catalog.categories()
+        self.categories.show_tiles([(c.name, c.name, category_colour(c.name)) for c in cats])
+        if self.category is None and cats:
+            self.category = cats[0].name
+        self._show_current()
+
+    def show_quick_keys(self, items: Sequence[Item]) -> None:
+        self.quick.show_tiles([self._tile(i) for i in items])
+        self.quick.setVisible(bool(items))
+
+    def show_category(self, name: str) -> None:
+        self.category, self.query = name, ""
+        self._show_current()
+
+    def search(self, text: str) -> None:
+        """Search as you type: results for two characters or more, the category below that."""
+        self.query = text.strip() if len(text.strip()) >= MIN_SEARCH else ""
+        self._show_current()
+
+    def _show_current(self) -> None:
+        if self.query:
+            found = self.catalog.search(self.query, limit=60)
+            self.heading.setText(self.tr("{n} found for “{text}”").format(n=len(found), text=self.query)
+                                 if found else self.tr("Nothing found for “{text}”").format(text=self.query))
+            self.products.show_tiles([self._tile(i) for i in found])
+        elif self.category is not None:
+            self.heading.setText(self.tr("Category: {name}").format(name=self.category))
+            self.products.show_tiles([self._tile(i) for i in self.catalog.items_in(self.category, 0, PAGE)])
+        else:
+            self.heading.setText(self.tr("No items in the catalog yet."))
+            self.products.show_tiles([])
+
+    def _tile(self, item: Item) -> tuple[str, str, QColor]:
+        price = money(item.price, self.currency) + (" / kg" if item.unit is Unit.KG else "")
+        return item.sku, f"{item.name}\n{price}", category_colour(item.category)
+
+
+__all__ = ["ProductPanel", "TileList", "category_colour"]
