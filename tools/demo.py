@@ -46,12 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so `finally` stops the children
-    demo_dir = args.dir.resolve()
-    demo_dir.mkdir(parents=True, exist_ok=True)
     if not args.headless and (problem := qt_libs.check()) is not None:
         print(f"demo: {problem}", file=sys.stderr)  # before any child is started
         return 1
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so `finally` stops the children
+    demo_dir = args.dir.resolve()
+    demo_dir.mkdir(parents=True, exist_ok=True)
     try:
         with ExitStack() as children:
             server_url = start_server(children, demo_dir, args.port)

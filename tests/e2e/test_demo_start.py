@@ -40,7 +40,8 @@ def test_the_demo_refuses_before_starting_any_child(tmp_path, monkeypatch, capsy
     assert demo.main(["--dir", str(tmp_path / "demo"), "--port", str(port)]) == 1
     assert "sudo apt-get install libxcb-nothere9" in capsys.readouterr().err
     assert not answers_ready(f"http://127.0.0.1:{port}")  # no server was started
-    assert not (tmp_path / "demo" / "server.sqlite3").exists()
+    assert not (tmp_path / "demo").exists()  # nothing made, nothing started
+    assert signal.getsignal(signal.SIGTERM) != demo._exit_on_sigterm  # no handler left in this process
 
 
 def test_a_child_dies_with_a_demo_that_is_killed(tmp_path):

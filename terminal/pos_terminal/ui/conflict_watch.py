@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from pos_protocol.permissions import Permission
 from pos_terminal.core.users import User
@@ -47,7 +47,9 @@ class ConflictWatch(QObject):
         if not self._waiting():
             return
         blocking = QApplication.activeModalWidget()
-        if isinstance(blocking, QDialog):
+        window = self.parent()
+        # Only a dialog of this till's window is in the way (not another window's).
+        if isinstance(blocking, QDialog) and isinstance(window, QWidget) and window.isAncestorOf(blocking):
             self._wait_for(blocking)
             return
         self.open(user)
