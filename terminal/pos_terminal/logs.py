@@ -64,24 +64,25 @@ def formatter() -> logging.Formatter:
                          rename_fields={"levelname": "level", "name": "logger", "message": "msg"})
 
 
-def configure_logging(data_dir: Path, *, debug: bool = False) -> Path:
+def configure_logging(data_dir: Path, *, debug: bool = False) -> Path | None:
     """Send the till's log (every logger: pos_terminal, devices, libraries' warnings) to
     the rotating JSON file, and to the console as well when `debug`. Calling it again
     (tests, a second command in one process) replaces the handlers it added before;
-    returns the log file's path."""
-    folder = log_dir(data_dir)
-    path = folder / LOG_FILE
+    returns the log file's path, or None when it cannot be written (then warnings go to
+    the console: a read-only command on a read-only data dir must still run)."""
+    path: Path | None = log_dir(data_dir) / LOG_FILE
     handlers: list[logging.Handler] = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"))
-    except OSError as exc:
-        # A data dir this user may only read (`audit verify` run by support, a backup
-        # mounted read-only): the command still works, its log goes to the console.
-        print(f"note: cannot write the till's log in {folder} ({exc.strerror}); logging to the console",
-              file=sys.stderr)
-    if debug or not handlers:
-        handlers.append(logging.StreamHandler(sys.stderr))
+    except OSError as exc:  # a read-only data dir (`audit verify` on a copy): the console only
+        print(f"note: the till's log {path} cannot be written ({exc.strerror or exc}); "
+              f"warnings go to the console", file=sys.stderr)
+        path = None
+    if debug or path is None:
+        console = logging.StreamHandler(sys.stderr)
+        console.setLevel(logging.DEBUG if debug else logging.WARNING)
+        handlers.append(console)
     close_logging()
     root = logging.getLogger()
     for handler in handlers:

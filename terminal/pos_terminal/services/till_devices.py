@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from devices.drawer import KickResult
 from devices.events import ErrorEvent, ErrorLocus, EventBus, PowerState
 from devices.escpos.receipt import Receipt
 from devices.scanner import ScanFormat, WedgeSettings
@@ -90,7 +91,8 @@ class TillDevices:
         for order in owed:
             already = self.print_queue is not None and self.print_queue.job(order.order_id) is not None
             log.info("receipt %s owed since before this start: %s", order.receipt_no,
-                     "already in the print queue" if already else "printing it now",
+                     "already in the print queue" if already else
+                     "printing it now" if self.print_queue is not None else "still no printer to print it",
                      extra={"order_id": order.order_id})
             if already:
                 pending_receipts.handed_over(self.db, order.order_id)
@@ -146,7 +148,7 @@ class TillDevices:
         assert self.drawer is not None
         try:
             result = self.drawer.kick(action_id)  # at most once per action id (devices.drawer ledger)
-            if getattr(result, "value", None) == "opened":
+            if result == KickResult.OPENED:  # not ALREADY_DONE: that kick was counted before
                 self.telemetry.drawer_kicked(getattr(self.drawer, "name", "drawer"))
         except Exception as exc:  # noqa: BLE001
             self._report("drawer", ErrorLocus.OUTPUT, "drawer_failed", str(exc))
