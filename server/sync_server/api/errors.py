@@ -61,6 +61,7 @@ ANSWERS: Mapping[ErrorCode, HttpAnswer] = {
     _E.ORDER_NOT_HELD: HttpAnswer(409),
     _E.ORDER_ID_TAKEN: HttpAnswer(409),
     _E.Z_NUMBER_REUSED: HttpAnswer(409),
+    _E.AUDIT_GAP: HttpAnswer(409),
     _E.PAYLOAD_TOO_LARGE: HttpAnswer(413),
     _E.UNSUPPORTED_MEDIA_TYPE: HttpAnswer(415),
     _E.VALIDATION_FAILED: HttpAnswer(422),

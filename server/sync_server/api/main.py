@@ -10,7 +10,7 @@ from ..core.logging import configure_logging
 from ..db.session import make_engine
 from . import errors, openapi
 from .middleware import RequestContextMiddleware
-from .routes import admin, catalog, ops, orders, terminals, zreports
+from .routes import admin, audit, catalog, ops, orders, terminals, zreports
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -26,7 +26,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size,
                                              max_overflow=settings.db_max_overflow,
                                              lock_timeout_s=settings.idempotency_wait_s)
-    for router in (terminals.router, orders.router, catalog.router, zreports.router, admin.router, ops.router):
+    for router in (terminals.router, orders.router, catalog.router, zreports.router, audit.router, admin.router,
+                   ops.router):
         app.include_router(router)
     errors.install(app)
     openapi.install(app)

@@ -14,6 +14,8 @@ from pos_protocol.codes import ErrorCode
 
 from ...core.errors import DomainError
 from ...db.session import read_connection
+from ...core import metrics
+from ...services import audit, reconciliation
 from ..deps import EngineDep, MetricsScraperDep
 from ..openapi import problems
 
@@ -45,6 +47,9 @@ def readyz(engine: EngineDep) -> Health:
     dependencies=[MetricsScraperDep],
     responses={200: {"content": {"text/plain": {}}}, **problems(ErrorCode.UNAUTHORIZED, ErrorCode.METRICS_DISABLED)},
 )
-def metrics() -> Response:
+def get_metrics(engine: EngineDep) -> Response:
     """Prometheus text; `Authorization: Bearer <POS_SYNC_METRICS_TOKEN or admin token>`."""
+    with read_connection(engine) as conn:  # the same figures from every worker and replica
+        metrics.set_per_terminal(metrics.Z_MISMATCHED, reconciliation.mismatched_counts(conn))
+        metrics.set_per_terminal(metrics.AUDIT_BROKEN, audit.broken_terminals(conn))
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
