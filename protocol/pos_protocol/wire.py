@@ -640,6 +640,10 @@ class ZReportOut(_Response):
 # ---------------------------------------------------------------------------- audit journal
 
 MAX_AUDIT_ENTRIES_PER_REQUEST = 500
+MAX_AUDIT_SHIPMENT_BYTES = 1024 * 1024
+"""What a till puts in one shipment (entries beyond it go in the next), well under the
+server's request limit; one larger entry goes alone."""
+MAX_AUDIT_PAYLOAD = 1024 * 1024
 
 
 class AuditEntry(_Request):
@@ -652,7 +656,7 @@ class AuditEntry(_Request):
     actor: Annotated[str, Field(min_length=1, max_length=64)]
     action: Annotated[str, Field(min_length=1, max_length=64)]
     subject: Annotated[str, Field(max_length=64)] | None = None
-    payload: Annotated[str, Field(max_length=20_000)]
+    payload: Annotated[str, Field(max_length=MAX_AUDIT_PAYLOAD)]
     prev_hash: Sha256Hex
     hash: Sha256Hex
 

@@ -209,3 +209,15 @@ class UvicornServer(ServerProcess):
 
     def __init__(self, db_url: str, log_path: Path | None = None) -> None:
         super().__init__(db_url, env={"POS_SYNC_ADMIN_TOKEN": ADMIN_TOKEN}, log_path=log_path)
+
+
+def journal_shipped(services) -> None:  # type: ignore[no-untyped-def]
+    """Mark the till's queued audit entries as sent, for tests that count the requests and
+    backoff draws of the books alone (the journal's own shipping: test_audit_shipping)."""
+    from sqlalchemy import update
+
+    from pos_terminal.store import outbox
+    from pos_terminal.store.models import OutboxEntry
+
+    with services.db.transaction() as s:
+        s.execute(update(OutboxEntry).where(OutboxEntry.kind == outbox.AUDIT).values(state=outbox.DONE.value))
