@@ -10,11 +10,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from pos_protocol.codes import ConflictCode, ErrorCode, ZReportFlag
+from pos_protocol.codes import AuditFlag, ConflictCode, ErrorCode, ZReportFlag
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "server" / "sync_server", ROOT / "terminal" / "pos_terminal", ROOT / "tools"]
-CODES = {member.value for enum in (ErrorCode, ConflictCode, ZReportFlag) for member in enum}
+CODES = {member.value for enum in (ErrorCode, ConflictCode, ZReportFlag, AuditFlag) for member in enum}
 OPERATIONS = {"/healthz", "/readyz", "/metrics"}
 
 

@@ -50,6 +50,8 @@ class ErrorCode(StrEnum):
     RESOLUTION_INCOMPLETE = "resolution_incomplete"
     NOT_PERMITTED = "not_permitted"
     Z_NUMBER_REUSED = "z_number_reused"
+    AUDIT_GAP = "audit_gap"
+    """Audit entries that do not follow the server's head yet (earlier ones still to come): retry."""
 
     # Admin lookups
     STORE_UNKNOWN = "store_unknown"
@@ -96,3 +98,22 @@ class ZReportFlag(StrEnum):
 
     Z_SEQUENCE_GAP = "Z_SEQUENCE_GAP"
     """The report's `z_number` skips ahead of the terminal's last one."""
+    Z_MISMATCH = "Z_MISMATCH"
+    """The orders the server holds for the report's drawer session do not add up to it
+    (e.g. some are still in the till's outbox); re-checked as later orders arrive."""
+
+
+class ReconciliationStatus(StrEnum):
+    """How a stored Z report compares with the orders the server holds for it."""
+
+    RECONCILED = "reconciled"  # every order it names is here and the figures agree
+    MISMATCHED = "mismatched"  # flagged Z_MISMATCH until they do
+    UNCHECKED = "unchecked"  # a till from before reconciliation: the report names no orders
+
+
+class AuditFlag(StrEnum):
+    """What the server noticed about a terminal's shipped audit journal."""
+
+    AUDIT_CHAIN_BROKEN = "AUDIT_CHAIN_BROKEN"
+    """An entry does not extend the chain the server holds: the till's journal was cut
+    (and written on) or rewritten."""

@@ -615,6 +615,34 @@ class ZCardTerminal(_Request):
     error: Annotated[str, Field(max_length=200)] | None = None
 
 
+MAX_ORDERS_PER_Z = 50_000
+"""Orders one Z report may name: a very busy till's day, well inside the request size limit."""
+
+
+class ZDrawer(_Request):
+    """The drawer session a Z report closes: float, paid-in/out, the count and over/short."""
+
+    opening_float: Money
+    paid_in: Money
+    paid_in_count: Count
+    paid_out: Money
+    paid_out_count: Count
+    cash_sales: Money  # cash in from sales, net of change
+    cash_refunds: Money
+    expected_cash: SignedMoney
+    counted_cash: Money
+    over_short: SignedMoney  # counted - expected: positive over, negative short
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> ZDrawer:
+        expected = (self.opening_float + self.cash_sales - self.cash_refunds + self.paid_in - self.paid_out)
+        if self.expected_cash != expected:
+            raise ValueError("expected_cash must be opening_float + cash_sales - cash_refunds + paid_in - paid_out")
+        if self.over_short != self.counted_cash - self.expected_cash:
+            raise ValueError("over_short must be counted_cash - expected_cash")
+        return self
+
+
 class ZReport(_Request):
     """End-of-day report of one terminal's drawer session (returns already netted out)."""
 
@@ -635,19 +663,33 @@ class ZReport(_Request):
     by_tax_rate: Annotated[list[ZTaxLine], Field(max_length=50)]
     by_tender: Annotated[list[ZTenderLine], Field(max_length=50)]
     card_terminal: ZCardTerminal | None = None  # a till with a payment terminal
+    # The drawer and the reconciliation (README "Z reconciliation"). Optional: a till from
+    # before them sends none, its reports are stored as before and not reconciled; each is
+    # left out of the JSON while unset, so such a report hashes and replays as it did.
+    drawer: ZDrawer | None = None
+    order_ids: Annotated[list[UUID], Field(max_length=MAX_ORDERS_PER_Z)] | None = None
+    """Every order (sales and returns) the report sums up, in receipt order: what the server
+    reconciles it against."""
 
     @model_serializer(mode="wrap")
-    def _no_terminal_left_out(self, handler: SerializerFunctionWrapHandler):
-        # card_terminal came later: a till without a terminal sends exactly the bytes it did
+    def _unset_left_out(self, handler: SerializerFunctionWrapHandler):
+        # Fields that came later (a payment terminal, the drawer, the reconciliation): a
+        # till without them sends exactly the bytes it did before.
         data = handler(self)
-        if data.get("card_terminal", "") is None:
-            del data["card_terminal"]
+        for name in ("card_terminal", "drawer", "order_ids"):
+            if data.get(name, "") is None:
+                del data[name]
         return data
 
     @model_validator(mode="after")
     def _closed_after_opened(self) -> ZReport:
         if self.closed_at < self.opened_at:
             raise ValueError("closed_at is before opened_at")
+        if self.order_ids is not None:
+            if len(self.order_ids) != self.sales_count + self.returns_count:
+                raise ValueError("order_ids must list exactly the report's sales and returns")
+            if len(set(self.order_ids)) != len(self.order_ids):
+                raise ValueError("order_ids must be unique")
         return self
 
 
@@ -655,6 +697,86 @@ class ZReportAccepted(_Response):
     report_id: UUID
     z_number: int
     flags: list[str]
+    reconciliation: str | None = None
+    """`codes.ReconciliationStatus` at the moment the report was stored (None: an older server)."""
+
+
+class ZDifference(_Response):
+    """One figure where a Z report and the orders the server holds for it disagree."""
+
+    figure: str  # e.g. "sales_count", "by_tender.card.amount", "by_tax_rate.A 0.19.gross"
+    z_report: str
+    server: str
+
+
+class ZReportOut(_Response):
+    """A stored Z report with its reconciliation (admin read)."""
+
+    report_id: UUID
+    store_id: str
+    terminal_id: str
+    z_number: int
+    opened_at: Time
+    closed_at: Time
+    received_at: Time
+    flags: list[str]
+    reconciliation: str
+    orders_expected: int | None
+    orders_missing: list[UUID]
+    differences: list[ZDifference]
+    reconciled_at: Time | None
+    report: ZReport
+
+
+# ---------------------------------------------------------------------------- audit journal
+
+MAX_AUDIT_ENTRIES_PER_REQUEST = 500
+MAX_AUDIT_SHIPMENT_BYTES = 1024 * 1024
+"""What a till puts in one shipment (entries beyond it go in the next), well under the
+server's request limit; one larger entry goes alone."""
+MAX_AUDIT_PAYLOAD = 1024 * 1024
+
+
+class AuditEntry(_Request):
+    """One entry of a till's hash-chained journal, as it stands in the till's database.
+
+    `at` and `payload` are the exact strings the till hashed (`journal.entry_hash`)."""
+
+    seq: Annotated[Int, Field(ge=1, le=INT64_MAX)]
+    at: Annotated[str, Field(min_length=1, max_length=40)]
+    actor: Annotated[str, Field(min_length=1, max_length=64)]
+    action: Annotated[str, Field(min_length=1, max_length=64)]
+    subject: Annotated[str, Field(max_length=64)] | None = None
+    payload: Annotated[str, Field(max_length=MAX_AUDIT_PAYLOAD)]
+    prev_hash: Sha256Hex
+    hash: Sha256Hex
+
+
+class AuditEntries(_Request):
+    """`POST /v1/audit-entries`: consecutive journal entries, oldest first."""
+
+    entries: Annotated[list[AuditEntry], Field(min_length=1, max_length=MAX_AUDIT_ENTRIES_PER_REQUEST)]
+
+    @model_validator(mode="after")
+    def _consecutive(self) -> AuditEntries:
+        seqs = [e.seq for e in self.entries]
+        if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+            raise ValueError("entries must be consecutive by seq, oldest first")
+        return self
+
+
+class AuditHead(_Response):
+    """What the server holds of one terminal's journal (the answer to a shipment, and the
+    admin read): the last entry of the unbroken chain, and the break if there is one."""
+
+    terminal_id: str
+    head_seq: int
+    head_hash: str
+    flags: list[str]
+    broken_at_seq: int | None = None
+    broken_reason: str | None = None
+    broken_at: Time | None = None
+    updated_at: Time | None = None
 
 
 # ---------------------------------------------------------------------------- admin

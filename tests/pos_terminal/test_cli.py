@@ -34,3 +34,15 @@ def test_audit_verify_names_the_first_tampered_entry(tmp_path: Path) -> None:
 def test_audit_verify_without_a_database_is_a_clear_error(tmp_path: Path) -> None:
     result = _cli("audit", "verify", "--data-dir", str(tmp_path / "nowhere"))
     assert result.returncode == 2 and "no terminal database" in result.stderr
+
+
+def test_audit_verify_notices_a_journal_whose_last_entries_were_deleted(tmp_path: Path) -> None:
+    sim = _cli("simulate-sales", "--count", "4", "--data-dir", str(tmp_path), "--seed", "3")
+    assert sim.returncode == 0, sim.stderr
+    with sqlite3.connect(tmp_path / "terminal.sqlite3") as db:  # someone deletes the last three
+        last = db.execute("SELECT max(seq) FROM audit_journal").fetchone()[0]
+        db.execute("DELETE FROM audit_journal WHERE seq > ?", (last - 3,))
+    cut = _cli("audit", "verify", "--data-dir", str(tmp_path))
+    assert cut.returncode == 1, cut.stdout
+    assert f"BROKEN at entry {last - 2}" in cut.stdout
+    assert f"entries {last - 2} to {last} are missing at the end" in cut.stdout

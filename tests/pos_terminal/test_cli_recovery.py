@@ -118,7 +118,7 @@ def _orders(db_file: Path) -> tuple[list[Order], Counter[str], Counter[str], aud
     with db.reader() as s:
         orders = s.scalars(select(Order)).all()
         lines = Counter(s.scalars(select(OrderLine.order_id)).all())
-        outbox = Counter(s.scalars(select(OutboxEntry.idempotency_key)).all())
+        outbox = Counter(s.scalars(select(OutboxEntry.idempotency_key).where(OutboxEntry.kind == "order")).all())
         chain = audit.verify(s)
     db.close()
     return orders, lines, outbox, chain

@@ -16,7 +16,7 @@ CONTRACT = {
     "idempotency_key_reused": 422, "request_in_progress": 409, "bad_signature": 401,
     "stale_timestamp": 401, "terminal_revoked": 403, "store_mismatch": 403,
     "enrollment_code_invalid": 403, "order_not_found": 404, "order_not_held": 409,
-    "resolution_incomplete": 422, "not_permitted": 403, "z_number_reused": 409,
+    "resolution_incomplete": 422, "not_permitted": 403, "z_number_reused": 409, "audit_gap": 409,
     "order_id_taken": 409, "store_unknown": 404, "item_unknown": 404, "stock_unknown": 404,
     "terminal_unknown": 404, "user_unknown": 404, "receipt_not_found": 404, "unauthorized": 401, "admin_disabled": 403, "metrics_disabled": 403,
     "payload_too_large": 413, "rate_limited": 429, "database_unavailable": 503, "not_ready": 503, "internal_error": 500,

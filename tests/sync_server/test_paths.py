@@ -27,11 +27,12 @@ def test_the_server_serves_exactly_the_declared_paths() -> None:
 def test_the_public_paths() -> None:
     # Literals on purpose: other clients call these.
     assert {paths.ORDERS, paths.ORDERS_BATCH, paths.ORDER, paths.ORDER_RESOLUTION, paths.Z_REPORTS,
-            paths.CATALOG, paths.TERMINALS_ENROLL, paths.TERMINALS_HEARTBEAT, paths.HEALTHZ, paths.READYZ,
-            paths.METRICS} == {
+            paths.AUDIT_ENTRIES, paths.CATALOG, paths.TERMINALS_ENROLL, paths.TERMINALS_HEARTBEAT, paths.HEALTHZ,
+            paths.READYZ, paths.METRICS, paths.ADMIN_STORE_Z_REPORTS, paths.ADMIN_STORE_AUDIT_HEADS} == {
         "/v1/orders", "/v1/orders:batch", "/v1/orders/{order_id}", "/v1/orders/{order_id}/resolution",
-        "/v1/z-reports", "/v1/catalog", "/v1/terminals/enroll", "/v1/terminals/heartbeat",
-        "/healthz", "/readyz", "/metrics"}
+        "/v1/z-reports", "/v1/audit-entries", "/v1/catalog", "/v1/terminals/enroll", "/v1/terminals/heartbeat",
+        "/healthz", "/readyz", "/metrics", "/v1/admin/stores/{store_id}/z-reports",
+        "/v1/admin/stores/{store_id}/audit-heads"}
 
 
 def test_filled_paths_encode_each_value_as_one_segment() -> None:

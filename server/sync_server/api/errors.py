@@ -63,6 +63,7 @@ ANSWERS: Mapping[ErrorCode, HttpAnswer] = {
     _E.ORDER_NOT_HELD: HttpAnswer(409),
     _E.ORDER_ID_TAKEN: HttpAnswer(409),
     _E.Z_NUMBER_REUSED: HttpAnswer(409),
+    _E.AUDIT_GAP: HttpAnswer(409),
     _E.PAYLOAD_TOO_LARGE: HttpAnswer(413),
     _E.RATE_LIMITED: HttpAnswer(429),  # with Retry-After: the error's retry_after_s
     _E.UNSUPPORTED_MEDIA_TYPE: HttpAnswer(415),

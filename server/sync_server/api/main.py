@@ -16,7 +16,7 @@ from . import errors, openapi
 from .deps import admin_digests
 from .ratelimit import Limiter
 from .middleware import RequestContextMiddleware
-from .routes import admin, admin_views, catalog, ops, orders, receipts, staff, terminals, zreports
+from .routes import admin, admin_views, audit, catalog, ops, orders, receipts, staff, terminals, zreports
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                                              max_overflow=settings.db_max_overflow,
                                              lock_timeout_s=settings.idempotency_wait_s)
     for router in (terminals.router, orders.router, catalog.router, zreports.router, staff.router, receipts.router,
-                   admin.router, admin_views.router, ops.router):
+                   audit.router, admin.router, admin_views.router, ops.router):
         app.include_router(router)
     backoffice.install(app)  # /office: the back office's pages (sign-in of their own)
     errors.install(app)

@@ -14,13 +14,13 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from pos_protocol.codes import ErrorCode
-from pos_protocol.wire import BatchRequest, Heartbeat, Order, Problem, ResolutionRequest, StaffChange, ZReport
+from pos_protocol.wire import AuditEntries, BatchRequest, Heartbeat, Order, Problem, ResolutionRequest, StaffChange, ZReport
 
 from .errors import status_of
 
 REF = "#/components/schemas/{model}"
 _DOCUMENTED_BODIES: list[type[BaseModel]] = [Problem, Order, BatchRequest, ResolutionRequest, ZReport, Heartbeat,
-                                                StaffChange]
+                                                StaffChange, AuditEntries]
 
 SIGNED = (ErrorCode.BAD_SIGNATURE, ErrorCode.STALE_TIMESTAMP, ErrorCode.TERMINAL_REVOKED)
 """What every signed terminal request may be refused with."""

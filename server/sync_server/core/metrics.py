@@ -25,6 +25,16 @@ SIMILAR_ORDERS = Counter(
 )
 QUEUE_DEPTH = Gauge("pos_sync_terminal_queue_depth", "Outbox entries waiting on a terminal", ["terminal_id"])
 OLDEST_PENDING = Gauge("pos_sync_terminal_oldest_pending_age_seconds", "Age of a terminal's oldest unsent entry", ["terminal_id"])
+Z_MISMATCHED = Gauge(
+    "pos_sync_z_reports_mismatched",
+    "Z reports of a terminal that the orders held for them do not add up to yet (Z_MISMATCH); from the database at each scrape",
+    ["store_id", "terminal_id"],
+)
+AUDIT_BROKEN = Gauge(
+    "pos_sync_audit_chain_broken",
+    "1 while a terminal's shipped audit journal is flagged AUDIT_CHAIN_BROKEN (cut or rewritten); from the database at each scrape",
+    ["store_id", "terminal_id"],
+)
 DEVICE_STATUS = Gauge("pos_sync_terminal_device_status", "1 for a device's current status", ["terminal_id", "device", "status"])
 
 MAX_DEVICES_PER_TERMINAL = 16
@@ -133,3 +143,19 @@ def exposition(state: FleetState | None, now: datetime) -> bytes:
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(_Families(fleet_families(state, now)))
     return generate_latest(REGISTRY) + generate_latest(scrape)
+
+
+_from_database: dict[Gauge, set[tuple[str, str]]] = {Z_MISMATCHED: set(), AUDIT_BROKEN: set()}
+_from_database_lock = threading.Lock()
+
+
+def set_per_terminal(gauge: Gauge, values: Mapping[tuple[str, str], int]) -> None:
+    """A gauge read from the database (the same in every worker and replica): the given
+    (store, terminal) series; one seen before and now absent drops to 0, so an alert on it
+    resolves rather than going stale."""
+    with _from_database_lock:
+        for labels in _from_database[gauge] - values.keys():
+            gauge.labels(*labels).set(0)
+        for labels, value in values.items():
+            gauge.labels(*labels).set(value)
+        _from_database[gauge] |= values.keys()

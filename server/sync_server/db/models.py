@@ -196,9 +196,60 @@ class ZReportRow(Base):
     terminal_id: Mapped[str] = mapped_column(String(64))
     z_number: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
-    flags: Mapped[str] = mapped_column(Text)  # JSON list, e.g. ["Z_SEQUENCE_GAP"]
+    flags: Mapped[str] = mapped_column(Text)  # JSON list, e.g. ["Z_SEQUENCE_GAP", "Z_MISMATCH"]
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    __table_args__ = (UniqueConstraint("terminal_id", "z_number"),)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # the report's, for reads by day
+    reconciliation: Mapped[str] = mapped_column(String(16), server_default="unchecked")  # codes.ReconciliationStatus
+    differences: Mapped[str] = mapped_column(Text, server_default="[]")  # JSON list of wire.ZDifference
+    reconciled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    __table_args__ = (
+        UniqueConstraint("terminal_id", "z_number"),
+        Index("ix_z_reports_store_closed", "store_id", "closed_at"),
+        Index("ix_z_reports_reconciliation", "reconciliation"),
+    )
+
+
+class ZReportMissingOrder(Base):
+    """An order a mismatched Z report names that the server does not hold yet: when it
+    arrives, the report is reconciled again (services/reconciliation.py)."""
+
+    __tablename__ = "z_report_missing_orders"
+    report_id: Mapped[str] = mapped_column(ForeignKey("z_reports.report_id"), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_z_report_missing_orders_store_order", "store_id", "order_id"),)
+
+
+class AuditHeadRow(Base):
+    """The last entry of a terminal's shipped audit journal that extends an unbroken chain
+    from its first entry, and the first break seen (services/audit.py)."""
+
+    __tablename__ = "audit_heads"
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(64), index=True)
+    head_seq: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    broken_at_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    broken_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    broken_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntryRow(Base):
+    """A shipped journal entry that extended its terminal's verified chain (kept for audit
+    search; the entries after a break are not kept: the chain they claim is not proven)."""
+
+    __tablename__ = "audit_entries"
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))  # as the till hashed it
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class OfficeUser(Base):
@@ -234,3 +285,7 @@ ITEMS = Item.__table__
 ITEM_PRICES = ItemPrice.__table__
 STOCK = Stock.__table__
 STORE_USERS = StoreUser.__table__
+Z_REPORTS = ZReportRow.__table__
+Z_MISSING = ZReportMissingOrder.__table__
+AUDIT_HEADS = AuditHeadRow.__table__
+AUDIT_ENTRIES = AuditEntryRow.__table__

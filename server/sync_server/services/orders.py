@@ -37,7 +37,7 @@ from pos_protocol.wire import (
     content_hash,
     tender_errors,
 )
-from . import idempotency, order_checks, stock
+from . import idempotency, order_checks, reconciliation, stock
 from .context import Caller, StoreSettings
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,9 @@ def _ingest_many(conn: Connection, caller: Caller, store: StoreSettings, batch: 
     }
     if stored:
         idempotency.record_many(conn, caller.terminal_id, [(key, o.status_code, o.body) for key, o in stored.items()])
+        # A Z report that waited for one of these orders may add up now.
+        reconciliation.orders_arrived(conn, store.store_id, caller.terminal_id, list(stored),
+                                      store.tax_mode, store.currency_scale)
     return [stored.get(key) or _replay(existing[key], print_) for key, _, print_ in claims]
 
 

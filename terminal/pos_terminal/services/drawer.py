@@ -130,7 +130,9 @@ class DrawerService:
             row.closed_at, row.closed_by, row.counted_cash, row.z_number = (
                 now, manager.user_id, counted, report.number)
             counts = Counter(t.type.value for r in records for t in r.tenders if not t.is_cash_rounding)
-            wire_report = self._wire_report(report, report_id, row, now, counts)
+            # The drawer's figures and the orders summed up: what the server reconciles against.
+            wire_report = self._wire_report(report, report_id, row, now, counts, _wire_drawer(summary, session),
+                                            repo.session_order_ids(s, row.session_id))
             wire_report = wire_report.model_copy(update={"card_terminal": card_terminal})
             body = wire.canonical_json(wire_report)
             s.add(ZReportRow(report_id=report_id, terminal_id=cfg.terminal_id, z_number=report.number,
@@ -173,7 +175,8 @@ class DrawerService:
         return records, core_drawer.DrawerSession(row.opening_float, row.opened_by, row.opened_at, moves)
 
     def _wire_report(self, report: reports.Report, report_id: str, row: DrawerSessionRow,
-                     now: datetime, counts: Counter[str]) -> wire.ZReport:
+                     now: datetime, counts: Counter[str], drawer: wire.ZDrawer,
+                     order_ids: list[str]) -> wire.ZReport:
         cfg = self.till.config
         return wire.ZReport(
             report_id=report_id, store_id=cfg.store_id, terminal_id=cfg.terminal_id,
@@ -185,4 +188,17 @@ class DrawerService:
             by_tax_rate=[wire.ZTaxLine(tax_code=r.tax_code, rate=r.rate, net=r.net, tax=r.tax,
                                        gross=r.gross) for r in report.by_rate],
             by_tender=[wire.ZTenderLine(type=t.value, count=counts[t.value], amount=a) for t, a in report.by_tender],
+            drawer=drawer, order_ids=order_ids,
         )
+
+
+def _wire_drawer(summary: core_drawer.DrawerSummary, session: core_drawer.DrawerSession) -> wire.ZDrawer:
+    """The drawer's side of the Z report: what the server stores to show over/short."""
+    moves = Counter(m.kind for m in session.movements)
+    assert summary.counted is not None and summary.over_short is not None  # a Z always counts
+    return wire.ZDrawer(
+        opening_float=summary.opening_float, paid_in=summary.paid_in,
+        paid_in_count=moves[core_drawer.MovementKind.PAID_IN], paid_out=summary.paid_out,
+        paid_out_count=moves[core_drawer.MovementKind.PAID_OUT], cash_sales=summary.cash_sales,
+        cash_refunds=summary.cash_refunds, expected_cash=summary.expected,
+        counted_cash=summary.counted, over_short=summary.over_short)

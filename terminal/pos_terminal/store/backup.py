@@ -28,7 +28,7 @@ from . import audit
 from .db import known_revisions
 from .guard import DatabaseUnusable, companions, damaged, examine, open_read_only, stamp_once
 from .marker import Marker, fsync_dir, marker_path, read_marker, write_marker
-from .outbox import OutboxState
+from .outbox import AUDIT, OutboxState
 
 TILL_TABLES = {"alembic_version", "audit_journal", "orders", "outbox", "receipt_counters"}
 
@@ -46,7 +46,7 @@ class FileReport:
     revision: str
     chain: audit.ChainReport
     orders: int
-    unsent: int  # outbox entries the server has not accepted (pending, held or parked)
+    unsent: int  # outbox entries the server has not accepted (pending, held or parked), audit ones aside
     last_receipt: str | None
     terminal_id: str | None  # the enrolled terminal, None when the till never enrolled
 
@@ -89,7 +89,9 @@ def _revision(s: Session) -> str:
 def _contents(s: Session) -> tuple[int, int, str | None, str | None]:
     # Plain SQL over columns every schema revision has: a backup may predate the latest one.
     orders = s.scalar(text("SELECT count(*) FROM orders"))
-    unsent = s.scalar(text("SELECT count(*) FROM outbox WHERE state != :done"), {"done": OutboxState.DONE.value})
+    # Audit entries are not counted: "not yet accepted" speaks of the books (orders, Z reports).
+    unsent = s.scalar(text("SELECT count(*) FROM outbox WHERE state != :done AND kind != :audit"),
+                      {"done": OutboxState.DONE.value, "audit": AUDIT})
     last = s.scalar(text("SELECT receipt_no FROM orders ORDER BY created_at DESC, receipt_seq DESC LIMIT 1"))
     terminal = s.scalar(text("SELECT terminal_id FROM terminal_identity WHERE id = 1 AND server_url != ''"))
     return orders, unsent, last, terminal

@@ -29,6 +29,12 @@ def session_orders(session: Session, session_id: str) -> list[Order]:
         .options(*WITH_CHILDREN).order_by(Order.receipt_seq)))
 
 
+def session_order_ids(session: Session, session_id: str) -> list[str]:
+    """The ids of the session's orders in receipt order: what its Z report names."""
+    return list(session.scalars(
+        select(Order.order_id).where(Order.drawer_session_id == session_id).order_by(Order.receipt_seq)))
+
+
 def adopt_unreported_orders(session: Session, terminal_id: str, session_id: str) -> None:
     """Orders rung while no drawer was open go on the next Z: every order lands on one Z."""
     session.execute(

@@ -139,12 +139,22 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditAnchor(Base):
+    """The one row naming the journal's last entry, written in the same transaction as each
+    append: a journal whose tail was deleted no longer reaches it (`audit.verify`)."""
+
+    __tablename__ = "audit_anchor"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class OutboxEntry(Base):
     """A request waiting to leave for the sync server, with the exact body bytes to send."""
 
     __tablename__ = "outbox"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(16))  # order | resolution | z_report
+    kind: Mapped[str] = mapped_column(String(16))  # order | resolution | z_report | audit
     idempotency_key: Mapped[str] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(8), default="POST")
     path: Mapped[str] = mapped_column(String(200))

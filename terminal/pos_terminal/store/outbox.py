@@ -24,7 +24,13 @@ is still pending: it sums up every order rung before it, and the server may reco
 against them. When an entry is parked, the pending entries that depend on it park with
 it, saying why: the server never stored what they refer to (a return would only come
 back ORIGINAL_ORDER_UNKNOWN), so they are never sent blindly. Parked entries written
-before a Z report do not hold it back: the Z report is still the till's true count.
+before a Z report do not hold it back: the Z report is still the till's true count; nor
+do audit entries, which the Z report does not sum up.
+
+Audit entries (`AUDIT`, one per journal entry, `store.audit.append`) depend on nothing:
+they leave oldest first, in batches of their own (sync.pump), and the server, which
+checks their chain, answers an entry that overtook an earlier one 409 `audit_gap`, to be
+retried after it.
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ class SyncStatus(StrEnum):
     PARKED = "parked"
 
 
-ORDER, RESOLUTION, Z_REPORT = "order", "resolution", "z_report"
+ORDER, RESOLUTION, Z_REPORT, AUDIT = "order", "resolution", "z_report", "audit"
 
 
 def enqueue(session: Session | Connection, *, kind: str, key: str, path: str, body: bytes,
@@ -119,7 +125,8 @@ def _ready() -> tuple[ColumnElement[bool], ...]:
             exists().where(_dependency.seq == OutboxEntry.depends_on,
                            _dependency.state.in_(SETTLED))),
         or_(OutboxEntry.kind != Z_REPORT,
-            ~exists().where(_earlier.state == OutboxState.PENDING, _earlier.seq < OutboxEntry.seq)),
+            ~exists().where(_earlier.state == OutboxState.PENDING, _earlier.seq < OutboxEntry.seq,
+                            _earlier.kind != AUDIT)),
     )
 
 
@@ -165,9 +172,12 @@ def earliest_due(session: Session, now: datetime) -> datetime | None:
 
 
 def depth(session: Session) -> tuple[int, datetime | None]:
-    """How many entries wait to be sent and when the oldest was written."""
+    """How many entries wait to be sent and when the oldest was written: the books' entries
+    (orders, resolutions, Z reports), which the till and the heartbeat speak of; the audit
+    entries riding along are not counted (one beside nearly every sale)."""
     row = session.execute(
-        select(func.count(), func.min(OutboxEntry.created_at)).where(OutboxEntry.state == OutboxState.PENDING)
+        select(func.count(), func.min(OutboxEntry.created_at))
+        .where(OutboxEntry.state == OutboxState.PENDING, OutboxEntry.kind != AUDIT)
     ).one()
     return int(row[0]), row[1]
 

@@ -193,6 +193,17 @@ class SyncClient:
         return self.request("POST", paths.ORDERS_BATCH, b'{"orders":[' + b",".join(bodies) + b"]}",
                             notify=notify)
 
+    def post_audit_entries(self, bodies: list[bytes], *, notify: bool = True) -> Reply:
+        """`POST /v1/audit-entries` with the entries of several queued bodies (each
+        `{"entries":[...]}`, as `store.audit` froze it), spliced in unchanged, oldest first."""
+        if not 0 < len(bodies) <= wire.MAX_AUDIT_ENTRIES_PER_REQUEST:
+            raise ValueError(f"a shipment holds 1..{wire.MAX_AUDIT_ENTRIES_PER_REQUEST} entries, got {len(bodies)}")
+        head, tail = b'{"entries":[', b"]}"
+        # A body not of that form (a damaged row) goes in as it is: the server refuses the
+        # shipment, and the pump then sends each entry alone, so only that one is parked.
+        inner = [b[len(head):-len(tail)] if b.startswith(head) and b.endswith(tail) else b for b in bodies]
+        return self.request("POST", paths.AUDIT_ENTRIES, head + b",".join(inner) + tail, notify=notify)
+
     def order_status(self, order_id: str) -> wire.OrderStatusOut:
         reply = self.request("GET", paths.order(order_id))
         return wire.OrderStatusOut.model_validate_json(self._expect(reply, 200).body)

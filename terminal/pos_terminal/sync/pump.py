@@ -10,7 +10,7 @@ Answers, per PROTOCOL.md and ARCHITECTURE.md "Sync rules":
 - 2xx accepted/resolved -> done; 202 held -> held, conflicts go to the inbox;
 - no answer, 5xx, 408, 429 -> retry later with full-jitter backoff, and they count
   towards the circuit breaker;
-- 409 request_in_progress -> retry later (the server is alive: no breaker failure);
+- 409 request_in_progress, audit_gap -> retry later (the server is alive: no breaker failure);
 - 401 (signature, clock) and 403 terminal_revoked are about the till, not the entry:
   retry later, breaker failure, so a wrong clock does not park a day of sales;
 - any other 4xx -> parked with the reason, and the entries behind it carry on, except
@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from devices.backoff import Backoff
-from pos_protocol import paths
+from pos_protocol import paths, wire
 from pos_protocol.codes import ErrorCode, OrderStatus
 from pos_terminal.logs import about_sale
 from pos_terminal.store import outbox
@@ -95,10 +95,21 @@ class RoundReport:
     held: list[str] = field(default_factory=list)
     parked: int = 0
     retried: int = 0
+    audit_requests: int = 0
+    """Requests and entries of the audit journal are counted apart from the rest (which
+    are the books: orders, resolutions, Z reports)."""
+    audit_shipped: int = 0
 
     @property
     def sent_anything(self) -> bool:
-        return self.requests > 0
+        return self.requests > 0 or self.audit_requests > 0
+
+    def sent(self, first: Outgoing) -> None:
+        """Count one request (of one entry or a batch, whose first entry says its kind)."""
+        if first.kind == outbox.AUDIT:
+            self.audit_requests += 1
+        else:
+            self.requests += 1
 
 
 def judge(kind: str, reply: Reply) -> tuple[Verdict, str | None]:
@@ -111,7 +122,9 @@ def judge(kind: str, reply: Reply) -> tuple[Verdict, str | None]:
             return (Verdict.HELD, None) if kind == outbox.ORDER else (Verdict.PARKED, f"{status} unexpected hold")
         return Verdict.DONE, None
     reason = f"{status} {reply.code or 'error'}: {reply.detail}"
-    if status == 409 and reply.code == ErrorCode.REQUEST_IN_PROGRESS:
+    if status == 409 and reply.code in (ErrorCode.REQUEST_IN_PROGRESS, ErrorCode.AUDIT_GAP):
+        # AUDIT_GAP: audit entries that overtook earlier ones (a batch that failed while the
+        # next went out); they go again once those are in.
         return Verdict.RETRY, reason
     if status >= 500 or status in _BUSY or reply.code in _TILL_LEVEL_REFUSALS or status == 401:
         return Verdict.FAILED, reason
@@ -182,33 +195,43 @@ class OutboxPump:
         return max(earliest, probe)
 
     def _groups(self, entries: list[Outgoing]) -> Iterator[list[Outgoing]]:
-        """Runs of consecutive orders become batches when long enough; the rest go singly."""
+        """Runs of consecutive orders become batches when long enough; the rest go singly.
+        Audit entries, written beside nearly every order, neither break a run nor join it:
+        they travel in batches of their own, oldest first, after the run they were in
+        (nothing depends on them, and a chunk holds only entries free to leave now)."""
         run: list[Outgoing] = []
+        audit: list[Outgoing] = []
         for entry in entries + [None]:  # type: ignore[list-item]
             if entry is not None and entry.kind == outbox.ORDER:
                 run.append(entry)
+                continue
+            if entry is not None and entry.kind == outbox.AUDIT:
+                audit.append(entry)
                 continue
             if len(run) >= self.settings.batch_from:
                 yield from self._batches(run)
             else:
                 yield from ([e] for e in run)
-            run = []
+            yield from _shipments(audit)
+            run, audit = [], []
             if entry is not None:
                 yield [entry]
 
-    def _batches(self, run: list[Outgoing]) -> Iterator[list[Outgoing]]:
+    def _batches(self, run: list[Outgoing], size: int | None = None) -> Iterator[list[Outgoing]]:
         """Cut `run` into batches. A return never shares one with its sale: one chunk of
         due entries never holds both (see `pump_once`)."""
-        for start in range(0, len(run), self.settings.batch_size):
-            yield run[start:start + self.settings.batch_size]
+        size = size or self.settings.batch_size
+        for start in range(0, len(run), size):
+            yield run[start:start + size]
 
     # -- sending -------------------------------------------------------------------------
 
     def _post_batch(self, group: list[Outgoing]) -> Reply | Unreachable:
         """The request of one batch (on either thread); the listeners hear of its answer
         in `_usable`, on the worker thread, like every other answer's."""
+        post = self.client.post_audit_entries if group[0].kind == outbox.AUDIT else self.client.post_orders_batch
         try:
-            return self.client.post_orders_batch([e.body for e in group], notify=False)
+            return post([e.body for e in group], notify=False)
         except Unreachable as exc:
             return exc
 
@@ -217,12 +240,15 @@ class OutboxPump:
         if isinstance(outcome, Unreachable):
             return None
         self.client.notify(outcome)
+        if group[0].kind == outbox.AUDIT:  # one answer for the whole shipment, filed for each entry
+            verdict, _ = judge(outbox.AUDIT, outcome)
+            return [outcome] * len(group) if verdict is not Verdict.PARKED else None  # refused: each alone
         return _batch_results(outcome, group) if outcome.status == 200 else None
 
     def _answer_batch(self, group: list[Outgoing], outcome: Reply | Unreachable,
                       results: list[Reply] | None, report: RoundReport) -> bool:
         """File a batch's answers; False when there was no usable answer (server down)."""
-        report.requests += 1
+        report.sent(group[0])
         if isinstance(outcome, Unreachable):
             self._fail(group, str(outcome), report)
             return False
@@ -240,7 +266,7 @@ class OutboxPump:
         return all(self._send_single(e, report) for e in group)
 
     def _send_single(self, entry: Outgoing, report: RoundReport) -> bool:
-        report.requests += 1
+        report.sent(entry)
         try:
             with about_sale(_about(entry, None, None)["order_id"]):  # the client's request line too
                 reply = self.client.request(entry.method, entry.path, entry.body,
@@ -288,10 +314,13 @@ class OutboxPump:
         the orders' sync_status in step)."""
         if verdict is Verdict.RETRY:
             outbox.retry_later(s, entry.seq, now + self._delay(entry), reason or "retry")
-            report.retried += 1
+            report.retried += entry.kind != outbox.AUDIT
         elif verdict is Verdict.DONE:  # an accepted resolution settles its held order too
             filing.settled.append((entry.seq, outbox.DONE, body, entry.kind, entry.key))
-            report.done += 1
+            if entry.kind == outbox.AUDIT:
+                report.audit_shipped += 1
+            else:
+                report.done += 1
         elif verdict is Verdict.HELD:
             filing.settled.append((entry.seq, outbox.HELD, body, entry.kind, entry.key))
             report.held.append(entry.key)
@@ -313,7 +342,7 @@ class OutboxPump:
         for entry in entries:
             log.info("outbox entry %s (%s) not delivered, retrying later: %s", entry.seq, entry.kind, reason,
                      extra=_about(entry, None, None))
-        report.retried += len(entries)
+        report.retried += sum(e.kind != outbox.AUDIT for e in entries)
         self._online = False
         self._publish_connection()
 
@@ -463,6 +492,22 @@ def _about(entry: Outgoing, correlation_id: str | None, reason: str | None) -> d
     order_id = entry.key if entry.kind == outbox.ORDER else (
         paths.order_id_of_resolution(entry.path) if entry.kind == outbox.RESOLUTION else None)
     return {"order_id": order_id, "correlation_id": correlation_id, "reason": reason}
+
+
+def _shipments(entries: list[Outgoing]) -> Iterator[list[Outgoing]]:
+    """Audit entries cut into shipments of at most MAX_AUDIT_ENTRIES_PER_REQUEST entries and
+    MAX_AUDIT_SHIPMENT_BYTES (a larger entry alone), oldest first."""
+    shipment: list[Outgoing] = []
+    size = 0
+    for entry in entries:
+        if shipment and (len(shipment) == wire.MAX_AUDIT_ENTRIES_PER_REQUEST
+                         or size + len(entry.body) > wire.MAX_AUDIT_SHIPMENT_BYTES):
+            yield shipment
+            shipment, size = [], 0
+        shipment.append(entry)
+        size += len(entry.body)
+    if shipment:
+        yield shipment
 
 
 def _batch_results(reply: Reply, group: list[Outgoing]) -> list[Reply] | None:

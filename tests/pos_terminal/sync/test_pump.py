@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from devices.backoff import Backoff
 from pos_terminal.store.models import Order, OutboxEntry
+from pos_terminal.store import outbox
 from pos_terminal.store.outbox import OutboxState
 from pos_terminal.sync.breaker import BreakerState
 from pos_terminal.sync.client import SyncClient
@@ -17,12 +18,13 @@ from pos_terminal.sync.events import ConflictsArrived, ConnectionChanged, EventH
 from pos_terminal.sync.pump import OutboxPump, PumpSettings
 
 from .conftest import ring_sale_and_its_return, ring_sale_the_server_will_hold, ring_sales
-from .harness import free_port, server_orders
+from .harness import free_port, journal_shipped, server_orders
 
 
 def entries(services) -> list[OutboxEntry]:
+    """The books' entries (the audit journal's travel beside them: test_audit_shipping)."""
     with services.db.reader() as s:
-        return list(s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq)))
+        return list(s.scalars(select(OutboxEntry).where(OutboxEntry.kind != outbox.AUDIT).order_by(OutboxEntry.seq)))
 
 
 def statuses(services) -> dict[str, str]:
@@ -60,7 +62,7 @@ def test_accepted_orders_clear_in_one_batch_and_arrive_once(till, client, server
 def test_a_single_due_order_goes_alone_with_an_rfc8941_idempotency_key(till, client, server):
     [order_id] = ring_sales(till, 1)
     OutboxPump(till.db, client).pump_once()
-    method, path, body, headers = server.flaky.seen[-1]
+    method, path, body, headers = [seen for seen in server.flaky.seen if seen[1] != "/v1/audit-entries"][-1]
     assert (method, path) == ("POST", "/v1/orders")
     assert headers["idempotency-key"] == f'"{order_id}"'
     assert body == entries(till)[0].body.encode()
@@ -77,7 +79,7 @@ def test_lost_answer_is_resent_byte_identical_and_stored_once(till, client, serv
     server.flaky.failing = False
     clock.advance(3600)
     assert pump.pump_once().done == 1
-    first, second = server.flaky.seen[-2], server.flaky.seen[-1]
+    first, second = [seen for seen in server.flaky.seen if seen[1] == "/v1/orders"][-2:]
     assert first[2] == second[2] and first[3]["idempotency-key"] == second[3]["idempotency-key"]
     assert json.loads(entries(till)[0].response)["status"] == "accepted"
     assert server_orders(server.db_url) == [(order_id, "accepted")]
@@ -87,6 +89,7 @@ def test_5xx_retries_with_full_jitter_backoff_then_succeeds(till, client, server
     # The real server never answers 5xx on purpose, so FlakyApp wraps the real app and
     # answers 503 while switched on; everything else is the real server.
     ring_sales(till, 1)
+    journal_shipped(till)
     draws = iter([0.5, 0.25])
     settings = PumpSettings(backoff=Backoff(base_s=10, cap_s=1000), breaker_threshold=5)
     pump = OutboxPump(till.db, client, settings=settings, clock=clock, rng=lambda: next(draws))
@@ -150,7 +153,7 @@ def test_breaker_opens_and_a_dead_server_costs_one_probe_per_interval(till, cloc
 def test_4xx_parks_with_reason_and_does_not_block_the_rest(till, client, server):
     ids = ring_sales(till, 3)
     with till.db.transaction() as s:  # a body the server can never accept, in the middle
-        bad = s.get_one(OutboxEntry, 2)
+        bad = s.get_one(OutboxEntry, bad_seq := entries(till)[1].seq)
         bad.body = bad.body.replace('"lines":[', '"lines":[{"bogus":1},', 1)
     events: list = []
     hub = EventHub()
@@ -161,7 +164,7 @@ def test_4xx_parks_with_reason_and_does_not_block_the_rest(till, client, server)
     assert states == [OutboxState.DONE, OutboxState.PARKED, OutboxState.DONE]
     assert "422 validation_failed" in entries(till)[1].last_error
     assert statuses(till)[ids[1]] == "parked"
-    assert any(isinstance(e, Parked) and e.seq == 2 for e in events)
+    assert any(isinstance(e, Parked) and e.seq == bad_seq for e in events)
     assert events[-1] == QueueChanged(0, None, 1)
     assert sorted(o for o, _ in server_orders(server.db_url)) == sorted([ids[0], ids[2]])
 
@@ -169,7 +172,7 @@ def test_4xx_parks_with_reason_and_does_not_block_the_rest(till, client, server)
 def test_4xx_parks_when_sent_singly_too(till, client, server):
     ring_sales(till, 2)
     with till.db.transaction() as s:
-        s.get_one(OutboxEntry, 1).body = "{}"
+        s.get_one(OutboxEntry, entries(till)[0].seq).body = "{}"
     pump = OutboxPump(till.db, client, settings=PumpSettings(batch_from=100))
     report = pump.pump_once()
     assert report.requests == 2 and report.parked == 1 and report.done == 1
@@ -245,7 +248,7 @@ def test_a_parked_sale_parks_its_return_which_is_never_sent(till, client, server
     sale_id, return_id = ring_sale_and_its_return(till)
     [other] = ring_sales(till, 1, seed=8)
     with till.db.transaction() as s:  # a sale body the server can never accept
-        bad = s.get_one(OutboxEntry, 1)
+        bad = s.get_one(OutboxEntry, entries(till)[0].seq)
         bad.body = bad.body.replace('"lines":[', '"lines":[{"bogus":1},', 1)
     events: list = []
     hub = EventHub()
@@ -256,7 +259,7 @@ def test_a_parked_sale_parks_its_return_which_is_never_sent(till, client, server
     assert report.parked == 2 and report.done == 1
     assert [e.state for e in entries(till)] == [OutboxState.PARKED, OutboxState.PARKED, OutboxState.DONE]
     assert entries(till)[1].last_error.startswith(f"not sent: the order it depends on ({sale_id}, "
-                                                  "outbox entry 1) is parked: 422 validation_failed")
+                                                  f"outbox entry {entries(till)[0].seq}) is parked: 422 validation_failed")
     assert statuses(till) == {sale_id: "parked", return_id: "parked", other: "accepted"}
     assert [e.key for e in events if isinstance(e, Parked)] == [sale_id, return_id]
     assert events[-1] == QueueChanged(0, None, 2)  # shown as parked, not as "to send"

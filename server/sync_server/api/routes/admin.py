@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
 
 from pos_protocol import paths
-from pos_protocol.codes import ErrorCode
+from pos_protocol.codes import ErrorCode, ReconciliationStatus
 
 from ...db.session import read_connection, write_transaction
-from ...services import catalog, staff, stores, terminals
+from ...core.errors import validation_failed
+from ...services import audit, catalog, office_views, staff, stores, terminals, zreports
 from pos_protocol.wire import (
     EnrollmentCodeOut,
     ItemUpsert,
@@ -23,7 +24,9 @@ from pos_protocol.wire import (
     StoreUpsert,
     StoreUserOut,
     StoreUserPut,
+    AuditHead,
     TerminalOut,
+    ZReportOut,
 )
 from ..deps import AdminDep, EngineDep, SettingsDep
 from ..openapi import problems
@@ -158,3 +161,36 @@ def revoke_terminal(terminal_id: StoreId, engine: EngineDep) -> TerminalRevoked:
         return TerminalRevoked(terminal_id=terminal_id, revoked_at=terminals.revoke(conn, terminal_id))
 
 
+@router.get(paths.ADMIN_STORE_Z_REPORTS, response_model=list[ZReportOut])
+def get_z_reports(
+    store_id: StoreId, engine: EngineDep,
+    day: Annotated[date | None, Query(alias="date", description="UTC day the reports were closed (YYYY-MM-DD)")] = None,
+    first: Annotated[date | None, Query(description="first UTC day of a range (the back office's view)")] = None,
+    last: Annotated[date | None, Query(description="last UTC day of a range (default: `first`)")] = None,
+    terminal_id: Annotated[str | None, Query(max_length=64)] = None,
+    reconciliation: Annotated[ReconciliationStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> list[ZReportOut]:
+    """The store's Z reports, newest first, with their reconciliation against the orders the
+    server holds: `mismatched` (flag Z_MISMATCH) lists the orders still missing and every
+    figure that differs; it turns `reconciled` once they arrive. One day (`date`) or a range
+    of days (`first`..`last`, at most a year)."""
+    if day is not None:
+        first = last = day
+    elif first is not None or last is not None:
+        first = first or last
+        last = last or first
+        try:
+            office_views.day_range(first, last)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise validation_failed(str(exc)) from None
+    with read_connection(engine) as conn:
+        return zreports.list_z_reports(conn, store_id, first, last, terminal_id, reconciliation, limit)
+
+
+@router.get(paths.ADMIN_STORE_AUDIT_HEADS, response_model=list[AuditHead])
+def get_audit_heads(store_id: StoreId, engine: EngineDep) -> list[AuditHead]:
+    """The head of each terminal's shipped audit journal; AUDIT_CHAIN_BROKEN ones first,
+    with the first broken entry and why (the journal was cut and written on, or rewritten)."""
+    with read_connection(engine) as conn:
+        return audit.list_heads(conn, store_id)

@@ -15,7 +15,7 @@ from pos_protocol.wire import CatalogItem
 from ...core.errors import validation_failed
 from ...db.session import read_connection
 from ...services import catalog, office_views
-from ...services.office_views import HeldOrder, OrderSummary, StoreSummary, TerminalStatus, ZReportSummary
+from ...services.office_views import HeldOrder, OrderSummary, StoreSummary, TerminalStatus
 from ..deps import AdminDep, EngineDep
 from ..openapi import problems
 from .admin import StoreId
@@ -61,13 +61,7 @@ def get_held_orders(store_id: StoreId, engine: EngineDep) -> list[HeldOrder]:
         return office_views.held_orders(conn, store_id)
 
 
-@router.get(paths.ADMIN_STORE_Z_REPORTS, response_model=list[ZReportSummary])
-def get_z_reports(store_id: StoreId, engine: EngineDep, first: Day = None, last: Day = None,
-                  terminal_id: Annotated[str | None, Query(max_length=64)] = None) -> list[ZReportSummary]:
-    """Z reports closed on the days `first`..`last` (UTC; at most a year), newest first, with their flags."""
-    first, last = _range(first, last)
-    with read_connection(engine) as conn:
-        return office_views.z_reports(conn, store_id, first, last, terminal_id)
+# The store's Z reports as JSON: routes/admin.py (with their reconciliation).
 
 
 @router.get(paths.ADMIN_STORE_ORDERS, response_model=list[OrderSummary])

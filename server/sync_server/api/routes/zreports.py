@@ -10,7 +10,7 @@ from pos_protocol.codes import ErrorCode
 
 from ...services import zreports
 from pos_protocol.wire import ZReport, ZReportAccepted
-from ..deps import EngineDep, IdempotencyKeyDep, RawBody, TerminalDep, parse_json
+from ..deps import EngineDep, IdempotencyKeyDep, RawBody, StoreDep, TerminalDep, parse_json
 from ..openapi import IDEMPOTENT, SIGNED, json_body, problems
 from ..responses import outcome_response
 
@@ -26,6 +26,8 @@ router = APIRouter(tags=["z-reports"])
                **problems(*SIGNED, *IDEMPOTENT, ErrorCode.STORE_MISMATCH, ErrorCode.Z_NUMBER_REUSED,
                           ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.VALIDATION_FAILED, ErrorCode.DATABASE_UNAVAILABLE)},
 )
-def post_z_report(caller: TerminalDep, key: IdempotencyKeyDep, body: RawBody, engine: EngineDep) -> JSONResponse:
-    """Store a terminal's Z report (Idempotency-Key = report_id); gaps are flagged Z_SEQUENCE_GAP."""
-    return outcome_response(zreports.submit_z_report(engine, caller, parse_json(body), key))
+def post_z_report(caller: TerminalDep, store: StoreDep, key: IdempotencyKeyDep, body: RawBody,
+                  engine: EngineDep) -> JSONResponse:
+    """Store a terminal's Z report (Idempotency-Key = report_id); gaps are flagged Z_SEQUENCE_GAP,
+    and a report the orders held for it do not add up to Z_MISMATCH (until they do)."""
+    return outcome_response(zreports.submit_z_report(engine, caller, store, parse_json(body), key))
