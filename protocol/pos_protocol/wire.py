@@ -40,6 +40,10 @@ MAX_LINES_PER_ORDER = 500
 MAX_ORDERS_PER_BATCH = 500
 MAX_TENDERS_PER_ORDER = 50
 CASH_ROUNDING_REFERENCE = "cash_rounding"
+KEYED_CARD_REFERENCE = "keyed: standalone card terminal"
+"""The reference of a card tender the cashier keyed into a card terminal the till does not
+drive (no trace number reaches the till): it says so, rather than leaving a card tender
+without a reference, which the server refuses (`tender_errors`)."""
 
 # ---------------------------------------------------------------------------- decimals
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pos_terminal.config import TerminalConfig
 from pos_terminal.core import parked
 from pos_terminal.core.catalog import CatalogLookup, Item, UnknownItem
+from pos_protocol import wire
 from pos_protocol.permissions import Permission
 from pos_terminal.core.sale import TenderType
 from pos_terminal.core.ticket import Discount, NeedsApproval, Ticket, TicketError, TicketLine
@@ -256,7 +257,7 @@ class Till:
         cashier = self.signed_in()
         tender_set = self.ticket.tender_set(self.config.cash_rounding or None)
         for t in tenders:
-            tender_set.add(t.type, t.amount, t.reference)
+            tender_set.add(t.type, t.amount, _tender_reference(t))
         sale = self.ticket.finish(tender_set, cashier.user_id)
         card_intents = [(t.payment_intent, t.amount) for t in tenders if t.payment_intent]
         completed = commit_sale(self.db, self.config, sale, self.clock(), parked_id=self.resumed_from,
@@ -292,3 +293,11 @@ class Till:
         if approver is None and not self.signed_in().can(permission):
             return None
         return self.approve(approver, permission, subject)
+
+
+def _tender_reference(tender: TenderInput) -> str | None:
+    """A card tender without the terminal's data (keyed on a terminal the till does not
+    drive) is marked as keyed: the server takes card tenders only with a reference."""
+    if tender.type is TenderType.CARD and not tender.reference and not tender.payment_intent:
+        return wire.KEYED_CARD_REFERENCE
+    return tender.reference

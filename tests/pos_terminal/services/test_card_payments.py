@@ -74,7 +74,7 @@ def test_a_card_sale_captures_the_approval_with_its_reference_in_the_same_transa
     assert (row.intent_state, row.order_id, row.terminal_receipt_no) == ("captured", done.order_id, entry.receipt_no)
     with services.db.reader() as s:
         tender = s.scalars(select(OrderTender).where(OrderTender.order_id == done.order_id)).one()
-        body = s.scalars(select(OutboxEntry)).one().body
+        body = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == "order")).one().body
     assert (tender.type, tender.reference) == ("card", outcome.reference)
     assert f'"reference":"{outcome.reference}"' in body
     assert "6799" not in body  # never the PAN beyond the masked form
