@@ -96,9 +96,10 @@ def test_the_till_wheel_sells_and_verifies_with_its_packaged_defaults(wheels: Pa
     sold = run(till, "simulate-sales", "--count", "3", "--data-dir", str(data), cwd=tmp_path, env=env)
     assert sold.count("committed ") == 3, sold
     verified = run(till, "audit", "verify", "--data-dir", str(data), cwd=tmp_path, env=env)
-    # a sign-in and 3 orders, and one more (the manager's approval) for each order the
-    # simulator (unseeded) rang as a return: never the first, so 4 to 6 entries
-    assert re.search(r"^audit journal OK: [456] entries, chain unbroken$", verified, re.M), verified
+    # at least a sign-in and the 3 orders (more: approvals of the returns the unseeded
+    # simulator rings, the seed's staff taken in), and the chain unbroken
+    found = re.search(r"^audit journal OK: (\d+) entries, chain unbroken$", verified, re.M)
+    assert found and int(found.group(1)) >= 4, verified
     devices = run(str(python.parent / "pos-devices"), "list", cwd=tmp_path, env=env)
     assert "printer" in devices, devices  # the simulators' profile is package data too
 

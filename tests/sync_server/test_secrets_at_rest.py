@@ -91,7 +91,7 @@ async def test_rotation_keeps_every_terminal_signing(db_url, engine, capsys, mon
 
 def test_the_migration_seals_secrets_stored_in_clear(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    migrations.upgrade(url, "0004_stock")
+    migrations.upgrade(url, "0006_staff_list")
     engine = make_engine(url, pool_size=1)
     try:
         with engine.begin() as conn:
