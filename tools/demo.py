@@ -2,7 +2,7 @@
 
 In a demo directory (default `./var/demo`, git-ignored) it starts the sync server
 (`pos-sync-server serve`, SQLite file), sets up the demo store, catalog and staff, enrolls
-the till, starts the printer and scale simulators, then runs the cashier app. Running it
+the till, starts the printer, scale and card-terminal simulators, then runs the cashier app. Running it
 again reuses what is there. Every child process is stopped on exit, also on Ctrl-C.
 
 `--headless`: no UI and no devices; ring up a few simulated sales, wait until the
@@ -250,12 +250,15 @@ def _run_ui(config: TerminalConfig, sales: int) -> int:
 
 
 def start_devices(children: ExitStack, demo_dir: Path) -> None:
-    """Receipt printer on TCP 9100 and an 8217 scale on a pty (devices/resources/devices.toml)."""
+    """Receipt printer on TCP 9100, an 8217 scale on a pty and a ZVT card terminal on TCP
+    20007 (devices/resources/devices.toml): the Card button pays through the terminal."""
     log_file = (demo_dir / "devices.log").open("ab")
     _spawn(children, [sys.executable, "-m", "devices.simulators.printer", "--port", "9100"], log_file)
     _spawn(children, [sys.executable, "-m", "devices.simulators.scale", "--protocol", "8217",
                       "--weight", "0.000"], log_file)
-    print(f"device simulators started (printer on 127.0.0.1:9100, scale on a pty); log {log_file.name}")
+    _spawn(children, [sys.executable, "-m", "devices.simulators.payment", "--port", "20007"], log_file)
+    print(f"device simulators started (printer on 127.0.0.1:9100, scale on a pty, card terminal on "
+          f"127.0.0.1:20007); log {log_file.name}")
 
 
 def _spawn(children: ExitStack, cmd: list[str], log_file) -> subprocess.Popen:  # type: ignore[no-untyped-def]
