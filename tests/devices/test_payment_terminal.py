@@ -33,16 +33,6 @@ def sim() -> Iterator[ZvtSimulator]:
 
 
 @pytest.fixture
-def bus() -> EventBus:
-    return EventBus()
-
-
-@pytest.fixture
-def events(bus: EventBus) -> EventRecorder:
-    return EventRecorder(bus)
-
-
-@pytest.fixture
 def terminal(sim: ZvtSimulator, bus: EventBus, events: EventRecorder) -> Iterator[PaymentTerminal]:
     device = PaymentTerminal("card", ApduLink(TcpTransport("127.0.0.1", sim.port)), bus, FAST)
     device.start()

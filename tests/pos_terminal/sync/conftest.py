@@ -13,7 +13,8 @@ from pos_terminal.services.simulate import SaleSimulator
 from pos_terminal.sync.client import SyncClient
 from pos_terminal.sync.enrollment import client_for
 
-from .harness import Clock, InProcessServer, MemoryKeyring, enrolled_till, enrollment_code, in_process_server
+from .harness import (Clock, InProcessServer, MemoryKeyring, UvicornServer, enrolled_till, enrollment_code,
+                      in_process_server, prepare_server_db)
 
 
 @pytest.fixture
@@ -31,6 +32,18 @@ def server(tmp_path) -> Iterator[InProcessServer]:
     yield srv
     srv.admin.close()
     srv.transport.shutdown()
+
+
+@pytest.fixture
+def uvicorn_server(tmp_path) -> Iterator[UvicornServer]:
+    """The real server under uvicorn on a SQLite file, for the tests that need sockets
+    (a restart, the shipped journal); test_clock keeps one per module."""
+    db_url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    prepare_server_db(db_url)
+    server = UvicornServer(db_url, log_path=tmp_path / "server.log")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

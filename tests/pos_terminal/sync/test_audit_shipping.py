@@ -21,20 +21,10 @@ from pos_terminal.sync import OutboxPump
 from pos_terminal.sync.enrollment import client_for
 
 from .conftest import ring_sales
-from .harness import (ADMIN_TOKEN, STORE, UvicornServer, enrolled_till, enrollment_code, prepare_server_db)
+from .harness import ADMIN_TOKEN, STORE, UvicornServer, enrolled_till, enrollment_code
 
 pytestmark = pytest.mark.slow
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-@pytest.fixture
-def uvicorn_server(tmp_path):
-    db_url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
-    prepare_server_db(db_url)
-    server = UvicornServer(db_url, log_path=tmp_path / "server.log")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

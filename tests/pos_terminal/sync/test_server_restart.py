@@ -17,21 +17,11 @@ from pos_terminal.store import outbox
 from pos_terminal.sync import ConnectionChanged, PumpSettings, QueueChanged, SyncService
 
 from .conftest import ring_sales
-from .harness import UvicornServer, enrolled_till, enrollment_code, prepare_server_db, server_orders
+from .harness import enrolled_till, enrollment_code, server_orders
 
 pytestmark = pytest.mark.slow
 
 FAST = PumpSettings(batch_size=5, backoff=Backoff(base_s=0.05, cap_s=0.5), probe_interval_s=0.3)
-
-
-@pytest.fixture
-def uvicorn_server(tmp_path):
-    db_url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
-    prepare_server_db(db_url)
-    server = UvicornServer(db_url, log_path=tmp_path / "server.log")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
