@@ -198,6 +198,8 @@ def _restore(args: argparse.Namespace) -> int:
     aside = f"the database it replaced is kept in {done.set_aside}" if done.set_aside else "there was no database to replace"
     print(f"restored {args.file} as {db_path}: {done.report.summary()}; {aside}.\n"
           f"Sales made after this backup was taken are not in it; those the server received stay there.")
+    for till, last in sorted(done.numbering_carried.items()):
+        print(f"Receipt numbers on {till} continue after {last}, as far as the replaced database had printed.")
     return 0
 
 

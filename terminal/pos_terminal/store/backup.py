@@ -6,7 +6,9 @@ copy is a consistent snapshot while the till keeps selling (WAL lets writers go 
 `restore` refuses a file that is not a sound till database of a schema this till knows,
 or whose audit chain is broken; it never deletes the database it replaces but moves it
 (with its -wal and -shm) to `<data dir>/set-aside/<time>/`, then points the marker at the
-restored database. `verify_file` is the read-only check behind all of them and behind
+restored database. Receipt numbers never run backwards: when the replaced database can
+still be read, its counters carry over (a backup's counter is older than the receipts the
+till has printed since), and the restore is journalled, so the server and the office see it. `verify_file` is the read-only check behind all of them and behind
 `pos-terminal audit verify`.
 """
 
@@ -16,7 +18,7 @@ import os
 import shutil
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from . import audit
-from .db import known_revisions
+from .db import _make_engine, known_revisions, migrate
 from .guard import DatabaseUnusable, companions, damaged, examine, open_read_only, stamp_once
 from .marker import Marker, fsync_dir, marker_path, read_marker, write_marker
 from .outbox import AUDIT, OutboxState
@@ -147,6 +149,9 @@ def _checked(path: Path, called: str, outcome: str, *, chain: bool = True) -> Fi
 class Restored:
     report: FileReport
     set_aside: Path | None  # where the replaced database now is (None: there was none)
+    # Per till, the receipt number the restored database continues after, where the replaced
+    # database had printed beyond the backup; empty when the backup was already as far.
+    numbering_carried: dict[str, int] = field(default_factory=dict)
 
 
 def restore(db_path: Path, source: Path) -> Restored:
@@ -158,15 +163,60 @@ def restore(db_path: Path, source: Path) -> Restored:
     staging = db_path.with_name(db_path.name + ".restoring")
     try:
         report = _checked(source, f"the backup {source}", "nothing was restored")
+        printed = _receipt_counters(db_path)  # before it is set aside: what the till got to
         _copy(source, staging)
         database_id = stamp_once(staging)  # a backup from before the marker gets its id now
+        carried = _continue_numbering(staging, printed, source)
         aside = set_aside(db_path)
         os.replace(staging, db_path)
         fsync_dir(db_path.parent)
         write_marker(db_path, database_id)  # last: until here the till refuses, never starts over
     finally:
         staging.unlink(missing_ok=True)
-    return Restored(replace(report, path=db_path, database_id=database_id), aside)
+    return Restored(replace(report, path=db_path, database_id=database_id), aside, carried)
+
+
+def _receipt_counters(db_path: Path) -> dict[str, int]:
+    """The receipt counters of the database a restore replaces, if it can still be read.
+
+    A damaged, emptied or missing database gives none: then only the server knows how far
+    the till got, and receipts it already holds under a number come back as
+    `RECEIPT_NO_REUSED` (README "Backup, restore, start afresh")."""
+    if not db_path.is_file():
+        return {}
+    try:
+        with closing(open_read_only(db_path)) as conn:
+            return {till: int(last) for till, last in conn.execute(
+                "SELECT terminal_id, last_no FROM receipt_counters")}
+    except (sqlite3.Error, OSError, ValueError):
+        return {}
+
+
+def _continue_numbering(staging: Path, printed: dict[str, int], source: Path) -> dict[str, int]:
+    """Bring the restored copy to this version's schema (the till would at its next start),
+    move each receipt counter up to what the replaced database had printed, and journal the
+    restore, all in one transaction. Returns the counters that moved."""
+    engine = _make_engine(staging, "BEGIN IMMEDIATE")
+    try:
+        migrate(engine)
+        with Session(engine) as s, s.begin():
+            backed_up = {till: last for till, last in s.execute(
+                text("SELECT terminal_id, last_no FROM receipt_counters"))}
+            carried = {till: last for till, last in printed.items() if last > backed_up.get(till, 0)}
+            for till, last in carried.items():
+                moved = s.execute(text("UPDATE receipt_counters SET last_no = :last WHERE terminal_id = :till"),
+                                  {"last": last, "till": till}).rowcount
+                if not moved:
+                    s.execute(text("INSERT INTO receipt_counters (terminal_id, last_no) VALUES (:till, :last)"),
+                              {"last": last, "till": till})
+            audit.append(s, at=datetime.now(timezone.utc), actor="system", action="till.restored",
+                         payload={"backup": source.name, "receipt_counters_backed_up": backed_up,
+                                  "receipt_counters_carried": carried})
+    finally:
+        engine.dispose()
+    with closing(sqlite3.connect(staging, isolation_level=None)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")  # checkpoints: one self-contained file again
+    return carried
 
 
 def start_afresh(db_path: Path) -> Path | None:

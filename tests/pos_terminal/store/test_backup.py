@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from pos_terminal.store import audit, receipts
 from pos_terminal.store.backup import Refused, backup, restore, start_afresh, verify_file
@@ -174,3 +175,39 @@ def test_verify_file_reports_what_the_database_holds(tmp_path: Path) -> None:
     assert report.chain.ok and report.chain.entries == 3
     assert (report.orders, report.unsent, report.last_receipt, report.terminal_id) == (0, 0, None, None)
     assert report.revision in known_revisions()
+
+
+def test_restore_over_a_readable_database_continues_its_receipt_numbers(tmp_path: Path) -> None:
+    # The backup was taken after 3 sales; the till went on to 8 before it was restored (a bad
+    # update rolled back, say). Receipts 4..8 were printed and may be at the server: the
+    # restored till must not print a second receipt 4.
+    path = _till(tmp_path / "terminal.sqlite3", sales=3)
+    report = backup(path)
+    live = Database(path)
+    _sell(live, 5)
+    live.close()
+
+    done = restore(path, report.path)
+
+    assert done.numbering_carried == {"T07": 8}
+    assert _last_receipt(path) == 8
+    db = Database(path)
+    with db.transaction() as s:
+        assert receipts.next_receipt_seq(s, "T07") == 9
+    with db.reader() as s:
+        chain = audit.verify(s)
+        last = s.execute(text("SELECT action, payload FROM audit_journal ORDER BY seq DESC LIMIT 1")).one()
+    db.close()
+    assert chain.ok and chain.entries == 4  # the backup's 3 entries and the restore's own
+    assert last.action == "till.restored" and '"receipt_counters_carried":{"T07":8}' in last.payload
+    assert not any(p.name.endswith(("-wal", ".restoring")) for p in path.parent.iterdir() if p.name.startswith("terminal.sqlite3."))
+
+
+def test_restore_over_an_emptied_database_keeps_the_backups_numbering(tmp_path: Path) -> None:
+    path = _till(tmp_path / "terminal.sqlite3", sales=3)
+    report = backup(path)
+    path.write_bytes(b"")  # nothing left to read: only the server knows how far the till got
+
+    done = restore(path, report.path)
+
+    assert done.numbering_carried == {} and _last_receipt(path) == 3
