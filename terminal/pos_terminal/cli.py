@@ -80,6 +80,18 @@ def _parser() -> argparse.ArgumentParser:
     afresh = sub.add_parser("start-afresh", help="set a database the till refuses aside; the next start is a first start")
     afresh.add_argument("--data-dir", type=Path, dest="sim_data_dir")
     afresh.set_defaults(func=_start_afresh)
+    box = sub.add_parser("outbox", help="what waits for the server; send parked entries again")
+    box_sub = box.add_subparsers(dest="outbox_command", required=True)
+    listed = box_sub.add_parser("list", help="the parked entries (refused by the server) with their reasons")
+    listed.add_argument("--data-dir", type=Path, dest="sim_data_dir")
+    listed.set_defaults(func=_outbox_list)
+    again = box_sub.add_parser("requeue", help="send parked entries again (after the cause was fixed)")
+    which = again.add_mutually_exclusive_group(required=True)
+    which.add_argument("seq", nargs="*", type=int, default=[], help="outbox entry numbers from `outbox list`")
+    which.add_argument("--all-parked", action="store_true", help="every parked entry")
+    again.add_argument("--data-dir", type=Path, dest="sim_data_dir")
+    again.set_defaults(func=_outbox_requeue)
+
     hashed = sub.add_parser("hash-pin", help="print a PIN's scrypt hash for a seed file's pin_hash (PIN asked, not echoed)")
     hashed.set_defaults(func=_hash_pin)
 
@@ -175,6 +187,51 @@ def _audit_verify(args: argparse.Namespace) -> int:
         return 0
     print(f"audit journal BROKEN at entry {report.chain.first_broken}: {report.chain.reason}")
     return 1
+
+
+def _outbox_list(args: argparse.Namespace) -> int:
+    from pos_terminal.store import outbox
+    from pos_terminal.store.db import Database
+
+    db = Database(_config(args).db_path)
+    try:
+        with db.reader() as s:
+            pending, _ = outbox.depth(s)
+            parked = outbox.parked(s)
+    finally:
+        db.close()
+    print(f"{pending} waiting to be sent, {len(parked)} parked (refused by the server)")
+    for entry in parked:
+        print(f"  {entry.seq:>6}  {entry.kind:<10} {entry.idempotency_key}  written {entry.created_at:%Y-%m-%d %H:%M} UTC"
+              f"  {entry.attempts} attempts\n          {entry.last_error}")
+    if parked:
+        print("Once the cause is fixed: pos-terminal outbox requeue SEQ... (or --all-parked)")
+    return 0
+
+
+def _outbox_requeue(args: argparse.Namespace) -> int:
+    """Safe while the till runs: one write transaction, which the till's sender then finds."""
+    import getpass
+    from datetime import datetime, timezone
+
+    from pos_terminal.store import audit, outbox
+    from pos_terminal.store.db import Database
+
+    db = Database(_config(args).db_path)
+    try:
+        with db.transaction() as s:
+            seqs = [entry.seq for entry in outbox.parked(s, limit=100_000)] if args.all_parked else args.seq
+            requeued = [entry for seq in seqs for entry in outbox.requeue(s, seq)]
+            if requeued:
+                audit.append(s, at=datetime.now(timezone.utc), actor=f"os:{getpass.getuser()}",
+                             action="outbox.requeue", payload={"seq": [e.seq for e in requeued]})
+    except ValueError as exc:
+        print(f"error: {exc}; nothing was changed", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(f"{len(requeued)} entries will be sent again: " + (", ".join(f"{e.seq} ({e.kind})" for e in requeued) or "none parked"))
+    return 0
 
 
 def _backup(args: argparse.Namespace) -> int:

@@ -10,6 +10,9 @@ is a function of this module; nothing else writes an entry's `state`:
     park:         pending -> parked   (a 4xx the server will never accept as is: kept with its
                                        reason, shown in the UI, never retried blindly), and
                                        the pending entries depending on it with it
+    requeue:      parked -> pending   (a person looked at it, e.g. after a server or till
+                                       update: `pos-terminal outbox requeue`), and the
+                                       entries parked only because they depend on it
     settle of a resolution:  its order's entry held -> done
 
 An order row's `sync_status` (`SyncStatus`, what the till shows of a sale) mirrors its
@@ -260,6 +263,39 @@ def _waits_for(dependency: OutboxEntry) -> str:
     what = dependency.kind.replace("_", " ")
     return (f"not sent: the {what} it depends on ({dependency.idempotency_key}, outbox entry "
             f"{dependency.seq}) is parked: {dependency.last_error}")
+
+
+def parked(session: Session, limit: int = 200) -> list[OutboxEntry]:
+    """Parked entries, oldest first: what `pos-terminal outbox list` shows."""
+    return list(session.scalars(select(OutboxEntry).where(OutboxEntry.state == PARKED)
+                                .order_by(OutboxEntry.seq).limit(limit)))
+
+
+def requeue(session: Session, seq: int) -> list[OutboxEntry]:
+    """Send a parked entry again, with the entries parked because they depend on it
+    (directly or through each other); returns all of them, the entry first.
+
+    Raises ValueError, in words, for an entry that is not parked: a pending one goes out
+    anyway, and what the server stored is never sent twice by hand."""
+    entry = session.get(OutboxEntry, seq)
+    if entry is None or entry.state != PARKED:
+        why = (f"there is no outbox entry {seq}" if entry is None
+               else f"outbox entry {seq} is {entry.state}, not parked")
+        raise ValueError(f"{why}: nothing to send again")
+    requeued = [entry]
+    waiting = [entry]
+    while waiting:
+        dependency = waiting.pop()
+        for dependent in session.scalars(select(OutboxEntry).where(
+                OutboxEntry.depends_on == dependency.seq, OutboxEntry.state == PARKED)):
+            requeued.append(dependent)
+            waiting.append(dependent)
+    for again in requeued:
+        again.state, again.next_attempt_at = PENDING.value, None
+        again.last_error = f"sent again by hand; it was parked: {again.last_error}"
+        if again.kind == ORDER:
+            _mirror(session, again.idempotency_key, SyncStatus.PENDING)
+    return requeued
 
 
 def retry_later(session: Session, seq: int, at: datetime, error: str) -> None:

@@ -170,3 +170,31 @@ def test_only_store_outbox_writes_an_outbox_or_sync_state() -> None:
                     and any(k.arg in {"state", "sync_status"} for k in node.keywords)):
                 found.append(f"{path.relative_to(root)}:{node.lineno}")
     assert not found, found
+
+
+def test_requeue_sends_a_parked_sale_again_with_what_parked_because_of_it(db):
+    sale = put(db, outbox.ORDER, "sale")
+    ret = put(db, outbox.ORDER, "return", depends_on=sale)
+    other = put(db, outbox.ORDER, "other sale")
+    _order_row(db, "sale", 1)
+    with db.transaction() as s:
+        outbox.park(s, sale, response="{}", error="422 validation_failed: bad")
+        outbox.park(s, other, response="{}", error="422 refused")
+    with db.transaction() as s:
+        assert [e.seq for e in outbox.parked(s)] == [sale, ret, other]
+        assert [e.seq for e in outbox.requeue(s, sale)] == [sale, ret]
+    assert due_keys(db) == ["sale"]  # the return still waits for its sale to be stored
+    assert state_of(db, sale) == (OutboxState.PENDING, "sent again by hand; it was parked: 422 validation_failed: bad")
+    assert state_of(db, other)[0] == OutboxState.PARKED  # only what was asked for
+    with db.reader() as s:
+        assert s.get_one(Order, "sale").sync_status == outbox.SyncStatus.PENDING
+
+
+@pytest.mark.parametrize("state", [None, OutboxState.PENDING, OutboxState.DONE])
+def test_requeue_refuses_an_entry_that_is_not_parked(db, state):
+    seq = put(db, outbox.ORDER, "sale")
+    if state == OutboxState.DONE:
+        with db.transaction() as s:
+            outbox.settle(s, seq, OutboxState.DONE)
+    with pytest.raises(ValueError, match="nothing to send again"), db.transaction() as s:
+        outbox.requeue(s, seq if state else seq + 99)
