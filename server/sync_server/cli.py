@@ -53,8 +53,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Each worker is a fresh process that imports the app factory and reads its settings
     # itself (environment, then the config file): `--db` reaches them through the environment.
     os.environ["POS_SYNC_DB_URL"] = settings.database_url
+    _share_counters_between_workers()
     uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
     return 0
+
+
+def _share_counters_between_workers() -> None:
+    """prometheus-client's multiprocess mode (core/metrics.py): each worker writes its
+    counters to files in one directory and a scrape, whichever worker takes it, sums them.
+    A directory the operator named is emptied first (an earlier run's files would be summed
+    too); otherwise a fresh one, removed when the server stops. Set before the workers are
+    spawned: they read it when they import prometheus-client."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from .core.metrics import MULTIPROCESS_DIR
+
+    named = os.environ.get(MULTIPROCESS_DIR)
+    if named:
+        Path(named).mkdir(parents=True, exist_ok=True)
+        for left in Path(named).glob("*.db"):
+            left.unlink()
+        return
+    fresh = tempfile.mkdtemp(prefix="pos-sync-metrics-")
+    atexit.register(shutil.rmtree, fresh, ignore_errors=True)
+    os.environ[MULTIPROCESS_DIR] = fresh
 
 
 def _tls_options(args: argparse.Namespace) -> dict[str, str]:

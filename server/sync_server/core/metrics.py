@@ -1,15 +1,26 @@
-"""Prometheus metrics (per process; scrape each replica)."""
+"""Prometheus metrics, of two kinds.
+
+What a process counts as it serves (requests, latency, orders, replays, conflicts):
+counters and a histogram. Under `pos-sync-server serve --workers N` the workers share one
+port, so a scrape reaches any one of them; prometheus-client's multiprocess mode (the
+`PROMETHEUS_MULTIPROC_DIR` the CLI sets up) sums them over every worker instead. Separate
+replicas are scraped one by one, as usual.
+
+What the database knows (tills' last heartbeats with queue depth and devices, held orders,
+Z reports that do not reconcile, broken audit journals): read at each scrape
+(services/fleet.py), so every worker and replica answers the same, and a restart forgets
+nothing. No gauge here lives in a process's memory.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Mapping
+import os
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
+from prometheus_client.multiprocess import MultiProcessCollector
 
 if TYPE_CHECKING:  # core knows the shape only; services/fleet.py reads it
     from ..services.fleet import FleetState
@@ -23,82 +34,19 @@ SIMILAR_ORDERS = Counter(
     "pos_sync_similar_orders_total",
     "Orders with the same content as an earlier one of their terminal within 10 minutes (never held for it; for review)",
 )
-QUEUE_DEPTH = Gauge("pos_sync_terminal_queue_depth", "Outbox entries waiting on a terminal", ["terminal_id"])
-OLDEST_PENDING = Gauge("pos_sync_terminal_oldest_pending_age_seconds", "Age of a terminal's oldest unsent entry", ["terminal_id"])
-Z_MISMATCHED = Gauge(
-    "pos_sync_z_reports_mismatched",
-    "Z reports of a terminal that the orders held for them do not add up to yet (Z_MISMATCH); from the database at each scrape",
-    ["store_id", "terminal_id"],
-)
-AUDIT_BROKEN = Gauge(
-    "pos_sync_audit_chain_broken",
-    "1 while a terminal's shipped audit journal is flagged AUDIT_CHAIN_BROKEN (cut or rewritten); from the database at each scrape",
-    ["store_id", "terminal_id"],
-)
-DEVICE_STATUS = Gauge("pos_sync_terminal_device_status", "1 for a device's current status", ["terminal_id", "device", "status"])
 
 MAX_DEVICES_PER_TERMINAL = 16
 """Device series kept per terminal: a till reporting more (or new names on every beat)
 must not grow /metrics without bound; its full device map stays in the database."""
-
-_devices: dict[str, dict[str, str]] = {}  # terminal -> {device: status}, like the gauge, per process
-_devices_lock = threading.Lock()  # heartbeats run in a thread pool
-
-
-def set_devices(terminal_id: str, devices: Mapping[str, str]) -> None:
-    """A heartbeat replaces its terminal's device series: one series at 1 per device for its
-    current status, at most MAX_DEVICES_PER_TERMINAL (first by name); devices no longer
-    reported, and old statuses, are dropped."""
-    current = dict(sorted(devices.items())[:MAX_DEVICES_PER_TERMINAL])
-    with _devices_lock:
-        for device, status in _devices.get(terminal_id, {}).items():
-            if current.get(device) != status:
-                DEVICE_STATUS.remove(terminal_id, device, status)
-        for device, status in current.items():
-            DEVICE_STATUS.labels(terminal_id, device, status).set(1)
-        _devices[terminal_id] = current
-
-
-# -- device counters the tills count themselves -------------------------------------------
 
 DEVICE_COUNTERS = {
     "print_retries": "Times a till's print queue tried a receipt again (printer offline, paper out, lost confirmation)",
     "drawer_kicks": "Drawer kicks that opened a till's cash drawer",
     "scale_errors": "Errors a till's scale reported (malformed or missing replies, the scale gone)",
 }
-"""wire.DeviceCounters' fields, exported as pos_sync_terminal_<name>_total{terminal_id, device}."""
-
-_device_counts: dict[str, dict[tuple[str, str], int]] = {}  # terminal -> {(device, counter): value}
-
-
-def set_device_counters(terminal_id: str, counters: Mapping[str, Mapping[str, int]]) -> None:
-    """A heartbeat's counters replace its terminal's (capped like the status series). The
-    till counts since it started, so these are real counters: they only grow, and a till's
-    restart is a counter reset, which Prometheus' rate() and increase() already expect.
-    Each replica exports the last beat it received: `max by (terminal_id, device)`."""
-    devices = sorted(counters.items())[:MAX_DEVICES_PER_TERMINAL]
-    values = {(device, name): int(value) for device, named in devices for name, value in named.items()
-              if name in DEVICE_COUNTERS}
-    with _devices_lock:
-        _device_counts[terminal_id] = values
-
-
-class _DeviceCounterCollector(Collector):
-    """Re-exports the tills' own counters at scrape time (as an exporter does a kernel's)."""
-
-    def collect(self) -> Iterator[CounterMetricFamily]:
-        with _devices_lock:
-            snapshot = {t: dict(v) for t, v in _device_counts.items()}
-        for name, documentation in DEVICE_COUNTERS.items():
-            family = CounterMetricFamily(f"pos_sync_terminal_{name}", documentation, labels=["terminal_id", "device"])
-            for terminal_id, values in sorted(snapshot.items()):
-                for (device, counter), value in sorted(values.items()):
-                    if counter == name:
-                        family.add_metric([terminal_id, device], value)
-            yield family
-
-
-REGISTRY.register(_DeviceCounterCollector())
+"""wire.DeviceCounters' fields, exported as pos_sync_terminal_<name>_total{terminal_id, device}.
+The till counts since it started, so these are real counters: they only grow, and a till's
+restart is a counter reset, which Prometheus' rate() and increase() already expect."""
 
 
 # -- read from the database at each scrape (services/fleet.py), for the alert rules --------
@@ -107,6 +55,11 @@ DATABASE_UP = "pos_sync_database_up"
 TERMINAL_LAST_SEEN = "pos_sync_terminal_last_heartbeat_timestamp_seconds"
 HELD_ORDERS = "pos_sync_held_orders"
 HELD_OLDEST_AGE = "pos_sync_held_orders_oldest_age_seconds"
+QUEUE_DEPTH = "pos_sync_terminal_queue_depth"
+OLDEST_PENDING = "pos_sync_terminal_oldest_pending_age_seconds"
+DEVICE_STATUS = "pos_sync_terminal_device_status"
+Z_MISMATCHED = "pos_sync_z_reports_mismatched"
+AUDIT_BROKEN = "pos_sync_audit_chain_broken"
 
 
 def fleet_families(state: FleetState | None, now: datetime) -> list[Metric]:
@@ -125,7 +78,46 @@ def fleet_families(state: FleetState | None, now: datetime) -> list[Metric]:
     for store in state.held:
         held.add_metric([store.store_id], store.count)
         oldest.add_metric([store.store_id], max(0.0, (now - store.oldest_received_at).total_seconds()))
-    return [up, seen, held, oldest]
+    return [up, seen, held, oldest, *_heartbeat_families(state), *_flag_families(state)]
+
+
+def _heartbeat_families(state: FleetState) -> list[Metric]:
+    """What each till's last heartbeat said: its queue, one series at 1 per device for its
+    current status, and the device counters it keeps, at most MAX_DEVICES_PER_TERMINAL
+    devices (first by name)."""
+    depth = GaugeMetricFamily(QUEUE_DEPTH, "Outbox entries waiting on a terminal (its last heartbeat)",
+                              labels=["terminal_id"])
+    age = GaugeMetricFamily(OLDEST_PENDING, "Age of a terminal's oldest unsent entry (its last heartbeat)",
+                            labels=["terminal_id"])
+    devices = GaugeMetricFamily(DEVICE_STATUS, "1 for a device's current status (a till's last heartbeat)",
+                                labels=["terminal_id", "device", "status"])
+    counters = {name: CounterMetricFamily(f"pos_sync_terminal_{name}", documentation, labels=["terminal_id", "device"])
+                for name, documentation in DEVICE_COUNTERS.items()}
+    for till in state.tills:
+        beat = till.beat
+        if beat is None:
+            continue
+        depth.add_metric([till.terminal_id], beat.queue_depth)
+        age.add_metric([till.terminal_id], beat.oldest_pending_age_s)
+        for device, status in sorted(beat.devices.items())[:MAX_DEVICES_PER_TERMINAL]:
+            devices.add_metric([till.terminal_id, device, status], 1)
+        for device, counted in sorted(beat.device_counters.items())[:MAX_DEVICES_PER_TERMINAL]:
+            for name, value in counted.model_dump(exclude_unset=True).items():
+                if name in counters and value is not None:
+                    counters[name].add_metric([till.terminal_id, device], int(value))
+    return [depth, age, devices, *counters.values()]
+
+
+def _flag_families(state: FleetState) -> list[Metric]:
+    """Per till, 0 when all is well: an alert on it resolves rather than going stale."""
+    z = GaugeMetricFamily(Z_MISMATCHED, "Z reports of a terminal that the orders held for them do not add up to yet "
+                                        "(Z_MISMATCH)", labels=["store_id", "terminal_id"])
+    broken = GaugeMetricFamily(AUDIT_BROKEN, "1 while a terminal's shipped audit journal is flagged AUDIT_CHAIN_BROKEN "
+                                             "(cut or rewritten)", labels=["store_id", "terminal_id"])
+    for till in (*state.tills, *state.retired):
+        z.add_metric([till.store_id, till.terminal_id], till.z_mismatched)
+        broken.add_metric([till.store_id, till.terminal_id], 1 if till.audit_broken else 0)
+    return [z, broken]
 
 
 class _Families:
@@ -138,24 +130,22 @@ class _Families:
         return self.families
 
 
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""prometheus-client's own variable: set (by `serve --workers N`), every process writes its
+counters to files there and a scrape sums them."""
+
+
+def _served() -> CollectorRegistry:
+    """The counters of every process serving this port."""
+    if not os.environ.get(MULTIPROCESS_DIR):
+        return REGISTRY
+    workers = CollectorRegistry()
+    MultiProcessCollector(workers)
+    return workers
+
+
 def exposition(state: FleetState | None, now: datetime) -> bytes:
-    """This process's metrics, then the database-backed ones, as Prometheus text."""
+    """The served counters, then the database-backed gauges, as Prometheus text."""
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(_Families(fleet_families(state, now)))
-    return generate_latest(REGISTRY) + generate_latest(scrape)
-
-
-_from_database: dict[Gauge, set[tuple[str, str]]] = {Z_MISMATCHED: set(), AUDIT_BROKEN: set()}
-_from_database_lock = threading.Lock()
-
-
-def set_per_terminal(gauge: Gauge, values: Mapping[tuple[str, str], int]) -> None:
-    """A gauge read from the database (the same in every worker and replica): the given
-    (store, terminal) series; one seen before and now absent drops to 0, so an alert on it
-    resolves rather than going stale."""
-    with _from_database_lock:
-        for labels in _from_database[gauge] - values.keys():
-            gauge.labels(*labels).set(0)
-        for labels, value in values.items():
-            gauge.labels(*labels).set(value)
-        _from_database[gauge] |= values.keys()
+    return generate_latest(_served()) + generate_latest(scrape)

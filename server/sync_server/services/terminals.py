@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
-from ..core import metrics
 from pos_protocol.codes import ErrorCode
 
 from ..core.errors import DomainError, store_unknown
@@ -123,9 +122,7 @@ def heartbeat(conn: Connection, terminal_id: str, beat: Heartbeat) -> None:
     conn.execute(
         update(Terminal)
         .where(Terminal.terminal_id == terminal_id)
-        .values(last_heartbeat_at=datetime.now(UTC), last_heartbeat=beat.model_dump_json())
+        .values(last_heartbeat_at=datetime.now(UTC), last_heartbeat=beat.model_dump_json(exclude_unset=True))
     )
-    metrics.QUEUE_DEPTH.labels(terminal_id).set(beat.queue_depth)
-    metrics.OLDEST_PENDING.labels(terminal_id).set(beat.oldest_pending_age_s)
-    metrics.set_devices(terminal_id, beat.devices)
-    metrics.set_device_counters(terminal_id, {d: c.model_dump(exclude_unset=True) for d, c in beat.device_counters.items()})
+    # Its queue depth and devices reach /metrics from here (services/fleet.py), the same from
+    # every worker; kept as sent, so a device has only the counters its kind fills in.

@@ -15,11 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from pos_protocol import paths
 from pos_protocol.codes import ErrorCode
 
-from ...core import metrics
 from ...core.errors import DomainError
 from ...core.metrics import exposition
 from ...db.session import read_connection
-from ...services import audit, fleet, reconciliation
+from ...services import fleet
 from ..deps import EngineDep, MetricsScraperDep
 from ..openapi import problems
 
@@ -55,17 +54,16 @@ def readyz(engine: EngineDep) -> Health:
 def get_metrics(engine: EngineDep) -> Response:
     """Prometheus text; `Authorization: Bearer <POS_SYNC_METRICS_TOKEN or admin token>`.
 
-    This process's counters, and what the alert rules watch read from the database (tills'
-    last heartbeats, held orders, Z reports that do not reconcile, broken audit chains,
-    whether the database answers: ops/prometheus/alerts.yml), the same from every worker."""
+    The counters of every worker serving this port (core/metrics.py), and what the alert
+    rules watch, read from the database (tills' last heartbeats with queue depth and
+    devices, held orders, Z reports that do not reconcile, broken audit chains, whether the
+    database answers: ops/prometheus/alerts.yml), the same from every worker."""
     try:
         with read_connection(engine) as conn:
             state = fleet.fleet_state(conn)
-            metrics.set_per_terminal(metrics.Z_MISMATCHED, reconciliation.mismatched_counts(conn))
-            metrics.set_per_terminal(metrics.AUDIT_BROKEN, audit.broken_terminals(conn))
     except SQLAlchemyError:
         # A scrape must still answer while the database is away (that is when it matters):
-        # pos_sync_database_up says 0; the Z and audit gauges keep their last values.
+        # pos_sync_database_up says 0, and no other database-backed series pretends to know.
         log.warning("metrics: database unreadable", exc_info=True)
         state = None
     return Response(exposition(state, datetime.now(UTC)), media_type=CONTENT_TYPE_LATEST)
