@@ -38,8 +38,10 @@ class Prepared:
         self._fixed = {n: b.effective_value for n, b in zip(names, binds) if not b.required}
         self._get: Callable[[Mapping[str, Any]], Any] = (
             itemgetter(*names) if len(names) > 1 else (lambda v: (v[names[0]],)) if names else (lambda v: ()))
+        # Public API (what Core's own cached lookup resolves to): the type as the dialect
+        # implements it, then its bind processor; once per statement, at import.
         processors: list[Callable[[Any], Any] | None] = [
-            b.type._cached_bind_processor(_DIALECT) for b in binds]
+            b.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) for b in binds]
         self._processed = [(i, p) for i, p in enumerate(processors) if p is not None]
 
     def params(self, values: Mapping[str, Any]) -> list[Any]:
