@@ -190,6 +190,10 @@ class ConfigFile(_Section):
     users: tuple[SeedUser, ...] = Field((), strict=False)  # TOML gives a list
 
 
+def _default(section: type[_Section], name: str) -> Any:
+    return section.model_fields[name].get_default(call_default_factory=True)
+
+
 class TerminalConfig(BaseModel):
     """What the till runs with: the file resolved (absolute paths, money types built).
 
@@ -197,30 +201,31 @@ class TerminalConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    store_id: str = "demo-store"
-    store_name: str = "Demo Corner Shop"
-    terminal_id: str = "T01"
-    currency: Currency = Currency("EUR", 2)
-    locale: str = "en_IE"
-    tax_mode: TaxMode = TaxMode.INCLUSIVE
-    cash_rounding: ConfigDecimal = Decimal("0.00")
-    discount_limit_pct: ConfigDecimal = Decimal("10")
-    void_free_lines: int = 3
-    void_free_amount: ConfigDecimal = Decimal("50.00")
-    store_address: str = ""
-    vat_id: str = ""
-    time_zone: str = "UTC"
-    idle_lock_minutes: float = 15.0
+    # Defaults are the file's (one place each: the sections above), for a config built in code.
+    store_id: str = _default(StoreSection, "store_id")
+    store_name: str = _default(StoreSection, "name")
+    terminal_id: str = _default(TerminalSection, "terminal_id")
+    currency: Currency = Currency(_default(StoreSection, "currency"), _default(StoreSection, "currency_scale"))
+    locale: str = _default(StoreSection, "locale")
+    tax_mode: TaxMode = _default(StoreSection, "tax_mode")
+    cash_rounding: ConfigDecimal = _default(StoreSection, "cash_rounding")
+    discount_limit_pct: ConfigDecimal = _default(StoreSection, "discount_limit_pct")
+    void_free_lines: int = _default(StoreSection, "void_free_lines")
+    void_free_amount: ConfigDecimal = _default(StoreSection, "void_free_amount")
+    store_address: str = _default(StoreSection, "address")
+    vat_id: str = _default(StoreSection, "vat_id")
+    time_zone: str = _default(StoreSection, "time_zone")
+    idle_lock_minutes: float = _default(TerminalSection, "idle_lock_minutes")
     catalog_csv: Path | None = None
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
-    server_url: str = "http://127.0.0.1:8765"
-    pull_interval_s: float = 60.0
-    heartbeat_interval_s: float = 4.0
+    server_url: str = _default(SyncSection, "server_url")
+    pull_interval_s: float = _default(SyncSection, "pull_interval_s")
+    heartbeat_interval_s: float = _default(SyncSection, "heartbeat_interval_s")
     devices_config: Path | None = None
     receipt_logo: Path | None = DEFAULT_LOGO
     seed_users: tuple[SeedUser, ...] = ()
     sentry_dsn: str = Field("", repr=False)
-    sentry_environment: str = "production"
+    sentry_environment: str = _default(SentrySection, "environment")
 
     @property
     def db_path(self) -> Path:
