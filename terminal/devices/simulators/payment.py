@@ -36,6 +36,7 @@ from devices.payment.zvt.apdu import ACK, Apdu, FrameError, nak, split_frame
 from devices.payment.zvt.fields import amount_from_bcd, bcd, bcd_amount, decode_bcd, encode_bmp, parse_bmps
 from devices.payment.zvt.messages import SCHEMES
 from devices.simulators.printer import SimulatorControl
+from devices.simulators.tcp import TcpDeviceSimulator, close_socket
 
 __all__ = ["BEHAVIOURS", "SimulatorControl", "ZvtSimulator", "main"]
 
@@ -66,60 +67,27 @@ class _LinkDropped(Exception):
     pass
 
 
-class ZvtSimulator:
+class ZvtSimulator(TcpDeviceSimulator):
+    thread_name = "zvt-sim"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, terminal_id: str = "52500001",
                  card_wait: float = CARD_WAIT) -> None:
-        self.host, self.port, self.terminal_id, self.card_wait = host, port, terminal_id, card_wait
+        super().__init__(host, port)
+        self.terminal_id, self.card_wait = terminal_id, card_wait
         self.journal: list[JournalEntry] = []
         self.batch_start = 0  # index into the journal of the first entry since End-of-Day
         self.receipt_no = 0
         self.trace_no = 0
         self.registered = False
         self.commands_seen: list[str] = []
-        self.plugged = False
         self._script: deque[tuple[str, int]] = deque()
         self._release = threading.Event()
-        self._lock = threading.RLock()
-        self._listener: socket.socket | None = None
-        self._conns: set[socket.socket] = set()
-
-    # -- lifecycle ----------------------------------------------------------------------
-    def start(self) -> ZvtSimulator:
-        self.plug()
-        return self
-
-    def stop(self) -> None:
-        self.unplug()
-
-    def __enter__(self) -> ZvtSimulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def plug(self) -> None:
-        with self._lock:
-            if self.plugged:
-                return
-            srv = socket.create_server((self.host, self.port))
-            self.port = srv.getsockname()[1]  # keep the port across unplug/plug
-            self._listener, self.plugged = srv, True
-        threading.Thread(target=self._accept_loop, args=(srv,), daemon=True, name="zvt-sim-accept").start()
-
-    def unplug(self) -> None:
-        with self._lock:
-            self.plugged = False
-            listener, self._listener = self._listener, None
-            conns, self._conns = set(self._conns), set()
-        _close(listener)
-        for conn in conns:
-            _close(conn)
 
     # -- test controls ----------------------------------------------------------------
     def script(self, behaviour: str, code: int = 0x05) -> None:
         if behaviour not in BEHAVIOURS:
             raise ValueError(f"unknown behaviour {behaviour!r}; choose {', '.join(BEHAVIOURS)}")
-        with self._lock:
+        with self._cond:
             self._script.append((behaviour, code))
 
     def release(self) -> None:
@@ -130,25 +98,12 @@ class ZvtSimulator:
         return [e for e in self.journal if e.kind == "payment" and e.approved]
 
     def describe(self) -> dict[str, object]:
-        with self._lock:
+        with self._cond:
             return {"plugged": self.plugged, "port": self.port, "registered": self.registered,
                     "receipt_no": self.receipt_no, "script": [b for b, _ in self._script],
                     "journal": [asdict(e) for e in self.journal], "commands": list(self.commands_seen)}
 
     # -- serving ------------------------------------------------------------------------
-    def _accept_loop(self, srv: socket.socket) -> None:
-        while True:
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-            with self._lock:
-                if not self.plugged:
-                    _close(conn)
-                    return
-                self._conns.add(conn)
-            threading.Thread(target=self._serve, args=(conn,), daemon=True, name="zvt-sim-conn").start()
-
     def _serve(self, conn: socket.socket) -> None:
         session = _Session(conn)
         try:
@@ -161,9 +116,9 @@ class ZvtSimulator:
         except (_LinkDropped, OSError, FrameError):
             pass
         finally:
-            with self._lock:
+            with self._cond:
                 self._conns.discard(conn)
-            _close(conn)
+            close_socket(conn)
 
     def _dispatch(self, s: _Session, apdu: Apdu) -> None:
         code = (apdu.cls, apdu.instr)
@@ -202,7 +157,7 @@ class ZvtSimulator:
         s.master(Apdu(0x06, 0x0F, encode_bmp(0x27, b"\x00") + encode_bmp(0x29, bcd(self.terminal_id, 4))))
 
     def _next_behaviour(self) -> tuple[str, int]:
-        with self._lock:
+        with self._cond:
             return self._script.popleft() if self._script else ("approve", 0)
 
     def _authorisation(self, s: _Session, data: bytes) -> None:
@@ -254,7 +209,7 @@ class ZvtSimulator:
         s.send(ACK)
         fields = {b.tag: b.value for b in parse_bmps(data[3:])}
         wanted = decode_bcd(fields[0x87]) if 0x87 in fields else None
-        with self._lock:
+        with self._cond:
             batch = self.journal[self.batch_start:]
             original = next((e for e in batch if e.receipt_no == wanted and e.kind == "payment" and e.approved), None)
         if original is None or original.reversed:
@@ -270,7 +225,7 @@ class ZvtSimulator:
 
     def _end_of_day(self, s: _Session, data: bytes) -> None:
         s.send(ACK)
-        with self._lock:
+        with self._cond:
             batch = [e for e in self.journal[self.batch_start:] if e.approved]
             self.batch_start = len(self.journal)
             self.trace_no += 1
@@ -294,7 +249,7 @@ class ZvtSimulator:
 
     def _repeat_receipt(self, s: _Session, data: bytes) -> None:
         s.send(ACK)
-        with self._lock:
+        with self._cond:
             last = self.journal[-1] if self.journal else None
         if last is None:
             s.master(Apdu(0x04, 0x0F, encode_bmp(0x27, bytes((0x83,)))))
@@ -309,7 +264,7 @@ class ZvtSimulator:
 
     # -- the terminal's side of a transaction ----------------------------------------
     def _book(self, kind: str, amount: Decimal, result: int, reverses: int | None = None) -> JournalEntry:
-        with self._lock:
+        with self._cond:
             self.receipt_no = self.receipt_no % 9999 + 1
             self.trace_no = self.trace_no % 999999 + 1
             entry = JournalEntry(kind, f"{amount:.2f}", result, self.receipt_no, self.trace_no,
@@ -418,16 +373,6 @@ class _Session:
         return False
 
 
-def _close(sock: socket.socket | None) -> None:
-    if sock is None:
-        return
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()
-
-
 # -- program mode: control channel ------------------------------------------------------
 def handle_command(sim: ZvtSimulator, line: str) -> tuple[object, bool]:
     words = line.split()
@@ -469,7 +414,7 @@ def _control_session(sim: ZvtSimulator, conn: socket.socket, done: threading.Eve
             f.flush()
             if quit_:
                 done.set()
-                _close(srv)
+                close_socket(srv)
                 return
 
 
@@ -492,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        _close(ctl)
+        close_socket(ctl)
         sim.stop()
     return 0
 

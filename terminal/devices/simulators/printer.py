@@ -31,15 +31,18 @@ from devices.escpos.commands import process_id_reply
 from devices.escpos.paper import Paper
 from devices.escpos.parser import Command, EscPosParser
 from devices.escpos.status import PrinterStatus
+from devices.simulators.tcp import TcpDeviceSimulator, close_socket
 
 PAPER_STATES = ("ok", "near_end", "out")
 
 
-class PrinterSimulator:
+class PrinterSimulator(TcpDeviceSimulator):
+    thread_name = "sim-printer"
+
     def __init__(
         self, host: str = "127.0.0.1", port: int = 0, columns: int = 48, transcript: TextIO | None = None
     ) -> None:
-        self.host, self.port = host, port
+        super().__init__(host, port)
         self.paper = Paper(columns)
         self.transcript = transcript
         self.paper_state = "ok"
@@ -51,57 +54,18 @@ class PrinterSimulator:
         self.drawer_kicks = 0
         self.bytes_received = 0
         self.torn: list[str] = []  # receipts cut short by an unplug
-        self.plugged = False
-        self._cond = threading.Condition(threading.RLock())
         self._pending: deque[tuple[socket.socket, Command]] = deque()
-        self._listener: socket.socket | None = None
-        self._conns: set[socket.socket] = set()
         self._trigger: tuple[int, str] | None = None  # (bytes left, "unplug" | "paper_out" | "silent")
         self._drop_after_kick = False
         self._printed_lines = 0
 
-    # -- lifecycle --------------------------------------------------------
-    def start(self) -> PrinterSimulator:
-        self.plug()
-        return self
-
-    def stop(self) -> None:
-        self.unplug()
-
-    def __enter__(self) -> PrinterSimulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def plug(self) -> None:
-        with self._cond:
-            if self.plugged:
-                return
-            srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            srv.bind((self.host, self.port))
-            srv.listen(4)
-            self.port = srv.getsockname()[1]  # keep the port across unplug/plug
-            self._listener, self.plugged = srv, True
-            threading.Thread(target=self._accept_loop, args=(srv,), name="sim-printer-accept", daemon=True).start()
-            self._cond.notify_all()
-
-    def unplug(self) -> None:
-        """Pull the cable and power: close every socket, lose unprinted data."""
-        with self._cond:
-            if not self.plugged:
-                return
-            self.plugged = False
-            listener, self._listener = self._listener, None
-            conns, self._conns = set(self._conns), set()
-            self._pending.clear()
-            if self.paper.torn:
-                self.torn.append(self.paper.torn)
-            self.paper = _fresh_paper(self.paper)
-            self._cond.notify_all()
-        for sock in [listener, *conns]:
-            _close(sock)
+    # -- lifecycle (TcpDeviceSimulator) ----------------------------------------------------
+    def _on_unplug(self) -> None:
+        """Unprinted data is lost; a receipt half printed is torn off."""
+        self._pending.clear()
+        if self.paper.torn:
+            self.torn.append(self.paper.torn)
+        self.paper = _fresh_paper(self.paper)
 
     # -- state --------------------------------------------------------------
     def set_state(
@@ -189,19 +153,6 @@ class PrinterSimulator:
             }
 
     # -- connection handling -----------------------------------------------------
-    def _accept_loop(self, srv: socket.socket) -> None:
-        while True:
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return  # listener closed: unplugged
-            with self._cond:
-                if srv is not self._listener:
-                    _close(conn)
-                    return
-                self._conns.add(conn)
-            threading.Thread(target=self._serve, args=(conn,), name="sim-printer-conn", daemon=True).start()
-
     def _serve(self, conn: socket.socket) -> None:
         parser = EscPosParser()
         while True:
@@ -231,7 +182,7 @@ class PrinterSimulator:
                 break
         with self._cond:
             self._conns.discard(conn)
-        _close(conn)
+        close_socket(conn)
 
     def _split(self, chunk: bytes) -> tuple[bytes, bytes, str | None]:
         """Split `chunk` where an armed trigger fires: (before, after, action or None)."""
@@ -275,7 +226,7 @@ class PrinterSimulator:
         if self._drop_after_kick:
             self._drop_after_kick = False
             self._conns.discard(conn)
-            _close(conn)
+            close_socket(conn)
 
     def _flush_transcript(self) -> None:
         if self.transcript is None:
@@ -299,16 +250,6 @@ def _send(conn: socket.socket, data: bytes) -> None:
         conn.sendall(data)
     except OSError:
         pass  # the driver went away; it will ask again
-
-
-def _close(sock: socket.socket | None) -> None:
-    if sock is None:
-        return
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()
 
 
 # -- program mode: control channel ------------------------------------------------
