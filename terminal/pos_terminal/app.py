@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from pos_terminal.config import TerminalConfig
 from pos_terminal.services import Services, open_services
@@ -60,14 +60,25 @@ def run_app(config: TerminalConfig, argv: Sequence[str] | None = None, *, window
     except DatabaseUnusable as exc:
         return refuse_to_start(exc)
     terminal.translators = translators
-    if windowed:
-        terminal.window.show()
-    else:
-        terminal.window.showFullScreen()
+    show_till(terminal.window, windowed=windowed)
     try:
         return app.exec()
     finally:
         terminal.close()
+
+
+def show_till(window: QWidget, *, windowed: bool) -> None:
+    """Full screen, or a window no larger than the screen's free area: on a 1366x768
+    screen a 1280x800 window would hide the Pay row and the status bar below the edge."""
+    if not windowed:
+        window.showFullScreen()
+        return
+    window.show()  # first: only a shown window knows its frame (title bar, borders)
+    free = window.screen().availableGeometry()
+    frame_w = window.frameGeometry().width() - window.width()
+    frame_h = window.frameGeometry().height() - window.height()
+    window.resize(min(window.width(), free.width() - frame_w), min(window.height(), free.height() - frame_h))
+    window.move(free.topLeft())
 
 
 def refuse_to_start(exc: DatabaseUnusable) -> int:

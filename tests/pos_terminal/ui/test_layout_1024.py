@@ -59,3 +59,19 @@ def test_no_widget_of_the_sale_screens_lies_outside_the_window_at_1024x768(qtbot
             app.removeTranslator(t)
         services.close()
         formatting.use_store_locale(formatting.DEFAULT_LOCALE)
+
+
+def test_a_windowed_till_is_never_larger_than_the_screen(qtbot) -> None:
+    """Found on a 1366x768 laptop: the demo's 1280x800 window put the Pay row and the
+    status bar below the screen's edge."""
+    from PySide6.QtWidgets import QWidget
+
+    from pos_terminal.app import show_till
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(4000, 3000)  # larger than any screen the offscreen platform offers
+    show_till(window, windowed=True)
+    free = window.screen().availableGeometry()
+    assert free.contains(window.frameGeometry()), (window.frameGeometry(), free)
+    assert window.frameGeometry().size() == free.size()
