@@ -250,14 +250,17 @@ def _run_ui(config: TerminalConfig, sales: int) -> int:
 
 
 def start_devices(children: ExitStack, demo_dir: Path) -> None:
-    """Receipt printer on TCP 9100, an 8217 scale on a pty and a ZVT card terminal on TCP
-    20007 (devices/resources/devices.toml): the Card button pays through the terminal."""
+    """Receipt printer on TCP 9100, an 8217 scale and a serial scanner on ptys and a ZVT card
+    terminal on TCP 20007 (devices/resources/devices.toml): every device the default file
+    names is there, so the status bar shows none as offline; the Card button pays through
+    the terminal."""
     log_file = (demo_dir / "devices.log").open("ab")
     _spawn(children, [sys.executable, "-m", "devices.simulators.printer", "--port", "9100"], log_file)
     _spawn(children, [sys.executable, "-m", "devices.simulators.scale", "--protocol", "8217",
                       "--weight", "0.000"], log_file)
+    _spawn(children, [sys.executable, "-m", "devices.simulators.scanner"], log_file)
     _spawn(children, [sys.executable, "-m", "devices.simulators.payment", "--port", "20007"], log_file)
-    print(f"device simulators started (printer on 127.0.0.1:9100, scale on a pty, card terminal on "
+    print(f"device simulators started (printer on 127.0.0.1:9100, scale and scanner on ptys, card terminal on "
           f"127.0.0.1:20007); log {log_file.name}")
 
 
