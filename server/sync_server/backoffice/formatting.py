@@ -58,6 +58,15 @@ def age(seconds: float | None) -> str:
     return f"{int(seconds)} s"
 
 
+def who(actor: str) -> str:
+    """A journal's actor in words: an office user, the admin token, or a till's staff member."""
+    if actor.startswith("office:"):
+        return f"{actor.removeprefix('office:')} (office)"
+    if actor == "admin-token":
+        return "the admin token (a script)"
+    return actor
+
+
 class PriceUnreadable(ValueError):
     """A price typed in the office that is no amount in the store's way of writing."""
 
@@ -98,6 +107,15 @@ class StoreFormat:
 
     def day(self, value: date) -> str:
         return day(value, self.locale)
+
+    def when_text(self, text: str | None) -> str:
+        """A moment written as ISO 8601 text (a journal's `at`), the store's way."""
+        if not text:
+            return ""
+        try:
+            return when(datetime.fromisoformat(text), self.locale)
+        except ValueError:
+            return text
 
     def number(self, value: Decimal | float | int | None) -> str:
         return number(value, self.locale)
