@@ -98,7 +98,7 @@ def search(conn: Connection, store_id: str, query: AuditQuery) -> AuditPage:
     records: list[AuditRecord] = []
     if parts:
         union = union_all(*parts).subquery()
-        rows = conn.execute(select(union).order_by(union.c.at.desc(), union.c.source, union.c.seq.desc())
+        rows = conn.execute(select(union).order_by(union.c.at.desc(), union.c.source, union.c.terminal_id, union.c.seq.desc())
                             .offset(query.offset).limit(query.limit + 1)).mappings().all()
         records = [_record(row) for row in rows]
     return AuditPage(records=records[:query.limit], offset=query.offset, limit=query.limit,
