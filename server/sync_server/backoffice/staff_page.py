@@ -76,8 +76,8 @@ def _done(engine, store_id: str, done: str, user_id: str) -> str | None:
     if done not in DONE or not user_id:
         return None
     with read_connection(engine) as conn:
-        names = {u.user_id: u.name for u in staff.list_users(conn, store_id)}
-    return DONE[done].format(name=names.get(user_id, user_id))
+        user = staff.find_user(conn, store_id, user_id)
+    return DONE[done].format(name=user.name if user else user_id)
 
 
 def _may_manage(session: OfficeSession) -> bool:
