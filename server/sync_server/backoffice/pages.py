@@ -39,14 +39,14 @@ from ..services import catalog, office_users, office_views, resolution
 from ..services.context import StoreSettings, load_store
 from . import session as sessions
 from . import zwords
-from .formatting import PriceUnreadable, StoreFormat, age, parse_price, who
+from .formatting import PriceUnreadable, StoreFormat, age, details, parse_price, who
 from .session import CSRF_FIELD, CSRF_HEADER, OfficeSession
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PREFIX = "/office"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(CSRF_FIELD=CSRF_FIELD, CSRF_HEADER=CSRF_HEADER, age=age, who=who)
+templates.env.globals.update(CSRF_FIELD=CSRF_FIELD, CSRF_HEADER=CSRF_HEADER, age=age, who=who, details=details)
 
 # The pages of a store, in the order the navigation shows them: (route name, label).
 # The staff and audit pages live in staff_page.py and audit_page.py (routers of their own).

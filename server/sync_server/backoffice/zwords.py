@@ -33,6 +33,18 @@ def figure_label(figure: str, fmt: StoreFormat) -> str:
     return figure
 
 
+def in_print_order(figures: list[ZDifference]) -> list[ZDifference]:
+    """Totals as the Z prints them first, then tenders, then tax rates."""
+    totals = list(TOTALS)
+
+    def place(row: ZDifference) -> tuple[int, int, str]:
+        if row.figure in TOTALS:
+            return 0, totals.index(row.figure), ""
+        return (1 if row.figure.startswith("by_tender.") else 2), 0, row.figure
+
+    return sorted(figures, key=place)
+
+
 def is_count(figure: str) -> bool:
     return figure.endswith("count")
 
