@@ -19,6 +19,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from pos_protocol import paths
 from pos_protocol.codes import ConflictCode, OrderStatus
 from pos_terminal.core.users import WrongPin
 from pos_terminal.services.staff import UnknownUser
@@ -89,6 +90,10 @@ def test_a_sale_at_a_stale_price_is_held_with_its_diff_and_resolved_here(shop, p
     assert resolved.status == OrderStatus.RESOLVED
     assert [(r.action.value, r.approved_by, r.reason) for r in resolved.resolutions] == [
         ("honor_terminal", "office:anna", "shelf label still showed 0.57")]
+    journal = httpx.get(shop.url + paths.fill(paths.ADMIN_STORE_AUDIT_ENTRIES, store_id=STORE), headers=scene.ADMIN,
+                        params={"action": "order.resolve", "actor": MANAGER_ACCOUNT.user_id}, timeout=30).json()
+    assert [(r["actor"], r["payload"]["reason"]) for r in journal["records"] if r["subject"] == order.order_id] == [
+        ("office:anna", "shelf label still showed 0.57")]  # and in the office's journal
 
 
 def test_an_office_cashier_sees_held_orders_but_cannot_resolve_them(shop, page, till):

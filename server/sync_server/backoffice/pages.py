@@ -35,7 +35,8 @@ from ..api.deps import EngineDep
 from ..api.ratelimit import RateLimit
 from ..core.errors import DomainError
 from ..db.session import read_connection, write_transaction
-from ..services import catalog, office_users, office_views, resolution
+from ..services import catalog, office_journal, office_users, office_views, resolution
+from ..services.office_journal import OfficeAction
 from ..services.context import StoreSettings, load_store
 from . import session as sessions
 from . import zwords
@@ -221,9 +222,12 @@ def _resolve(request: Request, store_id: str, order_id: UUID, session: OfficeSes
     try:
         decisions = _decisions(form)
         with write_transaction(engine) as conn:
+            reason = str(form.get("reason", "")).strip() or "resolved in the back office"
             resolution.resolve_at_office(conn, store_id, order_id, decisions, account.user_id,
-                                         account.can(Permission.CONFLICT_RESOLVE), str(form.get("reason", "")).strip()
-                                         or "resolved in the back office")
+                                         account.can(Permission.CONFLICT_RESOLVE), reason)
+            office_journal.record(conn, store_id, office_journal.office_actor(account.user_id),
+                                  OfficeAction.ORDER_RESOLVE, str(order_id), reason=reason,
+                                  decisions=sorted(d.value for d in decisions.values()))
     except DomainError as error:
         with read_connection(engine) as conn:
             held = office_views.held_order(conn, store_id, str(order_id))
@@ -312,6 +316,8 @@ def change_price(request: Request, store_id: str, sku: str, session: SignedInDep
         new_price = parse_price(price, store.locale)
         with write_transaction(engine) as conn:
             version = catalog.change_price(conn, store_id, sku, new_price)
+            office_journal.record(conn, store_id, office_journal.office_actor(account.user_id),
+                                  OfficeAction.PRICE_CHANGE, sku, price=str(new_price), catalog_version=version)
         log.info("office price change", extra={"office_user": account.user_id, "sku": sku, "catalog_version": version})
     except PriceUnreadable as exc:
         message = str(exc)
