@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from pos_protocol import paths
 from pos_protocol.pins import verify_pin
+from pos_protocol.wire import canonical_json
 from sync_server.db.models import STORE_USERS
 from sync_server.db.session import make_engine, read_connection
 
@@ -167,3 +168,21 @@ def _drain(till) -> None:
     for _ in range(20):
         if not till.pump.pump_once().sent_anything:
             return
+
+
+def test_a_rewritten_journal_is_flagged_in_words_on_the_audit_page(shop, till):
+    till.drain()  # the sign-in's entry reaches the server: the chain is verified up to it
+    terminal = till.services.config.terminal_id
+    [head] = [h for h in admin_get(shop, paths.ADMIN_STORE_AUDIT_HEADS, store_id=STORE).json()
+              if h["terminal_id"] == terminal]
+    seq = head["head_seq"] + 1
+    forged = {"seq": seq, "at": "2026-12-02T08:00:00+00:00", "actor": "c1", "action": "drawer.open", "subject": None,
+              "payload": "{}", "prev_hash": head["head_hash"], "hash": "f" * 64}  # not the entry's hash
+    answer = till.client.post_audit_entries([canonical_json({"entries": [forged]})])
+    assert answer.status == 200 and answer.json()["flags"] == ["AUDIT_CHAIN_BROKEN"], answer.body
+    with signed_in_client(shop.url) as client:
+        page = client.get(f"/office/stores/{STORE}/audit").text
+    said = re.search(rf'data-terminal-id="{terminal}">(.*?)</p>', page, re.S).group(1)
+    said = " ".join(said.split())
+    assert f"is broken from entry {seq}:" in said and "does not match its hash: it was rewritten" in said
+    assert f"the entries up to {seq - 1} are verified" in said
