@@ -102,6 +102,11 @@ def test_new_pin_unlock_and_remove_are_journalled_and_found_by_audit_search(shop
                              data={"pin": "2468", "pin_again": "2468", "csrf_token": csrf})
         assert pinned.status_code == 303 and "done=pin" in pinned.headers["location"]
         assert verify_pin("2468", staff_row(shop, "finn")["pin_hash"]) and not staff_row(shop, "finn")["locked"]
+        locked = client.post(f"/office/stores/{STORE}/staff/finn/lock", data={"csrf_token": csrf})
+        assert "is locked: tills refuse them" in client.get(locked.headers["location"]).text
+        assert staff_row(shop, "finn")["locked"] is True
+        unlocked = client.post(f"/office/stores/{STORE}/staff/finn/unlock", data={"csrf_token": csrf})
+        assert unlocked.status_code == 303 and staff_row(shop, "finn")["locked"] is False
         removed = client.post(f"/office/stores/{STORE}/staff/finn/remove", data={"csrf_token": csrf})
         assert removed.status_code == 303
         listed = client.get(removed.headers["location"]).text
@@ -112,8 +117,8 @@ def test_new_pin_unlock_and_remove_are_journalled_and_found_by_audit_search(shop
     assert staff_row(shop, "finn")["removed"] is True
     found = admin_get(shop, paths.ADMIN_STORE_AUDIT_ENTRIES, store_id=STORE, query={"action": "staff."}).json()
     mine = [(e["action"], e["actor"]) for e in found["records"] if e["subject"] == "finn"]
-    assert mine == [("staff.remove", "office:olga"), ("staff.set_pin", "office:olga"), ("staff.lock", "admin-token"),
-                    ("staff.add", "office:olga")]  # newest first
+    assert mine == [("staff.remove", "office:olga"), ("staff.unlock", "office:olga"), ("staff.lock", "office:olga"),
+                    ("staff.set_pin", "office:olga"), ("staff.lock", "admin-token"), ("staff.add", "office:olga")]
     assert "olga (office)" in audit and "admin token" in audit and "staff.set_pin" in audit
 
 

@@ -1,5 +1,5 @@
 """The staff page: the store's staff list, and (with `users.manage`) adding a user,
-removing one, setting a new PIN and unlocking.
+removing one, setting a new PIN, locking and unlocking.
 
 The PIN is typed twice, checked against the till's rule (4-12 digits) and hashed here
 with `pos_protocol.pins.hash_pin` (scrypt, the hash tills verify), then handed to
@@ -44,6 +44,7 @@ DONE = {  # ?done=... after a change: what the page then says, with the user's n
     "removed": "{name} was removed. Tills refuse them once they have pulled the staff list.",
     "pin": "{name} has a new PIN (and is unlocked).",
     "unlocked": "{name} is unlocked on every till.",
+    "locked": "{name} is locked: tills refuse them after their next staff pull, until unlocked.",
 }
 REFUSALS = {
     ErrorCode.USER_UNKNOWN: "That user is not on this store's staff list (removed meanwhile?).",
@@ -178,3 +179,13 @@ def unlock_user(request: Request, store_id: str, user_id: str, session: SignedIn
         office_journal.record(conn, store_id, actor, OfficeAction.STAFF_UNLOCK, user_id)
 
     return _change(request, store_id, session, engine, csrf_token, "unlocked", user_id, work)
+
+
+@router.post("/stores/{store_id}/staff/{user_id}/lock", name="office_staff_lock")
+def lock_user(request: Request, store_id: str, user_id: str, session: SignedInDep, engine: EngineDep,
+              csrf_token: Annotated[str, Form()] = "") -> Response:
+    def work(conn: Connection, actor: str) -> None:
+        staff.set_locked(conn, store_id, user_id, True)
+        office_journal.record(conn, store_id, actor, OfficeAction.STAFF_LOCK, user_id)
+
+    return _change(request, store_id, session, engine, csrf_token, "locked", user_id, work)

@@ -1,7 +1,8 @@
 """Audit search: the tills' shipped journals and the office's journal, one trail.
 
 Both keep `at` as ISO 8601 text in UTC (the tills' as they hashed it), so one UNION ALL
-sorts and pages them together, newest first. Filters: terminal (till entries only),
+sorts and pages them together, newest first (ties by the till's seq or the office
+journal's id, so every row has one place and pages never overlap). Filters: terminal (till entries only),
 UTC days, action (a prefix: `sale` finds `sale.completed`), and who (a till's staff
 member, or an office user by their id). Beside the entries, each terminal's journal head
 says whether its chain is verified or was cut or rewritten (services/audit.py).
@@ -60,7 +61,7 @@ class AuditPage(BaseModel):
 def _tills(store_id: str, query: AuditQuery):
     t = AUDIT_ENTRIES.c
     found = select(literal("till").label("source"), t.terminal_id, t.seq, t.at, t.actor, t.action, t.subject,
-                   t.payload).where(t.store_id == store_id)
+                   t.payload, t.seq.label("n")).where(t.store_id == store_id)
     if query.terminal_id:
         found = found.where(t.terminal_id == query.terminal_id)
     return _filtered(found, t, query, [query.actor] if query.actor else [])
@@ -70,7 +71,7 @@ def _office(store_id: str, query: AuditQuery):
     o = OFFICE_ACTIONS.c
     found = select(literal("office").label("source"), cast(null(), String(64)).label("terminal_id"),
                    cast(null(), BigInteger).label("seq"), o.at, o.actor, o.action, o.subject,
-                   o.payload).where(o.store_id == store_id)
+                   o.payload, o.id.label("n")).where(o.store_id == store_id)
     actors = [query.actor, office_actor(query.actor)] if query.actor else []
     return _filtered(found, o, query, actors)
 
@@ -98,7 +99,7 @@ def search(conn: Connection, store_id: str, query: AuditQuery) -> AuditPage:
     records: list[AuditRecord] = []
     if parts:
         union = union_all(*parts).subquery()
-        rows = conn.execute(select(union).order_by(union.c.at.desc(), union.c.source, union.c.terminal_id, union.c.seq.desc())
+        rows = conn.execute(select(union).order_by(union.c.at.desc(), union.c.source, union.c.terminal_id, union.c.n.desc())
                             .offset(query.offset).limit(query.limit + 1)).mappings().all()
         records = [_record(row) for row in rows]
     return AuditPage(records=records[:query.limit], offset=query.offset, limit=query.limit,
@@ -112,4 +113,4 @@ def _record(row) -> AuditRecord:  # type: ignore[no-untyped-def]
         payload = row["payload"]
     if not isinstance(payload, dict):
         payload = row["payload"]
-    return AuditRecord(**{**row, "payload": payload})
+    return AuditRecord(**{**{k: v for k, v in row.items() if k != "n"}, "payload": payload})
