@@ -3,8 +3,9 @@
     .venv/bin/python -m tools.backoffice_screenshots [--out docs/screenshots/backoffice]
 
 A throw-away shop like the browser tests' (tests/backoffice/scene.py): the real server
-under uvicorn, a real till that sells at a stale price (a held order), sends a heartbeat
-and closes its day (a Z report). Debian's Chromium (Playwright, headless) signs in and
+under uvicorn, a real till that sells at a stale price (a held order), sends a heartbeat,
+closes its day (a Z report that reconciles) and closes another with its orders held back
+(a Z that waits for them); a staff list with a locked user; the till's shipped journal. Debian's Chromium (Playwright, headless) signs in and
 takes each page at 1024x768 and 1920x1080 (the whole page, so nothing below the fold is
 hidden). Not a test: a person looks at the pictures.
 """
@@ -16,7 +17,11 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import sync_playwright
+
+from pos_protocol import paths
+from pos_protocol.pins import hash_pin
 
 from tests.backoffice import scene
 
@@ -32,8 +37,23 @@ def build_shop(workdir: Path):
     scene.sell_and_close_day(till)
     till.till.add_sku(scene.ROLL)
     till.pay_card()  # left in the outbox, so the heartbeat shows a queue
+    scene.sell_with_the_outbox_held_back(till, 2)
+    scene.close_day_and_send_the_z_first(till, Decimal("53.42"))  # its orders still in the outbox
     scene.send_heartbeat(till)
+    add_staff(server)
     return server, till
+
+
+STAFF = [("ben", "Ben Baker", "cashier", "1357"), ("clara", "Clara Crust", "supervisor", "2468"),
+         ("mia", "Mia Müller-Lüdenscheidt", "manager", "9753")]
+
+
+def add_staff(server) -> None:
+    for user_id, name, role, pin in STAFF:
+        httpx.put(server.url + paths.fill(paths.ADMIN_USER, store_id=scene.STORE, user_id=user_id), headers=scene.ADMIN,
+                  json={"name": name, "role": role, "pin_hash": hash_pin(pin)}, timeout=30).raise_for_status()
+    httpx.post(server.url + paths.fill(paths.ADMIN_USER_LOCK, store_id=scene.STORE, user_id="clara"),
+               headers=scene.ADMIN, timeout=30).raise_for_status()
 
 
 def pages(store: str) -> list[tuple[str, str]]:
@@ -42,7 +62,9 @@ def pages(store: str) -> list[tuple[str, str]]:
         ("terminals", f"/office/stores/{store}/terminals"),
         ("held-orders", f"/office/stores/{store}/held"),
         ("z-reports", f"/office/stores/{store}/z-reports"),
+        ("staff", f"/office/stores/{store}/staff"),
         ("catalog", f"/office/stores/{store}/catalog?q=SKU0001"),
+        ("audit", f"/office/stores/{store}/audit"),
         ("export", f"/office/stores/{store}/export"),
     ]
 
@@ -55,8 +77,9 @@ def shoot(url: str, out: Path) -> None:
             page = context.new_page()
             page.goto(url + "/office/login")
             page.screenshot(path=str(out / f"login-{width}x{height}.png"), full_page=True)
-            page.get_by_label("User").fill(scene.MANAGER_ACCOUNT.user_id)
-            page.get_by_label("Password").fill(scene.MANAGER_ACCOUNT.password)
+            # The admin account: it sees every page with its forms (the staff page's need users.manage).
+            page.get_by_label("User").fill(scene.ADMIN_ACCOUNT.user_id)
+            page.get_by_label("Password").fill(scene.ADMIN_ACCOUNT.password)
             page.get_by_role("button", name="Sign in").click()
             page.get_by_role("heading", name="Stores").wait_for()
             for name, path in pages(scene.STORE):

@@ -46,6 +46,7 @@ ADMIN_STORE_Z_REPORTS = f"{ADMIN_STORE}/z-reports"
 ADMIN_STORE_ORDERS = f"{ADMIN_STORE}/orders"
 ADMIN_ITEMS = f"{ADMIN_STORE}/items"
 ADMIN_STORE_AUDIT_HEADS = f"{ADMIN_STORE}/audit-heads"
+ADMIN_STORE_AUDIT_ENTRIES = f"{ADMIN_STORE}/audit-entries"
 
 # Operations (outside /v1)
 HEALTHZ = "/healthz"

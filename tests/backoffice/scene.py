@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import json
+
 import httpx
+from sqlalchemy import select
 
 from pos_protocol import paths, wire
+from pos_protocol.wire import canonical_json
 from pos_protocol.tax import TaxMode
 from pos_terminal.core.sale import TenderType
 from pos_terminal.services import CompletedOrder, TenderInput
+from pos_terminal.store.models import OutboxEntry
 from sync_server.services import catalog
 from tests.e2e.contract_shop import MANAGER, ContractServer, ContractTill
 from tests.pos_terminal.sync.harness import ADMIN_TOKEN, DEMO_CSV
@@ -37,6 +42,7 @@ class OfficeUser:
 
 MANAGER_ACCOUNT = OfficeUser("anna", "Anna Office", "manager", "correct horse battery")
 CASHIER_ACCOUNT = OfficeUser("carl", "Carl Counter", "cashier", "carl's long password")
+ADMIN_ACCOUNT = OfficeUser("olga", "Olga Owner", "admin", "olga keeps the staff list")  # users.manage
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 DEMO_ITEMS = dict(catalog.read_csv(DEMO_CSV))
 
@@ -55,7 +61,7 @@ def open_shop(workdir: Path) -> ContractServer:
              "max_blind_return_qty": "100", "locale": LOCALE}
     httpx.put(server.url + paths.fill(paths.ADMIN_STORE, store_id=STORE), json=store, headers=ADMIN,
               timeout=30).raise_for_status()
-    for user in (MANAGER_ACCOUNT, CASHIER_ACCOUNT):
+    for user in (MANAGER_ACCOUNT, CASHIER_ACCOUNT, ADMIN_ACCOUNT):
         add_office_user(server.db_url, user)
     return server
 
@@ -100,3 +106,29 @@ def send_heartbeat(till: ContractTill, devices: dict[str, str] | None = None) ->
     queue = till.pump.queue_state()
     till.client.heartbeat(wire.Heartbeat(queue_depth=queue.depth, oldest_pending_age_s=queue.oldest_age_s or 0.0,
                                          app_version="0.1.0", devices=DEVICES if devices is None else devices))
+
+
+def sell_with_the_outbox_held_back(till: ContractTill, count: int) -> list[CompletedOrder]:
+    """A drawer session's sales while nothing is sent (the pump is simply not run, as when
+    the server is unreachable): the orders wait in the till's outbox."""
+    till.services.drawer.open(Decimal("50.00"))
+    sold = []
+    for _ in range(count):
+        till.till.add_sku(ROLL, Decimal(2))
+        sold.append(till.till.pay([TenderInput(TenderType.CASH, Decimal("5.00"))]))
+    return sold
+
+
+def close_day_and_send_the_z_first(till: ContractTill, counted: Decimal, tamper=None) -> str:
+    """Close the day and send only its Z report ahead of the orders (by another route than
+    the outbox, which would send the orders first), signed as the till; `tamper` may change
+    the report's JSON on the way. The orders stay in the outbox until the till drains it."""
+    closed = till.services.drawer.close_day(counted, MANAGER)
+    with till.services.db.reader() as s:
+        entry = s.scalars(select(OutboxEntry).where(OutboxEntry.idempotency_key == closed.report_id)).one()
+        method, path, body, key = entry.method, entry.path, entry.body, entry.idempotency_key
+    if tamper is not None:
+        body = canonical_json(tamper(json.loads(body))).decode()
+    answer = till.client.request(method, path, body.encode(), idempotency_key=key)
+    assert answer.status == 201, answer.body
+    return closed.report_id

@@ -3,7 +3,9 @@ real server under uvicorn, with a real till selling through its outbox.
 
 Each test signs in as an office user made with `pos-sync-server office-user add`, then:
 sees a sale rung at a stale price held with its diff and resolves it; sees a closed day's
-Z report; changes a price and sees the till pull it; exports CSV. Waiting is Playwright's
+Z report; sees a Z sent ahead of its orders mismatched in words, then reconciled once the
+till's backlog drains; adds a cashier the till then pulls and signs in, and removes them
+again; changes a price and sees the till pull it; exports CSV. Waiting is Playwright's
 (`expect` retries until the page shows it), never a sleep.
 """
 
@@ -17,11 +19,15 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from pos_protocol import paths
 from pos_protocol.codes import ConflictCode, OrderStatus
+from pos_terminal.core.users import WrongPin
+from pos_terminal.services.staff import UnknownUser
 from pos_terminal.sync.catalog_pull import CatalogPuller
+from pos_terminal.sync.staff_pull import StaffPuller
 
 from . import scene
-from .scene import CASHIER_ACCOUNT, MANAGER_ACCOUNT, ROLL, STORE
+from .scene import ADMIN_ACCOUNT, CASHIER_ACCOUNT, MANAGER_ACCOUNT, ROLL, STORE
 
 pytestmark = pytest.mark.slow
 D = Decimal
@@ -84,6 +90,10 @@ def test_a_sale_at_a_stale_price_is_held_with_its_diff_and_resolved_here(shop, p
     assert resolved.status == OrderStatus.RESOLVED
     assert [(r.action.value, r.approved_by, r.reason) for r in resolved.resolutions] == [
         ("honor_terminal", "office:anna", "shelf label still showed 0.57")]
+    journal = httpx.get(shop.url + paths.fill(paths.ADMIN_STORE_AUDIT_ENTRIES, store_id=STORE), headers=scene.ADMIN,
+                        params={"action": "order.resolve", "actor": MANAGER_ACCOUNT.user_id}, timeout=30).json()
+    assert [(r["actor"], r["payload"]["reason"]) for r in journal["records"] if r["subject"] == order.order_id] == [
+        ("office:anna", "shelf label still showed 0.57")]  # and in the office's journal
 
 
 def test_an_office_cashier_sees_held_orders_but_cannot_resolve_them(shop, page, till):
@@ -111,6 +121,66 @@ def test_a_closed_day_is_listed_with_its_flags(shop, page, till):
     expect()(row).to_contain_text(till.services.config.terminal_id)
     expect()(row).to_contain_text("19,86 €")  # two waters at 9.93
     expect()(row).to_contain_text("no flags")
+
+
+def test_a_z_sent_ahead_of_its_orders_reconciles_once_the_backlog_drains(shop, page, till):
+    sold = scene.sell_with_the_outbox_held_back(till, 3)  # the server hears nothing of them yet
+    report_id = scene.close_day_and_send_the_z_first(till, D("53.42"))
+    sign_in(page, shop)
+    page.goto(office(shop, f"/stores/{STORE}/z-reports"))
+    row = page.locator(f"tr[data-report-id='{report_id}']")
+    expect()(row.locator("td.reconciliation")).to_have_text("3 orders of this drawer session have not arrived yet")
+    detail = page.locator(f"tr[data-detail-of='{report_id}']")
+    expect()(detail.locator("li[data-missing]")).to_have_count(3)
+    expect()(detail.locator("tr[data-figure='sales_count']")).to_have_class(re.compile("differs"))
+    expect()(detail.locator("tr[data-figure='by_tender.cash.amount']")).to_contain_text("3,42 €")  # the till's Z
+    till.drain()  # the server is back: the backlog drains (and the Z again, answered as already stored)
+    page.reload()
+    row = page.locator(f"tr[data-report-id='{report_id}']")
+    expect()(row.locator("td.reconciliation")).to_contain_text("Matches the orders received")
+    expect()(row).to_contain_text("no flags")
+    detail = page.locator(f"tr[data-detail-of='{report_id}']")
+    expect()(detail.locator("li[data-missing]")).to_have_count(0)
+    expect()(detail.locator("tr.differs")).to_have_count(0)
+    for order in sold:
+        expect()(detail.locator(".received")).to_contain_text(order.receipt_no)
+
+
+def test_a_cashier_added_here_signs_in_on_a_till_and_is_refused_once_removed(shop, page, till):
+    sign_in(page, shop, ADMIN_ACCOUNT)
+    page.goto(office(shop, f"/stores/{STORE}/staff"))
+    form = page.locator("section.add-user")
+    form.get_by_label("User id (typed at the till)").fill("gina")
+    form.get_by_label("Name", exact=True).fill("Gina Grain")
+    form.get_by_label("Role").select_option("cashier")
+    form.get_by_label("PIN (4–12 digits)").fill("2580")
+    form.get_by_label("PIN again", exact=True).fill("2085")
+    form.get_by_role("button", name="Add user").click()
+    expect()(page.get_by_role("alert")).to_contain_text("The two PIN entries differ")
+    form = page.locator("section.add-user")
+    expect()(form.get_by_label("Name", exact=True)).to_have_value("Gina Grain")  # kept, the PINs not
+    form.get_by_label("PIN (4–12 digits)").fill("2580")
+    form.get_by_label("PIN again", exact=True).fill("2580")
+    form.get_by_role("button", name="Add user").click()
+    expect()(page.locator("#staff-notice")).to_contain_text("Gina Grain was added")
+    row = page.locator("tr[data-user-id='gina']")
+    expect()(row).to_contain_text("active")
+    expect()(row).to_contain_text("added by olga (office)")
+
+    puller = StaffPuller(till.services.db, till.client)  # the till's own staff pull, as its sync thread runs it
+    assert "gina" in puller.pull_once().upserted
+    till.till.sign_out()
+    with pytest.raises(WrongPin):
+        till.till.sign_in("gina", "0000")
+    assert till.till.sign_in("gina", "2580").name == "Gina Grain"
+    till.till.sign_out()
+
+    page.locator("tr[data-user-id='gina']").get_by_role("button", name="Remove Gina Grain").click()
+    expect()(page.locator("#staff-notice")).to_contain_text("Gina Grain was removed")
+    expect()(page.locator("tr[data-user-id='gina']")).to_have_count(0)
+    assert "gina" in puller.pull_once().removed
+    with pytest.raises(UnknownUser):
+        till.till.sign_in("gina", "2580")
 
 
 def test_a_price_change_here_is_a_new_catalog_version_the_till_pulls(shop, page, till):

@@ -83,7 +83,8 @@ def test_admin_json_refuses_a_backwards_or_overlong_date_range(shop):
 def test_the_admin_json_is_documented_in_openapi(shop):
     documented = httpx.get(shop.url + "/openapi.json", timeout=30).json()["paths"]
     for template in (paths.ADMIN_STORES, paths.ADMIN_TERMINAL_STATUS, paths.ADMIN_HELD_ORDERS,
-                     paths.ADMIN_STORE_Z_REPORTS, paths.ADMIN_STORE_ORDERS, paths.ADMIN_ITEMS):
+                     paths.ADMIN_STORE_Z_REPORTS, paths.ADMIN_STORE_ORDERS, paths.ADMIN_ITEMS, paths.ADMIN_USERS,
+                     paths.ADMIN_STORE_AUDIT_HEADS, paths.ADMIN_STORE_AUDIT_ENTRIES):
         assert "get" in documented[template], template
     assert not [p for p in documented if p.startswith("/office")]  # pages are not API
 

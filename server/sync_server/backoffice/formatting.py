@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -58,6 +59,29 @@ def age(seconds: float | None) -> str:
     return f"{int(seconds)} s"
 
 
+def details(payload: dict[str, object] | str) -> str:
+    """A journal entry's payload as one line: `key: value; ...`, values as JSON writes them
+    (a hash shortened to its first 12 characters: enough to find it, short enough to read)."""
+    if not isinstance(payload, dict):
+        return payload
+    return "; ".join(f"{key}: {_detail(value)}" for key, value in payload.items())
+
+
+def _detail(value: object) -> str:
+    if isinstance(value, str):
+        return value[:12] + "…" if len(value) == 64 and all(c in "0123456789abcdef" for c in value) else value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def who(actor: str) -> str:
+    """A journal's actor in words: an office user, the admin token, or a till's staff member."""
+    if actor.startswith("office:"):
+        return f"{actor.removeprefix('office:')} (office)"
+    if actor == "admin-token":
+        return "admin token"
+    return actor
+
+
 class PriceUnreadable(ValueError):
     """A price typed in the office that is no amount in the store's way of writing."""
 
@@ -98,6 +122,15 @@ class StoreFormat:
 
     def day(self, value: date) -> str:
         return day(value, self.locale)
+
+    def when_text(self, text: str | None) -> str:
+        """A moment written as ISO 8601 text (a journal's `at`), the store's way."""
+        if not text:
+            return ""
+        try:
+            return when(datetime.fromisoformat(text), self.locale)
+        except ValueError:
+            return text
 
     def number(self, value: Decimal | float | int | None) -> str:
         return number(value, self.locale)

@@ -35,25 +35,29 @@ from ..api.deps import EngineDep
 from ..api.ratelimit import RateLimit
 from ..core.errors import DomainError
 from ..db.session import read_connection, write_transaction
-from ..services import catalog, office_users, office_views, resolution
+from ..services import catalog, office_journal, office_users, office_views, resolution
+from ..services.office_journal import OfficeAction
 from ..services.context import StoreSettings, load_store
 from . import session as sessions
-from .formatting import PriceUnreadable, StoreFormat, age, parse_price
+from . import zwords
+from .formatting import PriceUnreadable, StoreFormat, age, details, parse_price, who
 from .session import CSRF_FIELD, CSRF_HEADER, OfficeSession
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PREFIX = "/office"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(CSRF_FIELD=CSRF_FIELD, CSRF_HEADER=CSRF_HEADER, age=age)
+templates.env.globals.update(CSRF_FIELD=CSRF_FIELD, CSRF_HEADER=CSRF_HEADER, age=age, who=who, details=details)
 
 # The pages of a store, in the order the navigation shows them: (route name, label).
-# Staff and reconciliation join here when their services exist; nothing is shown before.
+# The staff and audit pages live in staff_page.py and audit_page.py (routers of their own).
 STORE_PAGES = [
     ("office_terminals", "Terminals"),
     ("office_held", "Held orders"),
     ("office_z_reports", "Z reports"),
+    ("office_staff", "Staff"),
     ("office_catalog", "Catalog"),
+    ("office_audit", "Audit"),
     ("office_export", "Export"),
 ]
 
@@ -218,9 +222,12 @@ def _resolve(request: Request, store_id: str, order_id: UUID, session: OfficeSes
     try:
         decisions = _decisions(form)
         with write_transaction(engine) as conn:
+            reason = str(form.get("reason", "")).strip() or "resolved in the back office"
             resolution.resolve_at_office(conn, store_id, order_id, decisions, account.user_id,
-                                         account.can(Permission.CONFLICT_RESOLVE), str(form.get("reason", "")).strip()
-                                         or "resolved in the back office")
+                                         account.can(Permission.CONFLICT_RESOLVE), reason)
+            office_journal.record(conn, store_id, office_journal.office_actor(account.user_id),
+                                  OfficeAction.ORDER_RESOLVE, str(order_id), reason=reason,
+                                  decisions=sorted(d.value for d in decisions.values()))
     except DomainError as error:
         with read_connection(engine) as conn:
             held = office_views.held_order(conn, store_id, str(order_id))
@@ -266,11 +273,11 @@ def z_reports_page(request: Request, store_id: str, session: SignedInDep, engine
     first_day, last_day, error = _days(first, last)
     with read_connection(engine) as conn:
         store = load_store(conn, store_id)
-        reports = office_views.z_reports(conn, store_id, first_day, last_day, terminal or None) if not error else []
+        reports = office_views.z_reconciliations(conn, store_id, first_day, last_day, terminal or None) if not error else []
         listed = office_views.terminal_status(conn, store_id)
     return _page(request, "z_reports.html", session, store, reports=reports, first=first_day, last=last_day,
                  terminal=terminal, terminals=listed, names={t.terminal_id: t.name for t in listed}, error=error,
-                 page="office_z_reports")
+                 page="office_z_reports", zwords=zwords)
 
 
 def _days(first: str, last: str) -> tuple[date, date, str | None]:
@@ -309,6 +316,8 @@ def change_price(request: Request, store_id: str, sku: str, session: SignedInDep
         new_price = parse_price(price, store.locale)
         with write_transaction(engine) as conn:
             version = catalog.change_price(conn, store_id, sku, new_price)
+            office_journal.record(conn, store_id, office_journal.office_actor(account.user_id),
+                                  OfficeAction.PRICE_CHANGE, sku, price=str(new_price), catalog_version=version)
         log.info("office price change", extra={"office_user": account.user_id, "sku": sku, "catalog_version": version})
     except PriceUnreadable as exc:
         message = str(exc)
@@ -388,5 +397,9 @@ def _csv(columns: list[str], rows: Iterable[BaseModel]) -> Iterable[str]:
 
 
 def install(app: FastAPI) -> None:
+    from . import audit_page, staff_page  # they build on this module's routes and helpers
+
     app.include_router(router)
+    app.include_router(staff_page.router)
+    app.include_router(audit_page.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="office_static")

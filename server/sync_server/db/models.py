@@ -250,6 +250,23 @@ class AuditEntryRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_audit_entries_store_at", "store_id", "at"),)
+
+
+class OfficeAction(Base):
+    """What someone did from the office or with the admin token (a staff change, a price,
+    a resolution), journalled in the same transaction as the change, for audit search.
+    `at` is ISO 8601 in UTC, the way tills write their journal's `at`, so both sort alike."""
+
+    __tablename__ = "office_actions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    payload: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_office_actions_store_at", "store_id", "at"),)
 
 
 class OfficeUser(Base):
@@ -289,3 +306,4 @@ Z_REPORTS = ZReportRow.__table__
 Z_MISSING = ZReportMissingOrder.__table__
 AUDIT_HEADS = AuditHeadRow.__table__
 AUDIT_ENTRIES = AuditEntryRow.__table__
+OFFICE_ACTIONS = OfficeAction.__table__

@@ -16,9 +16,10 @@ from sqlalchemy import Connection, select
 
 from pos_protocol.codes import ConflictCode, OrderStatus
 from pos_protocol.money import round_money
-from pos_protocol.wire import Conflict, Order, ZReport
+from pos_protocol.wire import Conflict, Order, ZDifference, ZReport, ZReportOut
 
 from ..db.models import OrderRow, Store, Terminal, ZReportRow
+from . import reconciliation, zreports
 from .context import load_store
 
 MAX_EXPORT_DAYS = 366
@@ -225,3 +226,48 @@ def orders_between(conn: Connection, store_id: str, first: date, last: date) -> 
     ).mappings()
     return [OrderSummary(**{**row, "conflicts": [c["code"] for c in json.loads(row["conflicts"])]},
                          currency=store.currency) for row in rows]
+
+
+class ZReceived(BaseModel):
+    """An order a Z report names that the server holds."""
+    order_id: str
+    receipt_no: str
+    status: str
+
+
+class ZMissing(BaseModel):
+    """An order a Z report names that has not arrived: only its id and place are known."""
+    order_id: str
+    place: int  # 1-based, in receipt order within the drawer session
+
+
+class ZReconciliationView(BaseModel):
+    """A Z report with its reconciliation, every figure beside the server's, and its orders."""
+    z: ZReportOut
+    day: date
+    figures: list[ZDifference]
+    received: list[ZReceived]
+    missing: list[ZMissing]
+
+
+def z_reconciliations(conn: Connection, store_id: str, first: date, last: date,
+                      terminal_id: str | None = None) -> list[ZReconciliationView]:
+    """The Z reports closed on the days `first`..`last` (UTC), newest first, each with the
+    till's figures beside the ones summed from the orders the server holds for it."""
+    store = load_store(conn, store_id)
+    day_range(first, last)
+    return [_z_view(conn, z, store.tax_mode, store.currency_scale)
+            for z in zreports.list_z_reports(conn, store_id, first, last, terminal_id)]
+
+
+def _z_view(conn: Connection, z: ZReportOut, mode, scale: int) -> ZReconciliationView:  # type: ignore[no-untyped-def]
+    held = reconciliation.held_orders(conn, z.report)
+    named = [str(o) for o in z.report.order_ids or ()]
+    status = dict(conn.execute(select(OrderRow.order_id, OrderRow.status).where(
+        OrderRow.store_id == z.store_id, OrderRow.order_id.in_(list(held)))).all()) if held else {}
+    received = [ZReceived(order_id=o, receipt_no=held[o].receipt_no, status=status.get(o, ""))
+                for o in named if o in held]
+    missing = [ZMissing(order_id=o, place=i + 1) for i, o in enumerate(named) if o not in held]
+    figures = reconciliation.side_by_side(z.report, (held[o] for o in named if o in held), mode, scale)
+    return ZReconciliationView(z=z, day=z.closed_at.astimezone(UTC).date(), figures=figures,
+                               received=received, missing=missing)

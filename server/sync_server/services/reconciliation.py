@@ -107,6 +107,14 @@ def differences(report: ZReport, orders: Iterable[Order], mode: TaxMode, scale: 
     return found
 
 
+def side_by_side(report: ZReport, orders: Iterable[Order], mode: TaxMode, scale: int) -> list[ZDifference]:
+    """Every figure of the report beside the same figure summed from the orders (the office
+    shows them all, with the differing ones marked), sorted by name."""
+    stated, summed = _reported(report), _figures(orders, mode, scale)
+    return [ZDifference(figure=name, z_report=stated.get(name, "0"), server=summed.get(name, "0"))
+            for name in sorted(stated.keys() | summed.keys())]
+
+
 def compare(report: ZReport, held: dict[str, Order], mode: TaxMode, scale: int) -> Reconciliation:
     """The report against the orders the server holds (by order id)."""
     if report.order_ids is None:
@@ -127,6 +135,11 @@ def lock_terminal(conn: Connection, terminal_id: str, *, for_z_report: bool) -> 
         return
     query = select(Terminal.terminal_id).where(Terminal.terminal_id == terminal_id)
     conn.execute(query.with_for_update() if for_z_report else query.with_for_update(key_share=True))
+
+
+def held_orders(conn: Connection, report: ZReport) -> dict[str, Order]:
+    """The orders the server holds of those the report names (by order id)."""
+    return _held_orders(conn, report.store_id, report.terminal_id, [str(o) for o in report.order_ids or ()])
 
 
 def _held_orders(conn: Connection, store_id: str, terminal_id: str, order_ids: Sequence[str]) -> dict[str, Order]:

@@ -108,6 +108,12 @@ def list_users(conn: Connection, store_id: str) -> list[StoreUserOut]:
     return [_out(row) for row in rows]
 
 
+def find_user(conn: Connection, store_id: str, user_id: str) -> StoreUserOut | None:
+    """One user as listed, removed ones too (they stay as rows); None if never on the list."""
+    row = _row(conn, store_id, user_id)
+    return None if row is None else _out(row)
+
+
 def current_version(conn: Connection, store_id: str) -> int:
     version = conn.execute(select(Store.staff_version).where(Store.store_id == store_id)).scalar_one_or_none()
     if version is None:

@@ -13,7 +13,8 @@ from pos_protocol.codes import ErrorCode, ReconciliationStatus
 
 from ...db.session import read_connection, write_transaction
 from ...core.errors import validation_failed
-from ...services import audit, catalog, office_views, staff, stores, terminals, zreports
+from ...services import audit, audit_search, catalog, office_views, staff, stores, terminals, zreports
+from ...services.office_journal import ADMIN_TOKEN_ACTOR, OfficeAction, record
 from pos_protocol.wire import (
     EnrollmentCodeOut,
     ItemUpsert,
@@ -109,6 +110,8 @@ def put_user(store_id: StoreId, user_id: StoreId, body: StoreUserPut, engine: En
     change with their next staff pull, and the server checks approvers against this list."""
     with write_transaction(engine) as conn:
         out, created = staff.put_user(conn, store_id, user_id, body)
+        record(conn, store_id, ADMIN_TOKEN_ACTOR, OfficeAction.STAFF_ADD if created else OfficeAction.STAFF_UPDATE,
+               user_id, name=body.name, role=body.role.value, pin_set=body.pin_hash is not None)
     response.status_code = 201 if created else 200
     return out
 
@@ -117,28 +120,36 @@ def put_user(store_id: StoreId, user_id: StoreId, body: StoreUserPut, engine: En
 def delete_user(store_id: StoreId, user_id: StoreId, engine: EngineDep) -> StoreUserOut:
     """Remove a user: tills refuse them once they hear of it; they approve nothing here."""
     with write_transaction(engine) as conn:
-        return staff.remove_user(conn, store_id, user_id)
+        out = staff.remove_user(conn, store_id, user_id)
+        record(conn, store_id, ADMIN_TOKEN_ACTOR, OfficeAction.STAFF_REMOVE, user_id)
+        return out
 
 
 @router.put(paths.ADMIN_USER_PIN, response_model=StoreUserOut, responses=problems(ErrorCode.USER_UNKNOWN))
 def put_user_pin(store_id: StoreId, user_id: StoreId, body: StaffPinSet, engine: EngineDep) -> StoreUserOut:
     """A new PIN, sent as its hash (`pos_protocol.pins.hash_pin`); it also unlocks the user."""
     with write_transaction(engine) as conn:
-        return staff.set_pin(conn, store_id, user_id, body.pin_hash)
+        out = staff.set_pin(conn, store_id, user_id, body.pin_hash)
+        record(conn, store_id, ADMIN_TOKEN_ACTOR, OfficeAction.STAFF_SET_PIN, user_id)
+        return out
 
 
 @router.post(paths.ADMIN_USER_UNLOCK, response_model=StoreUserOut, responses=problems(ErrorCode.USER_UNKNOWN))
 def unlock_user(store_id: StoreId, user_id: StoreId, engine: EngineDep) -> StoreUserOut:
     """Unlock on every till: clears a lock set here and a till's lockout after wrong PINs."""
     with write_transaction(engine) as conn:
-        return staff.set_locked(conn, store_id, user_id, False)
+        out = staff.set_locked(conn, store_id, user_id, False)
+        record(conn, store_id, ADMIN_TOKEN_ACTOR, OfficeAction.STAFF_UNLOCK, user_id)
+        return out
 
 
 @router.post(paths.ADMIN_USER_LOCK, response_model=StoreUserOut, responses=problems(ErrorCode.USER_UNKNOWN))
 def lock_user(store_id: StoreId, user_id: StoreId, engine: EngineDep) -> StoreUserOut:
     """Lock a user on every till until unlocked (they stay on the list)."""
     with write_transaction(engine) as conn:
-        return staff.set_locked(conn, store_id, user_id, True)
+        out = staff.set_locked(conn, store_id, user_id, True)
+        record(conn, store_id, ADMIN_TOKEN_ACTOR, OfficeAction.STAFF_LOCK, user_id)
+        return out
 
 
 @router.post(paths.ADMIN_ENROLLMENT_CODES, status_code=201, response_model=EnrollmentCodeOut)
@@ -194,3 +205,26 @@ def get_audit_heads(store_id: StoreId, engine: EngineDep) -> list[AuditHead]:
     with the first broken entry and why (the journal was cut and written on, or rewritten)."""
     with read_connection(engine) as conn:
         return audit.list_heads(conn, store_id)
+
+
+@router.get(paths.ADMIN_STORE_AUDIT_ENTRIES, response_model=audit_search.AuditPage)
+def get_audit_entries(
+    store_id: StoreId, engine: EngineDep,
+    terminal_id: Annotated[str | None, Query(max_length=64, description="one terminal's journal only")] = None,
+    first: Annotated[date | None, Query(description="first UTC day (YYYY-MM-DD)")] = None,
+    last: Annotated[date | None, Query(description="last UTC day (default: `first`)")] = None,
+    action: Annotated[str | None, Query(max_length=64, description="an action or its start, e.g. `sale` or `staff.`")] = None,
+    actor: Annotated[str | None, Query(max_length=64, description="a till's staff member or an office user")] = None,
+    source: Annotated[audit_search.Source | None, Query(description="`till` journals or the `office`'s own")] = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = audit_search.PAGE_SIZE,
+) -> audit_search.AuditPage:
+    """Audit search, newest first: the tills' shipped journal entries (verified chains only)
+    and the office's journal (staff and price changes, resolutions, by office users or the
+    admin token), with each terminal's journal head (flagged AUDIT_CHAIN_BROKEN ones first)."""
+    if first is not None and last is not None and last < first:
+        raise validation_failed(f"the range ends ({last}) before it starts ({first})")
+    query = audit_search.AuditQuery(terminal_id=terminal_id, first=first, last=last or first, action=action,
+                                    actor=actor, source=source, offset=offset, limit=limit)
+    with read_connection(engine) as conn:
+        return audit_search.search(conn, store_id, query)
