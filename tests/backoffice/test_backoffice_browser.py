@@ -175,9 +175,12 @@ def test_a_cashier_added_here_signs_in_on_a_till_and_is_refused_once_removed(sho
     assert till.till.sign_in("gina", "2580").name == "Gina Grain"
     till.till.sign_out()
 
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.locator("tr[data-user-id='gina']").get_by_role("button", name="Remove Gina Grain").click()
     expect()(page.locator("#staff-notice")).to_contain_text("Gina Grain was removed")
     expect()(page.locator("tr[data-user-id='gina']")).to_have_count(0)
+    assert asked == ["Remove Gina Grain from the staff list? Every till refuses them once it hears of it."]
     assert "gina" in puller.pull_once().removed
     with pytest.raises(UnknownUser):
         till.till.sign_in("gina", "2580")
