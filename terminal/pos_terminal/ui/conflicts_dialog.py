@@ -289,6 +289,16 @@ class ConflictsDialog(QDialog):
         self.approval.accepted.connect(lambda: self._resolved(order))
         self.approval.open()
 
+    def resolved_elsewhere(self, order_id: str, message: str) -> None:
+        """The server resolved `order_id` without this till: it leaves the list, a decision
+        about it half-made (its PIN dialog open) is dropped, and `message` says why."""
+        if self.approval is not None and self.approval.isVisible() and self._order is not None \
+                and self._order.order_id == order_id:
+            self.approval.reject()
+        if self._order is not None and self._order.order_id == order_id:
+            self.reason.clear()
+        self.reload(message)
+
     def _resolved(self, order: HeldOrder) -> None:
         self.reason.clear()
         self.reload(self.tr("Receipt {receipt}: decision recorded and sent to the server.").format(
