@@ -188,3 +188,24 @@ def test_a_z_report_leaves_at_once(qtbot, shop, till):
 def _z_report_state(till) -> str | None:  # type: ignore[no-untyped-def]
     with till.services.db.reader() as s:
         return s.scalar(select(OutboxEntry.state).where(OutboxEntry.kind == outbox.Z_REPORT))
+
+
+def test_the_late_decision_is_told_in_german_too(qtbot, services):
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QApplication
+
+    from pos_terminal.app import install_translations
+    from pos_terminal.sync.events import ResolvedElsewhere
+
+    app = QApplication.instance()
+    translators = install_translations(app, QLocale("de_DE"))
+    try:
+        win = MainWindow(services)
+        qtbot.addWidget(win)
+        text = win.conflict_watch.resolved_text(ResolvedElsewhere("o-1", "T1-000042", "Anna Office", True,
+                                                                  decided_here=True))
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
+    assert text == ("Bon T1-000042: Dieser Verkauf wurde schon im Büro von Anna Office entschieden: "
+                    "hier ist nichts mehr zu tun.")
