@@ -266,16 +266,17 @@ def _waits_for(dependency: OutboxEntry) -> str:
             f"{dependency.seq}) is parked: {dependency.last_error}")
 
 
-def held_awaiting(session: Session, limit: int) -> list[str]:
-    """Orders held here with no decision of this till's on its way, oldest first: the ones
-    to ask the server about (resolved in the back office meanwhile?)."""
+def held_awaiting(session: Session, limit: int, after_seq: int = 0) -> list[tuple[int, str]]:
+    """(seq, order id) of orders held here with no decision of this till's on its way,
+    oldest first from after `after_seq`: the ones to ask the server about (resolved in the
+    back office meanwhile?)."""
     resolution = aliased(OutboxEntry, name="resolution")
-    return list(session.scalars(
-        select(OutboxEntry.idempotency_key)
-        .where(OutboxEntry.kind == ORDER, OutboxEntry.state == HELD,
+    return [(seq, key) for seq, key in session.execute(
+        select(OutboxEntry.seq, OutboxEntry.idempotency_key)
+        .where(OutboxEntry.kind == ORDER, OutboxEntry.state == HELD, OutboxEntry.seq > after_seq,
                ~exists().where(resolution.depends_on == OutboxEntry.seq, resolution.kind == RESOLUTION,
                                resolution.state == PENDING))
-        .order_by(OutboxEntry.seq).limit(limit)))
+        .order_by(OutboxEntry.seq).limit(limit))]
 
 
 def settle_elsewhere(session: Session, order_id: str, response: str) -> list[int] | None:

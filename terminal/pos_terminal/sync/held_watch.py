@@ -37,25 +37,32 @@ __all__ = ["HeldWatch", "RESOLVED_ELSEWHERE"]
 RESOLVED_ELSEWHERE = "conflict.resolved_elsewhere"
 """The journal's action for a held order settled because the server resolved it."""
 ASKED_PER_TURN = 20
-"""At most this many orders asked about per turn, the longest-waiting first."""
+"""At most this many orders asked about per turn; the next turn goes on after the last
+one asked (and starts over at the oldest when it reaches the end), so every held order
+is asked about in turn however many there are."""
 
 
 class HeldWatch:
     def __init__(self, db: Database, client: SyncClient, events: EventHub, clock: Callable[[], datetime]) -> None:
         self.db, self.client, self.events, self.clock = db, client, events, clock
+        self._asked_up_to = 0  # outbox seq of the last order asked about
 
     def check_once(self, limit: int = ASKED_PER_TURN) -> list[ResolvedElsewhere]:
-        """Ask about the held orders; settle those resolved. SyncError when the server is away
-        (what was settled before stays settled)."""
+        """Ask about (at most `limit` of) the held orders; settle those resolved. SyncError
+        when the server is away (what was settled before stays settled)."""
         with self.db.reader() as s:
-            order_ids = outbox.held_awaiting(s, limit)
+            turn = outbox.held_awaiting(s, limit, self._asked_up_to)
+            if not turn and self._asked_up_to:  # at the end: round again from the oldest
+                turn = outbox.held_awaiting(s, limit)
         settled = []
-        for order_id in order_ids:
+        for seq, order_id in turn:
             try:
-                status = self.client.order_status(order_id)
+                status = self.client.order_status(order_id)  # Unreachable: this one again next turn
             except ProblemReply as exc:  # e.g. 404: the server lost it? Not ours to guess; ask again later
                 log.warning("held order %s: the server's answer about it was %s", order_id, exc)
+                self._asked_up_to = seq
                 continue
+            self._asked_up_to = seq
             if status.status == OrderStatus.RESOLVED:
                 event = self.settle(status)
                 if event is not None:

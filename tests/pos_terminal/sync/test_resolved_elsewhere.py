@@ -29,7 +29,7 @@ from pos_terminal.sync.pump import OutboxPump, PumpSettings
 from sync_server.db.session import make_engine, write_transaction
 from sync_server.services import office_users, resolution
 
-from .conftest import ring_sales
+from .conftest import ring_sale_the_server_will_hold, ring_sales
 from .harness import STORE, Clock, server_orders
 from .test_conflicts import decisions_for, held  # noqa: F401,F811 - the held-order fixture
 
@@ -158,6 +158,23 @@ def test_a_decision_parked_before_is_settled_with_the_order(till, server, plug, 
     [event] = pump.held.check_once()
     assert event.decided_here  # a manager here had tried: they are told it is done
     assert pump.queue_state().parked == 0 and conflicts.held_orders(till) == []
+
+
+def test_every_held_order_is_asked_about_in_turn_however_many_wait(till, server, plug):
+    switched, client = plug
+    held_ids = [ring_sale_the_server_will_hold(till, server) for _ in range(3)]
+    pump = OutboxPump(till.db, client)
+    pump.pump_once()
+    resolve_in_office(server.db_url, held_ids[2])  # the newest: beyond the first turn's one
+    before = switched.requests
+    assert pump.held.check_once(limit=1) == [] and switched.requests == before + 1
+    assert pump.held.check_once(limit=1) == []
+    [event] = pump.held.check_once(limit=1)
+    assert event.order_id == held_ids[2]
+    resolve_in_office(server.db_url, held_ids[0])
+    [again] = pump.held.check_once(limit=1)  # past the end: round again from the oldest
+    assert again.order_id == held_ids[0]
+    assert [h.order_id for h in conflicts.held_orders(till)] == [held_ids[1]]
 
 
 def test_sales_that_backed_off_against_a_dead_server_go_as_soon_as_it_answers(till, plug):
