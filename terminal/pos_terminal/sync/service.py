@@ -166,9 +166,12 @@ class SyncService:
         # With the heartbeat: a resolution in the back office reaches the till's inbox within
         # one interval (sync.held_watch). No held orders here: no request at all.
         try:
-            self.pump.held.check_once()
+            settled = self.pump.held.check_once()
         except SyncError as exc:
             log.info("asking about held orders failed: %s", exc)
+        else:
+            if settled:  # a decision parked before may be settled with its order: recount
+                self.events.emit(self.pump.queue_state())
         return self.heartbeat_interval_s
 
     def _remember_queue(self, event: SyncEvent) -> None:

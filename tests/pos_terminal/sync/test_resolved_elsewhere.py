@@ -216,3 +216,36 @@ def test_a_server_answering_5xx_keeps_the_backoff(till, server, plug):
 def _receipt(till, order_id: str) -> str:  # type: ignore[no-untyped-def]
     with till.db.reader() as s:
         return s.get_one(Order, order_id).receipt_no
+
+
+def test_the_sync_service_hears_of_it_within_a_heartbeat_and_recounts_the_queue(till, server, plug, held):  # noqa: F811
+    import threading
+
+    from pos_terminal.sync import QueueChanged, SyncService
+
+    _, client = plug
+    [item] = conflicts.held_orders(till)
+    wrong = [conflicts.Decision(c.line_no, c.code, ResolutionAction.HONOR_TERMINAL, "x") for c in item.conflicts]
+    conflicts.resolve(till, held, wrong, ApproverPin("m1", "9999"))
+    with till.db.transaction() as s:  # refused by the server, parked: the status bar says "1 parked"
+        entry = s.scalars(select(OutboxEntry).where(OutboxEntry.kind == outbox.RESOLUTION)).one()
+        entry.body = entry.body.replace('"approved_by":"m1"', '"approved_by":"ghost"')
+    OutboxPump(till.db, client).pump_once()
+    resolve_in_office(server.db_url, held)
+
+    told, recounted = threading.Event(), threading.Event()
+
+    def hear(event) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(event, ResolvedElsewhere):
+            told.set()
+        elif told.is_set() and isinstance(event, QueueChanged) and event.parked == 0:
+            recounted.set()
+
+    sync = SyncService(till, client, heartbeat_interval_s=0.5)
+    sync.subscribe(hear)
+    sync.start()
+    try:
+        assert told.wait(5) and recounted.wait(5)
+    finally:
+        sync.stop()
+    assert conflicts.held_orders(till) == []
