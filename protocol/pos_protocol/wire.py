@@ -472,6 +472,31 @@ class OrderResolved(_Response):
     resolutions: list[Resolution]
 
 
+OFFICE_APPROVER_PREFIX = "office:"
+"""`approved_by` of a decision taken in the back office: `office:<office user id>`, never
+mistaken for a till's staff member of the same id."""
+
+
+def office_approver(user_id: str) -> str:
+    return OFFICE_APPROVER_PREFIX + user_id
+
+
+class Resolver(_Response):
+    """Who resolved a held order, as a person reads it: `name` is the office account's or
+    the staff member's name (their id when the server knows no name)."""
+
+    user_id: str
+    name: str
+    in_office: bool
+
+
+def resolver_of(approved_by: str, name: str | None = None) -> Resolver:
+    """The resolver an `approved_by` names (an office decision is `office:<user id>`)."""
+    in_office = approved_by.startswith(OFFICE_APPROVER_PREFIX)
+    user_id = approved_by.removeprefix(OFFICE_APPROVER_PREFIX) if in_office else approved_by
+    return Resolver(user_id=user_id, name=name or user_id, in_office=in_office)
+
+
 class OrderStatusOut(_Response):
     order_id: UUID
     status: Literal[OrderStatus.ACCEPTED, OrderStatus.HELD, OrderStatus.RESOLVED]
@@ -480,6 +505,14 @@ class OrderStatusOut(_Response):
     order: Order
     conflicts: list[Conflict]
     resolutions: list[Resolution]
+    resolved_by: Resolver | None = None
+    """Set on a resolved order by servers that know it (an older server leaves it out:
+    `resolver()` reads it from the resolutions then)."""
+
+    def resolver(self) -> Resolver | None:
+        if self.resolved_by is not None:
+            return self.resolved_by
+        return resolver_of(self.resolutions[0].approved_by) if self.resolutions else None
 
 
 class EarlierReturn(_Response):

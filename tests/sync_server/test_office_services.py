@@ -14,8 +14,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from pos_protocol import paths
 from pos_protocol.codes import ConflictCode, ErrorCode, OrderStatus
-from pos_protocol.wire import ResolutionAction
+from pos_protocol.permissions import Role
+from pos_protocol.wire import OrderStatusOut, ResolutionAction, Resolver
 from sync_server.core.errors import DomainError
 from sync_server.db.models import ItemPrice, OrderRow
 from sync_server.db.session import read_connection, write_transaction
@@ -156,3 +158,44 @@ async def test_orders_and_z_reports_by_utc_day(shop, engine):
     assert (listed.order_id, listed.status, listed.conflicts) == (order_id, OrderStatus.HELD, [ConflictCode.PRICE_CHANGED])
     with pytest.raises(ValueError, match="at most 366 days"):
         office_views.day_range(today.replace(year=today.year - 2), today)
+
+
+async def test_a_resolved_order_names_who_resolved_it_by_name(shop, engine):
+    """`GET /v1/orders/{id}` says who resolved it (office account or staff member, by name):
+    the till tells its manager "resolved in the back office by Anna Office"."""
+    order_id, _ = await held_order(shop)
+    terminal = (await shop.terminal())  # another till of the store may look it up too
+    held = (await terminal.http.get(paths.order(order_id))).json()
+    assert held["status"] == OrderStatus.HELD and held["resolved_by"] is None
+    with write_transaction(engine) as conn:
+        office_users.put_user(conn, "anna", "Anna Office", Role.MANAGER, "correct horse battery")
+        resolution.resolve_at_office(conn, "S1", uuid.UUID(order_id), {(1, ConflictCode.PRICE_CHANGED.value): HONOR},
+                                     "anna", True, "shelf price")
+    answer = OrderStatusOut.model_validate_json((await terminal.http.get(paths.order(order_id))).content)
+    assert answer.status == OrderStatus.RESOLVED
+    assert answer.resolved_by == Resolver(user_id="anna", name="Anna Office", in_office=True)
+    assert answer.resolver() == answer.resolved_by
+
+
+async def test_a_till_managers_resolution_names_the_staff_member(shop, engine):
+    order_id, _ = await held_order(shop)
+    await shop.add_user("maria", "manager")  # named "Maria" by the admin API
+    terminal = await shop.terminal()
+    body = {"resolutions": [{"line_no": 1, "code": ConflictCode.PRICE_CHANGED.value, "action": HONOR.value,
+                             "approved_by": "maria", "reason": "shelf price"}]}
+    done = await terminal.http.post(paths.order_resolution(order_id), json=body,
+                                    headers={"Idempotency-Key": f'"{uuid.uuid4()}"'})
+    assert done.status_code == 201, done.text
+    answer = OrderStatusOut.model_validate_json((await terminal.http.get(paths.order(order_id))).content)
+    assert answer.resolved_by == Resolver(user_id="maria", name="Maria", in_office=False)
+
+
+async def test_an_older_servers_answer_still_names_the_resolver_by_id():
+    """A server from before `resolved_by`: the till reads the approver from the resolutions."""
+    older = {"order_id": str(uuid.uuid4()), "status": "resolved", "server_seq": 7, "received_at": "2026-12-01T09:00:00Z",
+             "order": json.loads(make_order().model_dump_json()), "conflicts": [],
+             "resolutions": [{"line_no": 1, "code": "PRICE_CHANGED", "action": "honor_terminal",
+                              "approved_by": "office:anna", "reason": "x"}]}
+    answer = OrderStatusOut.model_validate(older)
+    assert answer.resolved_by is None
+    assert answer.resolver() == Resolver(user_id="anna", name="anna", in_office=True)

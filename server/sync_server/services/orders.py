@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..core import metrics
 from ..core.errors import DomainError, parse_model, validation_failed
-from ..db.models import ORDER_LINES, ORDERS
+from ..db.models import ORDER_LINES, ORDERS, OfficeUser, StoreUser
 from ..db.session import is_lock_wait, is_retryable, read_connection, write_transaction
 from pos_protocol.codes import ErrorCode, OrderStatus
 from pos_protocol.wire import (
@@ -32,9 +32,11 @@ from pos_protocol.wire import (
     OrderAccepted,
     OrderHeld,
     OrderStatusOut,
+    Resolver,
     arithmetic_errors,
     canonical_json,
     content_hash,
+    resolver_of,
     tender_errors,
 )
 from . import idempotency, order_checks, reconciliation, stock
@@ -346,8 +348,10 @@ def get_order(engine: Engine, caller: Caller, order_id: UUID) -> OrderStatusOut:
         row = conn.execute(
             select(ORDERS).where(ORDERS.c.order_id == str(order_id), ORDERS.c.store_id == caller.store_id)
         ).mappings().first()
-    if row is None:
-        raise DomainError(ErrorCode.ORDER_NOT_FOUND, f"no order {order_id} in this store")
+        if row is None:
+            raise DomainError(ErrorCode.ORDER_NOT_FOUND, f"no order {order_id} in this store")
+        resolutions = json.loads(row["resolutions"] or "[]")
+        resolver = _resolver(conn, caller.store_id, resolutions[0]["approved_by"]) if resolutions else None
     return OrderStatusOut(
         order_id=row["order_id"],
         status=row["status"],
@@ -355,5 +359,18 @@ def get_order(engine: Engine, caller: Caller, order_id: UUID) -> OrderStatusOut:
         received_at=row["received_at"],
         order=Order.model_validate_json(row["body"]),
         conflicts=json.loads(row["conflicts"]),
-        resolutions=json.loads(row["resolutions"] or "[]"),
+        resolutions=resolutions,
+        resolved_by=resolver,
     )
+
+
+def _resolver(conn: Connection, store_id: str, approved_by: str) -> Resolver:
+    """Who resolved the order, by name: the office account's, or the store's staff member's
+    (a till tells its manager "resolved in the back office by Anna")."""
+    found = resolver_of(approved_by)
+    if found.in_office:
+        name = conn.scalar(select(OfficeUser.name).where(OfficeUser.user_id == found.user_id))
+    else:
+        name = conn.scalar(select(StoreUser.name).where(StoreUser.store_id == store_id,
+                                                        StoreUser.user_id == found.user_id))
+    return resolver_of(approved_by, name)

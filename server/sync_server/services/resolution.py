@@ -21,7 +21,8 @@ from ..db.models import OrderLineRow, OrderRow
 from . import staff
 from ..db.session import write_transaction
 from pos_protocol.codes import ConflictCode, ErrorCode, OrderStatus
-from pos_protocol.wire import Conflict, OrderResolved, Resolution, ResolutionAction, ResolutionRequest
+from pos_protocol.wire import (Conflict, OrderResolved, Resolution, ResolutionAction,
+                               ResolutionRequest, office_approver)
 from . import idempotency, stock
 from .context import Caller, load_store
 from .orders import Outcome
@@ -39,15 +40,6 @@ def resolve(engine: Engine, caller: Caller, order_id: UUID, raw: object, key: st
                              lambda: _check_permission(conn, caller.store_id, request.resolutions))
         idempotency.record(conn, caller.terminal_id, key, 201, body)
         return Outcome(201, body)
-
-
-OFFICE_APPROVER_PREFIX = "office:"
-"""`approved_by` of a decision taken in the back office: `office:<office user id>`, never
-mistaken for a till's staff member of the same id."""
-
-
-def office_approver(user_id: str) -> str:
-    return OFFICE_APPROVER_PREFIX + user_id
 
 
 def resolve_at_office(conn: Connection, store_id: str, order_id: UUID, decisions: dict[tuple[int | None, str], ResolutionAction],

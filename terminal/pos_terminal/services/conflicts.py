@@ -112,7 +112,8 @@ def resolve(services: Services, order_id: str, decisions: Sequence[Decision],
     """
     held = {h.order_id: h for h in held_orders(services)}.get(order_id)
     if held is None:
-        raise ConflictError(f"order {order_id} is not waiting in the conflict inbox")
+        # Resolved meanwhile (the back office, sync.held_watch), or never held here.
+        raise ConflictError("this order is not waiting in the conflict inbox any more: nothing more to do")
     if held.resolution_pending:
         raise ConflictError(f"a decision about order {order_id} is already on its way")
     _check_complete(held, decisions)

@@ -14,6 +14,10 @@ is a function of this module; nothing else writes an entry's `state`:
                                        update: `pos-terminal outbox requeue`), and the
                                        entries parked only because they depend on it
     settle of a resolution:  its order's entry held -> done
+    settle_elsewhere:  held -> done   (the server says the order was resolved elsewhere, e.g. in
+                                       the back office), and its resolutions pending or parked
+                                       -> done: nothing about it is left to send or look at
+    retry_now:    pending -> pending  (backoff waived: the server answers again after an outage)
 
 An order row's `sync_status` (`SyncStatus`, what the till shows of a sale) mirrors its
 entry and is kept by the same functions: pending, accepted, held, resolving (a manager's
@@ -296,6 +300,48 @@ def requeue(session: Session, seq: int) -> list[OutboxEntry]:
         if again.kind == ORDER:
             _mirror(session, again.idempotency_key, SyncStatus.PENDING)
     return requeued
+
+
+def held_awaiting(session: Session, limit: int, after_seq: int = 0) -> list[tuple[int, str]]:
+    """(seq, order id) of orders held here with no decision of this till's on its way,
+    oldest first from after `after_seq`: the ones to ask the server about (resolved in the
+    back office meanwhile?)."""
+    resolution = aliased(OutboxEntry, name="resolution")
+    return [(seq, key) for seq, key in session.execute(
+        select(OutboxEntry.seq, OutboxEntry.idempotency_key)
+        .where(OutboxEntry.kind == ORDER, OutboxEntry.state == HELD, OutboxEntry.seq > after_seq,
+               ~exists().where(resolution.depends_on == OutboxEntry.seq, resolution.kind == RESOLUTION,
+                               resolution.state == PENDING))
+        .order_by(OutboxEntry.seq).limit(limit))]
+
+
+def settle_elsewhere(session: Session, order_id: str, response: str) -> list[int] | None:
+    """The server resolved a held order without a decision of this till's (the back office,
+    or before this till's own arrived): its entry held -> done (`resolved`), and its
+    resolutions pending or parked -> done with `response`, so nothing about it is left to
+    send or to look at. Returns those resolutions' seqs; None when the order is not held
+    here (settled already: nothing is written)."""
+    order = session.scalar(select(OutboxEntry).where(OutboxEntry.kind == ORDER,
+                                                     OutboxEntry.idempotency_key == order_id))
+    if order is None or order.state != HELD:
+        return None
+    settled = []
+    for resolution in session.scalars(select(OutboxEntry).where(
+            OutboxEntry.depends_on == order.seq, OutboxEntry.kind == RESOLUTION,
+            OutboxEntry.state.in_((PENDING, PARKED)))):
+        resolution.state, resolution.response, resolution.last_error = DONE.value, response, None
+        settled.append(resolution.seq)
+    _settle_held_order(session, order)
+    return settled
+
+
+def retry_now(session: Session) -> int:
+    """Waive the backoff of every pending entry (the server answers again after an outage:
+    what waited goes now, not minutes later). Returns how many were waiting."""
+    done = session.execute(update(OutboxEntry).where(OutboxEntry.state == PENDING,
+                                                      OutboxEntry.next_attempt_at.is_not(None))
+                           .values(next_attempt_at=None))
+    return int(done.rowcount or 0)
 
 
 def retry_later(session: Session, seq: int, at: datetime, error: str) -> None:

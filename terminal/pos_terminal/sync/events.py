@@ -41,6 +41,20 @@ class ConflictsArrived:
 
 
 @dataclass(frozen=True)
+class ResolvedElsewhere:
+    """A held order the server resolved without this till's decision (in the back office,
+    by `by`): settled here too, so it leaves the inbox and the banner. `decided_here`: a
+    manager on this till had decided it as well, and that decision came too late
+    (the server answered 409 order_not_held): nothing more to do, and they are told so."""
+
+    order_id: str
+    receipt_no: str
+    by: str
+    in_office: bool
+    decided_here: bool = False
+
+
+@dataclass(frozen=True)
 class StaffUpdated:
     """A staff delta from the server, committed: sign-in and approvals use it already."""
 
@@ -92,7 +106,8 @@ class ClockSkewed:
         return abs(self.skew_s) > self.tolerance_s
 
 
-SyncEvent = QueueChanged | ConnectionChanged | ConflictsArrived | CatalogUpdated | StaffUpdated | Parked | ClockSkewed
+SyncEvent = (QueueChanged | ConnectionChanged | ConflictsArrived | ResolvedElsewhere | CatalogUpdated | StaffUpdated
+             | Parked | ClockSkewed)
 Subscriber = Callable[[SyncEvent], None]
 
 

@@ -48,9 +48,10 @@ from pos_terminal.store.db import Database
 from . import _queue
 from ._queue import Outgoing
 from .breaker import BreakerState, CircuitBreaker
-from .client import Reply, SyncClient, Unreachable
+from .client import Reply, SyncClient, SyncError, Unreachable
 from .clock import ClockWatch
 from .events import ConflictsArrived, ConnectionChanged, EventHub, Parked, QueueChanged
+from .held_watch import HeldWatch
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,8 @@ class OutboxPump:
         # Every answer through this client (orders, catalog, heartbeat) checks the till's clock.
         self.clock_watch = ClockWatch(clock, self.events)
         client.on_answer(self.clock_watch.observe)
+        self.held = HeldWatch(db, client, self.events, clock)
+        self._unheard = False  # a request found nobody since the last answer (backoffs to waive)
 
     # -- one round -----------------------------------------------------------------------
 
@@ -250,7 +253,7 @@ class OutboxPump:
         """File a batch's answers; False when there was no usable answer (server down)."""
         report.sent(group[0])
         if isinstance(outcome, Unreachable):
-            self._fail(group, str(outcome), report)
+            self._fail(group, str(outcome), report, unreachable=True)
             return False
         if results is not None:
             self._alive()
@@ -272,10 +275,34 @@ class OutboxPump:
                 reply = self.client.request(entry.method, entry.path, entry.body,
                                             idempotency_key=entry.key)
         except Unreachable as exc:
-            self._fail([entry], str(exc), report)
+            self._fail([entry], str(exc), report, unreachable=True)
             return False
+        if _came_too_late(entry, reply):
+            return self._resolved_elsewhere(entry, reply, report)
         [verdict] = self._file([(entry, reply)], report)
         return verdict is not Verdict.FAILED
+
+    def _resolved_elsewhere(self, entry: Outgoing, reply: Reply, report: RoundReport) -> bool:
+        """A manager's decision about an order the server no longer holds (the back office
+        resolved it first): ask for the final state and settle the order with it, so the
+        decision is done and nobody is asked to look at a refusal. Any other final state
+        (not resolved) parks the decision as usual."""
+        order_id = paths.order_id_of_resolution(entry.path)
+        try:
+            status = self.client.order_status(order_id)
+        except Unreachable as exc:
+            self._fail([entry], str(exc), report, unreachable=True)
+            return False
+        except SyncError as exc:
+            log.warning("order %s: no final state to settle it with (%s)", order_id, exc)
+            status = None
+        if status is None or status.status != OrderStatus.RESOLVED:
+            [verdict] = self._file([(entry, reply)], report)
+            return verdict is not Verdict.FAILED
+        self._alive()
+        self.held.settle(status, decided_here=True, answer=reply.body.decode("utf-8", "replace"))
+        report.done += 1
+        return True
 
     # -- filing answers --------------------------------------------------------------------
 
@@ -332,8 +359,11 @@ class OutboxPump:
             return parked
         return []
 
-    def _fail(self, entries: list[Outgoing], reason: str, report: RoundReport) -> None:
+    def _fail(self, entries: list[Outgoing], reason: str, report: RoundReport, *, unreachable: bool = False) -> None:
+        """`unreachable`: no answer at all (not a 5xx): the backoffs drawn now are waived as
+        soon as the server answers again (`_answered_again`)."""
         now = self.clock()
+        self._unheard = self._unheard or unreachable
         self.breaker.record_failure(now)
         self.last_error = reason
         with self.db.transaction() as s:
@@ -350,7 +380,20 @@ class OutboxPump:
         self.breaker.record_success()
         self.last_error = None
         self._online = True
+        self._answered_again()
         self._publish_connection()
+
+    def _answered_again(self) -> None:
+        """After an outage, what waited goes now: the backoffs the dead server made the
+        entries draw (up to minutes) are waived, so the backlog leaves within one round
+        of the server's return, not when each entry's own retry comes due. Only after no
+        answer at all: an entry a live server answered 5xx keeps its backoff."""
+        if self._unheard:
+            self._unheard = False
+            with self.db.transaction() as s:
+                waived = outbox.retry_now(s)
+            if waived:
+                log.info("the server answers again: %d waiting entries go now", waived)
 
     def observed(self, online: bool, reason: str | None = None) -> bool:
         """What a heartbeat found (the outbox may be empty, so the pump alone would not
@@ -360,8 +403,11 @@ class OutboxPump:
         if online:
             self.breaker.record_success()
             self.last_error = None
+            with self._lock:  # not while a round files answers
+                self._answered_again()
         else:
             self.last_error = reason
+            self._unheard = True
         self._online = online
         self._publish_connection()
         return came_back
@@ -523,6 +569,11 @@ def _batch_results(reply: Reply, group: list[Outgoing]) -> list[Reply] | None:
         body = json.dumps(item.get("body"), separators=(",", ":")).encode()
         replies.append(Reply(int(item.get("http_status", 0)), body, reply.correlation_id, reply.headers))
     return replies
+
+
+def _came_too_late(entry: Outgoing, reply: Reply) -> bool:
+    """A decision the server refused because the order is no longer held."""
+    return entry.kind == outbox.RESOLUTION and reply.status == 409 and reply.code == ErrorCode.ORDER_NOT_HELD
 
 
 def _safe_json(body: bytes) -> object:

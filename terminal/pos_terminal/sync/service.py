@@ -1,7 +1,7 @@
 """`SyncService`: the till's sync side in one object the app starts and stops.
 
-It runs the outbox pump, the catalog and staff pulls and the heartbeat on one worker thread (never
-the UI thread), wakes the pump after every committed sale, and publishes events
+It runs the outbox pump, the catalog and staff pulls, the heartbeat and the look at held orders
+(resolved in the back office meanwhile? `sync.held_watch`) on one worker thread (never the UI thread), wakes the pump after every committed sale, and publishes events
 (`pos_terminal.sync.events`) that the UI re-emits as Qt signals.
 """
 
@@ -84,6 +84,7 @@ class SyncService:
             Job("catalog", self._pull_catalog),
             Job("staff", self._pull_staff),
             Job("heartbeat", self._heartbeat),
+            Job("held", self._check_held),
         ])
         services.till.on_committed(lambda _order: self.wake())
 
@@ -159,6 +160,18 @@ class SyncService:
         else:
             if self.pump.observed(True):
                 self.wake()  # the server is back: what waited goes now, not at the next sale
+        return self.heartbeat_interval_s
+
+    def _check_held(self) -> float:
+        # With the heartbeat: a resolution in the back office reaches the till's inbox within
+        # one interval (sync.held_watch). No held orders here: no request at all.
+        try:
+            settled = self.pump.held.check_once()
+        except SyncError as exc:
+            log.info("asking about held orders failed: %s", exc)
+        else:
+            if settled:  # a decision parked before may be settled with its order: recount
+                self.events.emit(self.pump.queue_state())
         return self.heartbeat_interval_s
 
     def _remember_queue(self, event: SyncEvent) -> None:

@@ -95,6 +95,7 @@ class SyncBridge(_QueuedBridge):
     queue_changed = Signal(object)  # QueueChanged(depth, oldest_age_s, parked)
     connection_changed = Signal(object)  # ConnectionChanged(online, breaker)
     conflicts_arrived = Signal(object)  # ConflictsArrived(order_ids)
+    resolved_elsewhere = Signal(object)  # ResolvedElsewhere(order_id, receipt_no, by, ...)
     catalog_updated = Signal(object)  # CatalogUpdated(upserted, removed)
     clock_skewed = Signal(object)  # ClockSkewed(skew_s, tolerance_s)
     any_event = Signal(object)
@@ -110,6 +111,7 @@ class SyncBridge(_QueuedBridge):
             "QueueChanged": self.queue_changed,
             "ConnectionChanged": self.connection_changed,
             "ConflictsArrived": self.conflicts_arrived,
+            "ResolvedElsewhere": self.resolved_elsewhere,
             "CatalogUpdated": self.catalog_updated,
             "ClockSkewed": self.clock_skewed,
         }.get(type(event).__name__)

@@ -5,6 +5,9 @@ Held orders arrive from the sync service at any moment. If a manager (anyone hol
 otherwise the banner says how many wait, and the inbox opens when a manager signs in or
 the dialog in the way closes. After a decision the banner is recounted at once (cleared
 when nothing waits), not at the next sync event.
+
+An order resolved in the back office (`ResolvedElsewhere`) leaves the open inbox and the
+banner at once; a manager whose own decision came too late is told so in words.
 """
 
 from __future__ import annotations
@@ -62,6 +65,30 @@ class ConflictWatch(QObject):
         self.dialog.finished.connect(lambda *_: self.refresh_banner())
         self._open_dialog(self.dialog)
         return self.dialog
+
+    def resolved_elsewhere(self, event: Any) -> None:
+        """The sync service settled a held order the server had resolved without this till."""
+        text = self.resolved_text(event)
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.resolved_elsewhere(event.order_id, text)
+        self.refresh_banner()
+        if event.decided_here and (self.dialog is None or not self.dialog.isVisible()):
+            self.banner.show_message(text, Level.INFO)
+
+    def resolved_text(self, event: Any) -> str:
+        """What the manager reads: who resolved it, and that nothing is left to do."""
+        if event.decided_here:
+            if event.in_office:
+                text = self.tr("Receipt {receipt}: this order was already resolved in the back office by {name}: "
+                               "nothing more to do.")
+            else:
+                text = self.tr("Receipt {receipt}: this order was already resolved on another till by {name}: "
+                               "nothing more to do.")
+        elif event.in_office:
+            text = self.tr("Receipt {receipt} was resolved in the back office by {name}.")
+        else:
+            text = self.tr("Receipt {receipt} was resolved on another till by {name}.")
+        return text.format(receipt=event.receipt_no, name=event.by)
 
     def refresh_banner(self) -> None:
         count = len(self._waiting())

@@ -145,6 +145,11 @@ class ConflictsDialog(QDialog):
     # -- the list ---------------------------------------------------------------------
 
     def reload(self, message: str = "") -> None:
+        # The order the manager is looking at stays selected (another one may have just
+        # left the list, resolved in the back office), so a typed reason never lands on
+        # a different order.
+        shown = self._order.order_id if self._order is not None else None
+        self.orders.blockSignals(True)
         self.orders.clear()
         try:
             held = self.inbox.held()
@@ -163,8 +168,11 @@ class ConflictsDialog(QDialog):
         if not waiting:
             notes.append(self.tr("No held orders wait for a decision."))
         self._say(" ".join(notes))
-        self.orders.setCurrentRow(0)
-        self._show_order()
+        ids = [order.order_id for order in waiting]
+        self.orders.setCurrentRow(ids.index(shown) if shown in ids else 0)
+        self.orders.blockSignals(False)
+        if shown not in ids or waiting[ids.index(shown)] != self._order:
+            self._show_order()  # else the same order as it was: its decisions stay as chosen
 
     def _summary(self, order: HeldOrder) -> str:
         lines = [self.tr("Receipt {receipt}").format(receipt=order.receipt_no),
@@ -288,6 +296,16 @@ class ConflictsDialog(QDialog):
                                        reason=decisions[0].reason if decisions else "")
         self.approval.accepted.connect(lambda: self._resolved(order))
         self.approval.open()
+
+    def resolved_elsewhere(self, order_id: str, message: str) -> None:
+        """The server resolved `order_id` without this till: it leaves the list, a decision
+        about it half-made (its PIN dialog open) is dropped, and `message` says why."""
+        if self.approval is not None and self.approval.isVisible() and self._order is not None \
+                and self._order.order_id == order_id:
+            self.approval.reject()
+        if self._order is not None and self._order.order_id == order_id:
+            self.reason.clear()
+        self.reload(message)
 
     def _resolved(self, order: HeldOrder) -> None:
         self.reason.clear()

@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self.sync_bridge.clock_skewed.connect(self.status.on_clock)
         self.sync_bridge.catalog_updated.connect(self._catalog_updated)
         self.sync_bridge.conflicts_arrived.connect(self._conflicts_arrived)
+        self.sync_bridge.resolved_elsewhere.connect(self.conflict_watch.resolved_elsewhere)
         self.sync_bridge.attach(sync)
 
     def _sync_changed(self, _event: Any) -> None:

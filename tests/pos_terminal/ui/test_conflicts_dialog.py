@@ -104,3 +104,68 @@ def test_a_held_order_arriving_while_a_manager_works_opens_the_inbox(qtbot, till
     first.accept()
     win._conflicts_arrived(ConflictsArrived([held]))
     assert win.conflict_watch.dialog is not first and win.conflict_watch.dialog.isVisible()
+
+
+def test_an_order_resolved_in_the_office_while_its_pin_dialog_is_open_leaves_the_inbox(
+        qtbot, till, client, server, held):  # noqa: F811
+    """The office resolves while the manager is about to enter the PIN: the sync thread
+    settles the order and the bridge tells the window; the half-made decision is dropped
+    (nothing queued) and the manager reads why."""
+    import threading
+
+    from pos_terminal.sync.events import ResolvedElsewhere
+    from pos_terminal.ui.main_window import MainWindow
+
+    from ..sync.test_resolved_elsewhere import resolve_in_office
+
+    pump = OutboxPump(till.db, client)
+    # The pump's event hub is what SyncService.subscribe hands the bridge to.
+    win = MainWindow(till, sync=pump.events, conflicts=ConflictInbox(till))
+    qtbot.addWidget(win)
+    win.show()
+    sign_in(qtbot, win, "m1", "9999")
+    dialog = win.conflict_watch.dialog
+    dialog.reason.setText("sold at shelf price")
+    dialog.resolve_button.click()
+    assert dialog.approval.isVisible()
+
+    resolve_in_office(server.db_url, held)
+    worker = threading.Thread(target=pump.held.check_once)  # on a thread of its own, as the sync worker
+    with qtbot.waitSignal(win.sync_bridge.resolved_elsewhere, timeout=5_000) as told:
+        worker.start()
+    worker.join()
+
+    assert isinstance(told.args[0], ResolvedElsewhere)
+    assert not dialog.approval.isVisible() and dialog.orders.count() == 0
+    assert "was resolved in the back office by Anna Office" in dialog.message.text()
+    assert not win.sale.banner.isVisible()
+    with till.db.reader() as s:
+        assert s.get_one(Order, held).sync_status == "resolved"
+    assert conflicts.held_orders(till) == []  # and no decision was queued for it
+
+
+def test_another_order_leaving_the_inbox_keeps_the_one_the_manager_is_deciding(qtbot, till, client, server):  # noqa: F811
+    from ..sync.conftest import ring_sale_the_server_will_hold
+    from ..sync.test_resolved_elsewhere import resolve_in_office
+
+    first = ring_sale_the_server_will_hold(till, server)
+    second = ring_sale_the_server_will_hold(till, server)
+    pump = OutboxPump(till.db, client)
+    pump.pump_once()
+    dialog = ConflictsDialog(ConflictInbox(till))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.orders.count() == 2
+    dialog.orders.setCurrentRow(1)  # the second sale, oldest first
+    assert dialog._order.order_id == second
+    box = dialog.table.cellWidget(0, DECISION)
+    box.setCurrentIndex(box.findData("void_line"))
+    dialog.reason.setText("customer took it back")
+
+    resolve_in_office(server.db_url, first)
+    [event] = pump.held.check_once()
+    dialog.resolved_elsewhere(event.order_id, "gone")
+
+    assert dialog.orders.count() == 1 and dialog._order.order_id == second
+    assert dialog.table.cellWidget(0, DECISION).currentData() == "void_line"
+    assert dialog.reason.text() == "customer took it back"

@@ -246,6 +246,26 @@
         <source>Held by the server, waiting for a manager's decision: {n} (Manager → Conflict inbox). Selling goes on.</source>
         <translation>Vom Server angehalten, warten auf die Entscheidung der Aufsicht: {n} (Aufsicht → Konflikt-Eingang). Der Verkauf geht weiter.</translation>
     </message>
+    <message>
+        <location line="-16" />
+        <source>Receipt {receipt}: this order was already resolved in the back office by {name}: nothing more to do.</source>
+        <translation>Bon {receipt}: Dieser Verkauf wurde schon im Büro von {name} entschieden: hier ist nichts mehr zu tun.</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Receipt {receipt}: this order was already resolved on another till by {name}: nothing more to do.</source>
+        <translation>Bon {receipt}: Dieser Verkauf wurde schon an einer anderen Kasse von {name} entschieden: hier ist nichts mehr zu tun.</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Receipt {receipt} was resolved in the back office by {name}.</source>
+        <translation>Bon {receipt} wurde im Büro von {name} entschieden.</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Receipt {receipt} was resolved on another till by {name}.</source>
+        <translation>Bon {receipt} wurde an einer anderen Kasse von {name} entschieden.</translation>
+    </message>
 </context>
 <context>
     <name>Conflicts</name>
