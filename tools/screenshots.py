@@ -37,6 +37,20 @@ def shoot(widget: QWidget, out: Path, name: str) -> None:
     print(out / f"{name}.png")
 
 
+def sign_in(win, user: str, pin: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in and let the PIN check (off the GUI thread) report."""
+    win.sign_in.user.setText(user)
+    win.sign_in.pin.setText(pin)
+    win.sign_in.button.click()
+    settle()
+
+
+def settle() -> None:
+    """Let every background operation finish and deliver its result."""
+    QThreadPool.globalInstance().waitForDone(30_000)
+    QApplication.processEvents()
+
+
 def main_window_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
     from pos_terminal.ui.main_window import MainWindow
 
@@ -48,9 +62,7 @@ def main_window_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
             win.show()
             tag = f"{lang}-{size[0]}x{size[1]}"
             shoot(win, out, f"sign-in-{tag}")
-            win.sign_in.user.setText("c1")
-            win.sign_in.pin.setText("1111")
-            win.sign_in.button.click()
+            sign_in(win, "c1", "1111")
             services.till.scan(BREAD)
             win.sale.refresh()
             win.status.on_clock(ClockSkewed(skew_s=185))
@@ -103,9 +115,7 @@ def sale_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
             win = MainWindow(services)
             win.resize(*size)
             win.show()
-            win.sign_in.user.setText("c1")
-            win.sign_in.pin.setText("1111")
-            win.sign_in.button.click()
+            sign_in(win, "c1", "1111")
             for name in walk_sale_screens(win, services, lang):
                 target = win.sale.dialog if name == "parked-list" else win
                 shoot(target, out, f"{name}-{lang}-{size[0]}x{size[1]}")
@@ -130,9 +140,7 @@ def dialog_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
             win = MainWindow(services, drawer=DrawerService(services.till))
             win.resize(*size)
             win.show()
-            win.sign_in.user.setText("m1")
-            win.sign_in.pin.setText("9999")
-            win.sign_in.button.click()
+            sign_in(win, "m1", "9999")
             for name, make in dialog_gallery.dialogs(win, services):
                 dialog = make()
                 dialog.show()

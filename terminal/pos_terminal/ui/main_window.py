@@ -166,19 +166,18 @@ class MainWindow(QMainWindow):
         self.conflict_watch.open()
 
     def arrange_quick_keys(self) -> None:
+        """The current keys are read, and the new layout saved, off the GUI thread."""
+        Operation(self.services.till.quick_keys).success(self._open_quick_keys) \
+            .failure(self.sale.show_error).run_in_background()
+
+    def _open_quick_keys(self, keys: list[Any]) -> None:
         from .quick_keys_dialog import QuickKeysDialog
 
         till = self.services.till
-        dialog: QuickKeysDialog
-
-        def save(skus: list[str]) -> None:
-            def saved(_result: object) -> None:
-                self.sale.show_quick_keys(till.quick_keys())
-                dialog.accept()
-            self.sale.with_approval(self.tr("Arrange the quick keys"),
-                                    lambda a: till.arrange_quick_keys(skus, a), then=saved)
-
-        dialog = QuickKeysDialog(self.services.catalog, till.quick_keys(), save, self)
+        dialog = QuickKeysDialog(self.services.catalog, keys, till.arrange_quick_keys, self,
+                                 signed_in=till.cashier)
+        dialog.saved.connect(lambda: Operation(till.quick_keys).success(self.sale.show_quick_keys)
+                             .failure(self.sale.show_error).run_in_background())
         self.sale.open_dialog(dialog)
 
     # -- drawer and end of day ------------------------------------------------------------
@@ -187,15 +186,17 @@ class MainWindow(QMainWindow):
         assert self.drawer is not None
         drawer, currency = self.drawer, self.services.config.currency
         self.sale._ask(EntryDialog(self.tr("Open the drawer"), self.tr("Opening float in the drawer"), self),
-                       lambda d: self.sale._run(lambda: drawer.open(parse_amount(d.text, currency))))
+                       lambda d: self.sale.run_write(lambda: drawer.open(parse_amount(d.text, currency)),
+                                                     lambda _session: None))
 
     def no_sale(self) -> None:
         assert self.drawer is not None
-        self.sale.with_approval(self.tr("Open the cash drawer without a sale"), self.drawer.no_sale)
+        self.sale.with_approval(self.tr("Open the cash drawer without a sale"), self.drawer.no_sale,
+                                background=True)  # a drawer kick and its audit entry
 
     def x_report(self) -> None:
         assert self.drawer is not None
-        self.sale.with_approval(self.tr("X report"), self.drawer.x_report,
+        self.sale.with_approval(self.tr("X report"), self.drawer.x_report, background=True,
                                 then=lambda result: self._show_report(*result))
 
     def close_day(self) -> None:

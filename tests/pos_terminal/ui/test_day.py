@@ -24,6 +24,7 @@ def test_open_sell_x_report_and_close_the_day(qtbot, services):
     win.drawer_actions["open"].trigger()
     screen.dialog.value.setText("100.00")
     screen.dialog.accept()
+    qtbot.waitUntil(lambda: not screen.busy, timeout=10_000)  # written off the GUI thread
     assert win.drawer.is_open()
 
     scan(qtbot, screen, BREAD)
@@ -35,6 +36,7 @@ def test_open_sell_x_report_and_close_the_day(qtbot, services):
     pay.accept()
 
     win.drawer_actions["x_report"].trigger()  # a cashier needs a supervisor for the X report
+    qtbot.waitUntil(lambda: isinstance(screen.dialog, ApprovalDialog), timeout=10_000)
     approval = screen.dialog
     assert isinstance(approval, ApprovalDialog) and "Not allowed" in approval.purpose.text()
     approve(qtbot, approval, "s1", "2222")
@@ -90,6 +92,7 @@ def _z_dialog(qtbot, services, devices):  # type: ignore[no-untyped-def]
     win.drawer_actions["open"].trigger()
     win.sale.dialog.value.setText("100.00")
     win.sale.dialog.accept()
+    qtbot.waitUntil(lambda: not win.sale.busy, timeout=10_000)
     win.drawer_actions["z_report"].trigger()
     win.sale.dialog.set_count(Decimal("100"), 1)
     win.sale.dialog.accept()
@@ -107,6 +110,7 @@ def test_paid_in_alone_and_paid_out_with_a_supervisor_show_in_the_x_report(qtbot
     win.drawer_actions["open"].trigger()
     win.sale.dialog.value.setText("100.00")
     win.sale.dialog.accept()
+    qtbot.waitUntil(lambda: not win.sale.busy, timeout=10_000)
 
     win.drawer_actions["cash_office"].trigger()
     dialog = win.sale.dialog
