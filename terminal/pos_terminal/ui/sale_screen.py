@@ -181,6 +181,9 @@ class SaleScreen(QWidget):
         self.entry.clear()  # ready for the next scan whatever happens; the banner quotes the code
         if not text:
             return
+        if self.busy:  # the ticket is being written off the GUI thread: after it
+            self._waiting_scans.append(text)
+            return
         found = self.products.products.keys() if self.products.query == text else []
         if len(found) == 1 and not text.isdigit():
             self.choose(found[0])  # typed a name and Enter: the one item it found
@@ -194,6 +197,9 @@ class SaleScreen(QWidget):
     def choose(self, sku: str) -> None:
         """A tapped tile or quick key: one piece onto the ticket (onto its line if it has
         one), `3*` keyed first sells three, and in open-price mode the price is asked."""
+        if self.busy:  # the ticket is being written off the GUI thread: after it
+            self._waiting_scans.append(sku)
+            return
         if self.products.open_price.isChecked():
             self.products.open_price.setChecked(False)
             self.open_price(sku)
