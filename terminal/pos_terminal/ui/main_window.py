@@ -27,6 +27,7 @@ from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
 from .operations import Operation
+from .lock_screen import LockScreen
 from .sale_screen import SaleScreen
 from .sign_in import SignInScreen
 from .status_bar import TillStatusBar
@@ -57,13 +58,15 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.sign_in)
         self.stack.addWidget(self.sale)
+        self.lock_screen = LockScreen(services.till, self)
+        self.stack.addWidget(self.lock_screen)
         self.setCentralWidget(self.stack)
         self.sign_in.signed_in.connect(self._signed_in)
+        self.lock_screen.signed_in.connect(self._signed_in)
 
         self.conflict_watch = ConflictWatch(conflicts, lambda: services.till.cashier, self.sale.banner,
                                             self.sale.open_dialog, self)
-        self.idle_lock = IdleLock(services.config.idle_lock_minutes, lambda: services.till.cashier is not None,
-                                  self.lock_idle, self)
+        self.idle_lock = IdleLock(services.config.idle_lock_minutes, self._selling, self.lock_idle, self)
         self._menus()
         self._wire_devices(devices)
         self._wire_sync(sync, sync_error)
@@ -90,13 +93,20 @@ class MainWindow(QMainWindow):
         self.services.till.sign_out()
         self.show_sign_in()
 
+    def _selling(self) -> bool:
+        """Someone is signed in and the sale screen shows. Not while a PIN is checked: the
+        till is signed in a moment before the sign-in screen hears of it."""
+        return self.services.till.cashier is not None and self.stack.currentWidget() is self.sale
+
     def lock_idle(self) -> None:
-        """Idle for too long: back to sign-in; the open ticket waits on the till."""
-        kept = len(self.services.till.ticket)
-        self.sign_out()
-        self.sign_in.error.setText(self.tr("Locked after {minutes} minutes without input. The open ticket "
-                                           "({lines}) is kept: sign in to go on.").format(
-            minutes=f"{self.services.config.idle_lock_minutes:g}", lines=self.tr("lines: {n}").format(n=kept)))
+        """Idle for too long: the lock screen; the open ticket waits for its cashier (or a
+        manager who takes it over), not for whoever walks up next (`Till.lock`)."""
+        till = self.services.till
+        cashier = till.cashier
+        till.lock()
+        self.lock_screen.show_locked(cashier, till.ticket, self.services.config.idle_lock_minutes)
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.sign_out_action.setEnabled(False)
 
     def _menus(self) -> None:
         till_menu = self.menuBar().addMenu(self.tr("&Till"))

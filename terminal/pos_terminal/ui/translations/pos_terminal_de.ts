@@ -622,24 +622,62 @@
     </message>
 </context>
 <context>
+    <name>LockScreen</name>
+    <message>
+        <location filename="../lock_screen.py" line="+28"/>
+        <source>Till locked</source>
+        <translation>Kasse gesperrt</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Another user unlocks (a manager takes the ticket over)</source>
+        <translation>Andere Person entsperrt (eine Aufsicht übernimmt den Bon)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Unlock</source>
+        <translation>Entsperren</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The open ticket ({lines}, {gross}) is kept.</source>
+        <translation>Der offene Bon ({lines}, {gross}) bleibt erhalten.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>1 line</source>
+        <translation>1 Position</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{n} lines</source>
+        <translation>{n} Positionen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No ticket is open.</source>
+        <translation>Kein Bon ist offen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Locked after {minutes} minutes without input.</source>
+        <translation>Gesperrt nach {minutes} Minuten ohne Eingabe.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name} was signed in: your PIN unlocks the till.</source>
+        <translation>{name} war angemeldet: Ihre PIN entsperrt die Kasse.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+44"/>
+        <location filename="../main_window.py" line="+45"/>
         <source>{store} · till {terminal}</source>
         <translation>{store} · Kasse {terminal}</translation>
     </message>
     <message>
-        <location line="+53"/>
-        <source>Locked after {minutes} minutes without input. The open ticket ({lines}) is kept: sign in to go on.</source>
-        <translation>Nach {minutes} Minuten ohne Eingabe gesperrt. Der offene Bon ({lines}) bleibt erhalten: zum Weitermachen anmelden.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>lines: {n}</source>
-        <translation>Positionen: {n}</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+67"/>
         <source>&amp;Till</source>
         <translation>&amp;Kasse</translation>
     </message>
