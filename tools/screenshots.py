@@ -2,7 +2,7 @@
 
 Offscreen Qt, real services on a throw-away data dir with the packaged demo catalog: the
 sign-in screen, the sale screen with a ticket and the status bar's warnings (a till clock
-off the server's), the touch sale screen (lines, the category grid, search as you type,
+off the server's), the idle lock's screen over the open ticket, the touch sale screen (lines, the category grid, search as you type,
 the parked list, the offline banner), every dialog over the sale screen (payment,
 approval, return, conflict diff, X report, reprint, cash office, denomination count), and
 the message a refused database shows, each at 1024x768 and 1920x1080, in English and
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -55,7 +56,8 @@ def main_window_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
     from pos_terminal.ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory() as data:
-        services = open_services(load_config(data_dir=Path(data)))
+        config = load_config(data_dir=Path(data))
+        services = open_services(config.replace(locale="de_DE") if lang == "de" else config)
         try:
             win = MainWindow(services)
             win.resize(*size)
@@ -67,6 +69,10 @@ def main_window_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
             win.sale.refresh()
             win.status.on_clock(ClockSkewed(skew_s=185))
             shoot(win, out, f"sale-clock-warning-{tag}")
+            services.till.add_sku("SKU00002", Decimal(2))
+            win.sale.refresh()
+            win.lock_idle()  # what the idle lock shows over the open ticket
+            shoot(win, out, f"lock-screen-{tag}")
             win.close()
         finally:
             services.close()

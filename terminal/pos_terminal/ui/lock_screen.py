@@ -11,6 +11,7 @@ anyone may sign in. The PIN check runs off the GUI thread, as on the sign-in scr
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from pos_terminal.core.ticket import Ticket
@@ -33,6 +34,7 @@ class LockScreen(SignInScreen):
         self.since = QLabel()
         for label in (self.kept, self.cashier_line, self.since):
             label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.kept.setStyleSheet("font-size:18px; font-weight:bold;")
         self.cashier_line.setStyleSheet("font-size:16px;")
         self.other = QPushButton(self.tr("Another user unlocks (a manager takes the ticket over)"))
