@@ -136,3 +136,23 @@ def test_paid_in_alone_and_paid_out_with_a_supervisor_show_in_the_x_report(qtbot
     _, summary = win.drawer.x_report(ApproverPin("s1", "2222"))
     assert (summary.paid_in, summary.paid_out) == (Decimal("20.00"), Decimal("7.50"))
     assert summary.expected == Decimal("112.50")
+
+
+def test_a_german_shops_z_report_prints_its_amounts_the_german_way(qtbot, services, devices):
+    """The printout shows what the screen shows: "100,00 €", the euro sign through the
+    printer's code page, never "€100.00" or "€ 100,00"."""
+    from pos_terminal.services import formatting
+
+    formatting.use_store_locale("de_DE")
+    try:
+        z = _z_dialog(qtbot, services, devices)
+        on_screen = z.text.toPlainText()
+        z.print_report()
+        devices.sim.wait_until(lambda sim: len(sim.receipts) == 1, timeout=15)
+    finally:
+        formatting.use_store_locale(formatting.DEFAULT_LOCALE)
+    printed = devices.sim.receipts[0]
+    assert "100,00 €" in on_screen  # (QTextEdit's plain text turns the no-break space into a space)
+    expected = next(row for row in printed.splitlines() if row.startswith("Expected in drawer"))
+    assert expected.endswith("100,00\u00a0€"), expected
+    assert "€100" not in printed and "€ 100" not in printed and "?" not in printed
