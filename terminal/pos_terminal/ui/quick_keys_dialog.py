@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QGridLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QWidget)
+                               QListWidgetItem, QSizePolicy, QWidget)
 
 from pos_terminal.core.catalog import Item
 from pos_terminal.core.users import User
@@ -72,6 +72,9 @@ class QuickKeysDialog(QDialog):
         grid.addWidget(self.status, 2, 1)
         grid.addWidget(save_button, 3, 0)
         grid.addWidget(cancel, 3, 1)
+        grid.setRowStretch(1, 1)  # the lists get the room; the buttons stay a finger's height
+        for button in self.buttons:
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.resize(720, 480)
 
     @property
