@@ -427,7 +427,11 @@ class SaleScreen(QWidget):
     def run_write(self, work: Callable[[], Any], done: Callable[[Any], None],
                   failed: Callable[[BaseException], None] | None = None) -> None:
         """A database write of the ticket (park) or a device call off the GUI thread; the
-        ticket's buttons wait for it and scans that arrive meanwhile are rung up after it."""
+        ticket's buttons wait for it and scans that arrive meanwhile are rung up after it.
+        One at a time: a menu action while one runs is refused in words, not overlapped."""
+        if self.busy:
+            self.banner.show_message(self.tr("One moment: the till is still saving. Try again."), Level.WARNING)
+            return
         self.operation = Operation(work).success(done).failure(failed or self.show_error).finally_(self._settled)
         self.operation.run_in_background()
         self.refresh()

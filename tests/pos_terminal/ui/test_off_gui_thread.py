@@ -185,3 +185,19 @@ def test_closing_the_window_waits_for_a_write_under_way(qtbot, services, monkeyp
     assert running_at_close == [True]
     assert not win.sale.busy and "parked" in win.sale.banner.text()  # its result was delivered
     assert len(services.till.parked()) == 1
+
+
+def test_a_second_write_while_one_runs_is_refused_in_words(qtbot, services) -> None:
+    win = _window(qtbot, services)
+    sign_in(qtbot, win, "m1", "9999")
+    sale = win.sale
+    scan(qtbot, sale, BREAD)
+    held = Held(services.till, "park")
+    sale.park()
+    qtbot.waitUntil(held.entered.is_set, timeout=5_000)
+    first = sale.operation
+    sale.cancel_ticket()  # from the keyboard or a menu while the park is written
+    assert sale.operation is first and "still saving" in sale.banner.text()
+    held.release()
+    qtbot.waitUntil(lambda: not sale.busy, timeout=10_000)
+    assert len(services.till.parked()) == 1 and len(services.till.ticket) == 0

@@ -624,12 +624,12 @@
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../lock_screen.py" line="+28"/>
+        <location filename="../lock_screen.py" line="+29"/>
         <source>Till locked</source>
         <translation>Kasse gesperrt</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Another user unlocks (a manager takes the ticket over)</source>
         <translation>Andere Person entsperrt (eine Aufsicht übernimmt den Bon)</translation>
     </message>
@@ -1019,7 +1019,7 @@
         <translation>Schnelltasten (zum Umordnen ziehen)</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+21"/>
         <source>Saving…</source>
         <translation>Wird gespeichert…</translation>
     </message>
@@ -1640,7 +1640,12 @@
         <translation>Ganzen Bon abbrechen</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+12"/>
+        <source>One moment: the till is still saving. Try again.</source>
+        <translation>Einen Moment: Die Kasse speichert noch. Bitte erneut versuchen.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Ticket parked ({gross}). Tap Parked… to resume it.</source>
         <translation>Bon geparkt ({gross}). Mit „Geparkt…“ fortsetzen.</translation>
     </message>
