@@ -20,7 +20,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt, QThreadPool  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -136,7 +136,9 @@ def main() -> None:
         window.sign_in.user.setText("c1")
         window.sign_in.pin.setText("1111")
         window.sign_in.button.click()
+        QThreadPool.globalInstance().waitForDone(30_000)  # the PIN check runs off the GUI thread
         QApplication.processEvents()
+        assert services.till.cashier is not None, window.sign_in.error.text()
         window.sale.entry.setFocus()
 
         bench_scans(window, codes[:50])  # warm-up

@@ -52,6 +52,7 @@ def dialogs(win, services: Services, *, conflicts: bool = True) -> Iterator[tupl
     from pos_terminal.ui.conflicts_dialog import ConflictInbox, ConflictsDialog
     from pos_terminal.ui.day_dialogs import ReportDialog
     from pos_terminal.ui.pay_dialog import PayDialog
+    from pos_terminal.ui.quick_keys_dialog import QuickKeysDialog
     from pos_terminal.ui.reprint_dialog import ReprintDialog
     from pos_terminal.ui.return_dialog import ReturnDialog
 
@@ -92,4 +93,13 @@ def dialogs(win, services: Services, *, conflicts: bool = True) -> Iterator[tupl
     yield "reprint", lambda: ReprintDialog(services, None, win)
     yield "cash-office", lambda: CashMovementDialog(services, win.drawer, win)
     yield "denomination-count", lambda: DenominationCount(currency, win)
+
+    def quick_keys() -> QDialog:
+        items = [services.catalog.by_sku(sku) for sku in ("SKU00001", "SKU00002", "SKU00040")]
+        dialog = QuickKeysDialog(services.catalog, items, services.till.arrange_quick_keys, win,
+                                 signed_in=services.till.cashier)
+        dialog.search.setText("bread")  # what it finds to add
+        return dialog
+
+    yield "quick-keys", quick_keys
     del sold

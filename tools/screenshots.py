@@ -2,7 +2,7 @@
 
 Offscreen Qt, real services on a throw-away data dir with the packaged demo catalog: the
 sign-in screen, the sale screen with a ticket and the status bar's warnings (a till clock
-off the server's), the touch sale screen (lines, the category grid, search as you type,
+off the server's), the idle lock's screen over the open ticket, the touch sale screen (lines, the category grid, search as you type,
 the parked list, the offline banner), every dialog over the sale screen (payment,
 approval, return, conflict diff, X report, reprint, cash office, denomination count), and
 the message a refused database shows, each at 1024x768 and 1920x1080, in English and
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -37,24 +38,41 @@ def shoot(widget: QWidget, out: Path, name: str) -> None:
     print(out / f"{name}.png")
 
 
+def sign_in(win, user: str, pin: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in and let the PIN check (off the GUI thread) report."""
+    win.sign_in.user.setText(user)
+    win.sign_in.pin.setText(pin)
+    win.sign_in.button.click()
+    settle()
+
+
+def settle() -> None:
+    """Let every background operation finish and deliver its result."""
+    QThreadPool.globalInstance().waitForDone(30_000)
+    QApplication.processEvents()
+
+
 def main_window_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
     from pos_terminal.ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory() as data:
-        services = open_services(load_config(data_dir=Path(data)))
+        config = load_config(data_dir=Path(data))
+        services = open_services(config.replace(locale="de_DE") if lang == "de" else config)
         try:
             win = MainWindow(services)
             win.resize(*size)
             win.show()
             tag = f"{lang}-{size[0]}x{size[1]}"
             shoot(win, out, f"sign-in-{tag}")
-            win.sign_in.user.setText("c1")
-            win.sign_in.pin.setText("1111")
-            win.sign_in.button.click()
+            sign_in(win, "c1", "1111")
             services.till.scan(BREAD)
             win.sale.refresh()
             win.status.on_clock(ClockSkewed(skew_s=185))
             shoot(win, out, f"sale-clock-warning-{tag}")
+            services.till.add_sku("SKU00002", Decimal(2))
+            win.sale.refresh()
+            win.lock_idle()  # what the idle lock shows over the open ticket
+            shoot(win, out, f"lock-screen-{tag}")
             win.close()
         finally:
             services.close()
@@ -103,9 +121,7 @@ def sale_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
             win = MainWindow(services)
             win.resize(*size)
             win.show()
-            win.sign_in.user.setText("c1")
-            win.sign_in.pin.setText("1111")
-            win.sign_in.button.click()
+            sign_in(win, "c1", "1111")
             for name in walk_sale_screens(win, services, lang):
                 target = win.sale.dialog if name == "parked-list" else win
                 shoot(target, out, f"{name}-{lang}-{size[0]}x{size[1]}")
@@ -130,9 +146,7 @@ def dialog_screens(out: Path, lang: str, size: tuple[int, int]) -> None:
             win = MainWindow(services, drawer=DrawerService(services.till))
             win.resize(*size)
             win.show()
-            win.sign_in.user.setText("m1")
-            win.sign_in.pin.setText("9999")
-            win.sign_in.button.click()
+            sign_in(win, "m1", "9999")
             for name, make in dialog_gallery.dialogs(win, services):
                 dialog = make()
                 dialog.show()

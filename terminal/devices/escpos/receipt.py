@@ -6,13 +6,15 @@ column grid: 32 characters on 58 mm paper, 48 on 80 mm (font A).
 
 Text is encoded in code page PC858 (ESC t 19): it is PC850 plus the euro
 sign, so "€" and the accented letters of western Europe print. Characters it
-lacks become "?" instead of failing the sale's receipt.
+lacks become "?" instead of failing the sale's receipt. The no-break space CLDR puts
+between a German amount and its "€" ("42,74 €") is in PC858 too (0xFF, printed blank).
 """
 
 from __future__ import annotations
 
 import copy
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -80,6 +82,10 @@ class Receipt:
     """The store locale's decimal separator for the amount column ("," in a German shop)."""
     copy: bool = False
     """A reprint: marked as a copy at its top and bottom."""
+    money: Callable[[Decimal], str] | None = None
+    """How an amount with its currency prints (TOTAL, change), worded by the caller as on
+    its screen: "42,74 €" in a German shop, "€42.74" in an Irish one. Without it, the
+    symbol, a space and the amount."""
 
     def __post_init__(self) -> None:
         amounts = [self.total, self.change]
@@ -195,10 +201,14 @@ def _body(out: _Layout, r: Receipt) -> None:
     out.rule("=")
 
 
+def _with_currency(r: Receipt, value: Decimal) -> str:
+    return r.money(value) if r.money is not None else f"{r.currency} {_money(value, r.decimal_point)}"
+
+
 def _totals(out: _Layout, r: Receipt) -> None:
     point, words = r.decimal_point, r.words
     out.style(bold=True, double_height=True)
-    out.pair(words.total, f"{r.currency} {_money(r.total, point)}")
+    out.pair(words.total, _with_currency(r, r.total))
     out.style()
     for tax in r.taxes:
         out.pair(words.tax_on.format(tax=tax.label, net=_money(tax.net, point)), _money(tax.tax, point))
@@ -208,7 +218,7 @@ def _totals(out: _Layout, r: Receipt) -> None:
         out.pair(tender.kind, _money(tender.amount, point))
     if r.change:
         out.style(bold=True)
-        out.pair(words.change, f"{r.currency} {_money(r.change, point)}")
+        out.pair(words.change, _with_currency(r, r.change))
         out.style()
 
 

@@ -77,6 +77,7 @@ def receipt_of(sale: FinishedSale, receipt_no: str, created_at: datetime, config
         change=sale.change_given, footer=words.footer + terminal_lines,
         currency=currency_symbol(currency).strip(), logo=config.receipt_logo,
         words=words.layout(), decimal_point=formatting.decimal_separator(), copy=copy,
+        money=lambda value: money(value, currency),  # as the screen shows it: "42,74 €", "€42.74"
     )
 
 

@@ -79,6 +79,14 @@ class NotParked(TicketError):
         super().__init__("that ticket is no longer parked (resumed or paid already)")
 
 
+class TillLocked(TicketError):
+    """Someone else tried to unlock a till locked over another cashier's open ticket."""
+
+    def __init__(self, cashier: str) -> None:
+        super().__init__(f"the till is locked with {cashier}'s open ticket: {cashier} unlocks it "
+                         "with their PIN, or a manager or supervisor takes the ticket over")
+
+
 class NotSignedIn(TicketError):
     def __init__(self) -> None:
         super().__init__("no cashier is signed in")
@@ -89,6 +97,7 @@ class Till:
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.db, self.config, self.catalog, self.staff, self.clock = db, config, catalog, staff, clock
         self.cashier: User | None = None
+        self.locked_by: User | None = None  # the cashier whose open ticket the idle lock keeps
         self.ticket = self._new_ticket()
         self.resumed_from: str | None = None  # the parked ticket now on the till, if any
         self._after_commit: list[AfterCommit] = []
@@ -100,11 +109,29 @@ class Till:
     # -- cashier -------------------------------------------------------------------------
 
     def sign_in(self, user_id: str, pin: str) -> User:
-        self.cashier = self.staff.sign_in(user_id, pin)
-        return self.cashier
+        """Check the PIN (slow, counted towards lockout) and sign in. A till locked over an
+        open ticket (`lock`) opens only for its cashier, or for a user who may cancel a
+        ticket (`order.void`: a supervisor or manager), who takes the ticket over."""
+        locked = self.locked_by if self.locked_by is not None and len(self.ticket) else None
+        if locked is not None and user_id != locked.user_id:
+            if not self.staff.get(user_id).can(Permission.ORDER_VOID):
+                raise TillLocked(locked.name)  # before the PIN: nothing to count or journal
+        user = self.staff.sign_in(user_id, pin)
+        if locked is not None and user.user_id != locked.user_id:
+            with self.db.transaction() as s:
+                audit.append(s, at=self.clock(), actor=user.user_id, action="ticket.take_over",
+                             subject=locked.user_id, payload={"lines": len(self.ticket)})
+        self.cashier, self.locked_by = user, None
+        return user
 
     def sign_out(self) -> None:
-        self.cashier = None
+        """The cashier leaves on purpose: the open ticket stays for whoever signs in next."""
+        self.cashier, self.locked_by = None, None
+
+    def lock(self) -> None:
+        """Idle for too long: nobody is signed in, and the open ticket waits for its own
+        cashier (or a manager) rather than for whoever walks up to the till."""
+        self.locked_by, self.cashier = self.cashier, None
 
     def signed_in(self) -> User:
         """The signed-in cashier; NotSignedIn when nobody is."""

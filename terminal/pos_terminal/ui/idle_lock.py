@@ -1,9 +1,9 @@
 """Lock the till after a configurable idle time (`[terminal] idle_lock_minutes`, default 15).
 
-Any key, touch or mouse input restarts the clock. When it runs out the till signs the
-cashier out and shows the sign-in screen; the open ticket stays exactly as it was for
-whoever signs in next (`Till.sign_out` keeps it). While a dialog is open the lock waits
-for it: a payment half taken is never torn down by a timer.
+Any key, touch or mouse input restarts the clock. When it runs out the till locks
+(`Till.lock`) and shows the lock screen (`ui.lock_screen`); the open ticket stays exactly
+as it was, for the same cashier's PIN or a manager who takes it over. While a dialog is
+open the lock waits for it: a payment half taken is never torn down by a timer.
 """
 
 from __future__ import annotations

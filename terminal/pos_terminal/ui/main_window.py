@@ -27,6 +27,7 @@ from .day_dialogs import ReportDialog, parse_amount
 from .entry_dialog import EntryDialog
 from pos_terminal.services.formatting import money
 from .operations import Operation
+from .lock_screen import LockScreen
 from .sale_screen import SaleScreen
 from .sign_in import SignInScreen
 from .status_bar import TillStatusBar
@@ -57,13 +58,15 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.sign_in)
         self.stack.addWidget(self.sale)
+        self.lock_screen = LockScreen(services.till, self)
+        self.stack.addWidget(self.lock_screen)
         self.setCentralWidget(self.stack)
         self.sign_in.signed_in.connect(self._signed_in)
+        self.lock_screen.signed_in.connect(self._signed_in)
 
         self.conflict_watch = ConflictWatch(conflicts, lambda: services.till.cashier, self.sale.banner,
                                             self.sale.open_dialog, self)
-        self.idle_lock = IdleLock(services.config.idle_lock_minutes, lambda: services.till.cashier is not None,
-                                  self.lock_idle, self)
+        self.idle_lock = IdleLock(services.config.idle_lock_minutes, self._selling, self.lock_idle, self)
         self._menus()
         self._wire_devices(devices)
         self._wire_sync(sync, sync_error)
@@ -90,13 +93,20 @@ class MainWindow(QMainWindow):
         self.services.till.sign_out()
         self.show_sign_in()
 
+    def _selling(self) -> bool:
+        """Someone is signed in and the sale screen shows. Not while a PIN is checked: the
+        till is signed in a moment before the sign-in screen hears of it."""
+        return self.services.till.cashier is not None and self.stack.currentWidget() is self.sale
+
     def lock_idle(self) -> None:
-        """Idle for too long: back to sign-in; the open ticket waits on the till."""
-        kept = len(self.services.till.ticket)
-        self.sign_out()
-        self.sign_in.error.setText(self.tr("Locked after {minutes} minutes without input. The open ticket "
-                                           "({lines}) is kept: sign in to go on.").format(
-            minutes=f"{self.services.config.idle_lock_minutes:g}", lines=self.tr("lines: {n}").format(n=kept)))
+        """Idle for too long: the lock screen; the open ticket waits for its cashier (or a
+        manager who takes it over), not for whoever walks up next (`Till.lock`)."""
+        till = self.services.till
+        cashier = till.cashier
+        till.lock()
+        self.lock_screen.show_locked(cashier, till.ticket, self.services.config.idle_lock_minutes)
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.sign_out_action.setEnabled(False)
 
     def _menus(self) -> None:
         till_menu = self.menuBar().addMenu(self.tr("&Till"))
@@ -166,19 +176,18 @@ class MainWindow(QMainWindow):
         self.conflict_watch.open()
 
     def arrange_quick_keys(self) -> None:
+        """The current keys are read, and the new layout saved, off the GUI thread."""
+        Operation(self.services.till.quick_keys).success(self._open_quick_keys) \
+            .failure(self.sale.show_error).run_in_background()
+
+    def _open_quick_keys(self, keys: list[Any]) -> None:
         from .quick_keys_dialog import QuickKeysDialog
 
         till = self.services.till
-        dialog: QuickKeysDialog
-
-        def save(skus: list[str]) -> None:
-            def saved(_result: object) -> None:
-                self.sale.show_quick_keys(till.quick_keys())
-                dialog.accept()
-            self.sale.with_approval(self.tr("Arrange the quick keys"),
-                                    lambda a: till.arrange_quick_keys(skus, a), then=saved)
-
-        dialog = QuickKeysDialog(self.services.catalog, till.quick_keys(), save, self)
+        dialog = QuickKeysDialog(self.services.catalog, keys, till.arrange_quick_keys, self,
+                                 signed_in=till.cashier)
+        dialog.saved.connect(lambda: Operation(till.quick_keys).success(self.sale.show_quick_keys)
+                             .failure(self.sale.show_error).run_in_background())
         self.sale.open_dialog(dialog)
 
     # -- drawer and end of day ------------------------------------------------------------
@@ -187,15 +196,17 @@ class MainWindow(QMainWindow):
         assert self.drawer is not None
         drawer, currency = self.drawer, self.services.config.currency
         self.sale._ask(EntryDialog(self.tr("Open the drawer"), self.tr("Opening float in the drawer"), self),
-                       lambda d: self.sale._run(lambda: drawer.open(parse_amount(d.text, currency))))
+                       lambda d: self.sale.run_write(lambda: drawer.open(parse_amount(d.text, currency)),
+                                                     lambda _session: None))
 
     def no_sale(self) -> None:
         assert self.drawer is not None
-        self.sale.with_approval(self.tr("Open the cash drawer without a sale"), self.drawer.no_sale)
+        self.sale.with_approval(self.tr("Open the cash drawer without a sale"), self.drawer.no_sale,
+                                background=True)  # a drawer kick and its audit entry
 
     def x_report(self) -> None:
         assert self.drawer is not None
-        self.sale.with_approval(self.tr("X report"), self.drawer.x_report,
+        self.sale.with_approval(self.tr("X report"), self.drawer.x_report, background=True,
                                 then=lambda result: self._show_report(*result))
 
     def close_day(self) -> None:

@@ -155,6 +155,7 @@ class SaleScreen(QWidget):
             self.buttons[key].setEnabled(has_lines and not busy)
         self.buttons["park"].setEnabled(has_lines and not refund and not busy)
         self.buttons["parked"].setEnabled(not has_lines and not busy)
+        self.buttons["cancel"].setEnabled(not busy)
         cashier = self.till.cashier
         self.cashier.setText(self.tr("Cashier: {name}").format(name=cashier.name) if cashier else "")
 
@@ -180,6 +181,9 @@ class SaleScreen(QWidget):
         self.entry.clear()  # ready for the next scan whatever happens; the banner quotes the code
         if not text:
             return
+        if self.busy:  # the ticket is being written off the GUI thread: after it
+            self._waiting_scans.append(text)
+            return
         found = self.products.products.keys() if self.products.query == text else []
         if len(found) == 1 and not text.isdigit():
             self.choose(found[0])  # typed a name and Enter: the one item it found
@@ -193,6 +197,9 @@ class SaleScreen(QWidget):
     def choose(self, sku: str) -> None:
         """A tapped tile or quick key: one piece onto the ticket (onto its line if it has
         one), `3*` keyed first sells three, and in open-price mode the price is asked."""
+        if self.busy:  # the ticket is being written off the GUI thread: after it
+            self._waiting_scans.append(sku)
+            return
         if self.products.open_price.isChecked():
             self.products.open_price.setChecked(False)
             self.open_price(sku)
@@ -223,7 +230,7 @@ class SaleScreen(QWidget):
             reason = d.reason.text()
             self.with_approval(self.tr("Sell {item} at {price}").format(
                 item=item.name, price=money(price, self.services.config.currency)),
-                lambda a: self.till.add_open_price(sku, price, a, reason))
+                lambda a: self.till.add_open_price(sku, price, a, reason), background=True)
 
         self._ask(EntryDialog(self.tr("Open price"), self.tr("Price of {item}").format(item=item.name),
                               self, with_reason=True), approve)
@@ -319,23 +326,39 @@ class SaleScreen(QWidget):
         self.refresh()
 
     def with_approval(self, purpose: str, action: GuardedAction, *, always: bool = False,
-                      then: Callable[[Any], None] | None = None) -> None:
+                      then: Callable[[Any], None] | None = None, background: bool = False) -> None:
         """Try `action` as the cashier; if only a manager may do it, ask for one.
-        `then` gets the action's result once it went through."""
-        if not always:
-            try:
-                result = action(None)
-            except Exception as exc:  # noqa: BLE001
-                if not needs_approval(exc):
-                    self.show_error(exc)
-                    self.refresh()
-                    return
-                purpose = f"{purpose}\n{describe(exc)}"
-            else:
-                self.refresh()
-                if then is not None:
-                    then(result)
-                return
+        `then` gets the action's result once it went through. `background`: the try
+        writes to the database or drives a device, so it runs off the GUI thread (the
+        ticket's buttons wait for it); the approved try always does (ApprovalDialog)."""
+        if always:
+            self._ask_approval(purpose, action, then)
+            return
+        if background:
+            self.run_write(lambda: action(None), lambda result: self._went_through(result, then),
+                           failed=lambda exc: self._refused(exc, purpose, action, then))
+            return
+        try:
+            result = action(None)
+        except Exception as exc:  # noqa: BLE001
+            self._refused(exc, purpose, action, then)
+        else:
+            self._went_through(result, then)
+
+    def _went_through(self, result: Any, then: Callable[[Any], None] | None) -> None:
+        self.refresh()
+        if then is not None:
+            then(result)
+
+    def _refused(self, exc: BaseException, purpose: str, action: GuardedAction,
+                 then: Callable[[Any], None] | None) -> None:
+        if not needs_approval(exc):
+            self.show_error(exc)
+            self.refresh()
+            return
+        self._ask_approval(f"{purpose}\n{describe(exc)}", action, then)
+
+    def _ask_approval(self, purpose: str, action: GuardedAction, then: Callable[[Any], None] | None) -> None:
         dialog = ApprovalDialog(purpose, action, self, signed_in=self.till.cashier)
         if then is not None:
             dialog.accepted.connect(lambda: then(dialog.result_value))
@@ -394,16 +417,22 @@ class SaleScreen(QWidget):
                 n=line_no, item=line.item.name, amount=amount), lambda a: self.till.void_line(line_no, a))
 
     def cancel_ticket(self) -> None:
-        self.with_approval(self.tr("Cancel the whole ticket"), self.till.cancel_ticket)
+        # background: cancelling a resumed ticket discards its parked copy (a database write)
+        self.with_approval(self.tr("Cancel the whole ticket"), self.till.cancel_ticket, background=True)
 
     @property
     def busy(self) -> bool:
         return self.operation is not None and self.operation.running
 
-    def run_write(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        """A database write of the ticket (park) off the GUI thread; the ticket's buttons
-        wait for it and scans that arrive meanwhile are rung up after it."""
-        self.operation = Operation(work).success(done).failure(self.show_error).finally_(self._settled)
+    def run_write(self, work: Callable[[], Any], done: Callable[[Any], None],
+                  failed: Callable[[BaseException], None] | None = None) -> None:
+        """A database write of the ticket (park) or a device call off the GUI thread; the
+        ticket's buttons wait for it and scans that arrive meanwhile are rung up after it.
+        One at a time: a menu action while one runs is refused in words, not overlapped."""
+        if self.busy:
+            self.banner.show_message(self.tr("One moment: the till is still saving. Try again."), Level.WARNING)
+            return
+        self.operation = Operation(work).success(done).failure(failed or self.show_error).finally_(self._settled)
         self.operation.run_in_background()
         self.refresh()
 

@@ -1,14 +1,20 @@
-"""The sign-in screen: user ID and PIN on a big keypad."""
+"""The sign-in screen: user ID and PIN on a big keypad.
+
+The PIN check is a deliberately slow scrypt and writes the failure count: it runs off the
+GUI thread (`operations.Operation`), with the fields and buttons disabled meanwhile."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from typing import Any
+
 from pos_terminal.core.users import User
 from pos_terminal.services import Till
 
 from .errors import describe
+from .operations import Operation
 from .widgets import BigButton, Keypad
 
 
@@ -36,19 +42,21 @@ class SignInScreen(QWidget):
         self.error = QLabel()
         self.error.setObjectName("sign_in_error")
         self.error.setStyleSheet("color:#8a1010; font-weight:bold;")
+        self.operation: Operation[Any] | None = None
         self.button = BigButton(self.tr("Sign in"))
         self.button.clicked.connect(self.sign_in)
 
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         form.addRow(self.tr("User"), self.user)
         form.addRow(self.tr("PIN"), self.pin)
         box = QWidget()
         box.setMaximumWidth(420)
-        inner = QVBoxLayout(box)
+        inner = self.column = QVBoxLayout(box)
         inner.addWidget(self.title)
         inner.addLayout(form)
         inner.addWidget(self.error)
-        inner.addWidget(Keypad(self.pin, box))
+        self.keypad = Keypad(self.pin, box)
+        inner.addWidget(self.keypad)
         inner.addWidget(self.button)
         layout = QVBoxLayout(self)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignCenter)
@@ -59,13 +67,30 @@ class SignInScreen(QWidget):
         self.error.clear()
         self.user.setFocus()
 
+    @property
+    def busy(self) -> bool:
+        return self.operation is not None and self.operation.running
+
     def sign_in(self) -> None:
-        user_id, pin = self.user.text().strip(), self.pin.text()
-        self.pin.clear()
-        try:
-            user: User = self.till.sign_in(user_id, pin)
-        except Exception as exc:  # noqa: BLE001 - wrong PIN, locked, unknown user: say so
-            self.error.setText(describe(exc))
+        if self.busy:
             return
+        user_id, pin = self.user.text().strip(), self.pin.text()
+        self.pin.clear()  # never left on screen, whatever the outcome
+        self.error.setText(self.tr("Checking…"))
+        self._set_enabled(False)
+        self.operation = Operation(lambda: self.till.sign_in(user_id, pin)) \
+            .success(self._signed_in).failure(self._refused) \
+            .finally_(lambda: self._set_enabled(True)).run_in_background()
+
+    def _signed_in(self, user: User) -> None:
         self.error.clear()
         self.signed_in.emit(user)
+
+    def _refused(self, exc: BaseException) -> None:
+        # wrong PIN, locked, unknown user: say so
+        self.error.setText(describe(exc))
+        self.pin.setFocus()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.user, self.pin, self.keypad, self.button):
+            widget.setEnabled(enabled)

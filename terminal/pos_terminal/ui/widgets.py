@@ -7,6 +7,8 @@ from enum import Enum
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
+from pos_terminal.services.formatting import decimal_separator
+
 TOUCH_HEIGHT = 64  # px: a fingertip target, well above the ~9 mm guideline at till DPI
 
 
@@ -22,7 +24,9 @@ class BigButton(QPushButton):
 
 
 class Keypad(QWidget):
-    """Digits, a decimal point, backspace and clear, typing into `target`."""
+    """Digits, a decimal separator, backspace and clear, typing into `target`. The separator
+    is the store locale's (`,` in a German shop), so what the key types is what
+    `formatting.parse_amount` reads back and what the screen shows in amounts."""
 
     pressed = Signal(str)
 
@@ -35,7 +39,8 @@ class Keypad(QWidget):
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3"]
         for i, key in enumerate(keys):
             grid.addWidget(self._key(key, key), i // 3, i % 3)
-        grid.addWidget(self._key(".", ".") if decimal_point else self._key(self.tr("Clear"), "clear"), 3, 0)
+        grid.addWidget(self._key(decimal_separator(), "point") if decimal_point
+                       else self._key(self.tr("Clear"), "clear"), 3, 0)
         grid.addWidget(self._key("0", "0"), 3, 1)
         grid.addWidget(self._key("⌫", "back"), 3, 2)
 
@@ -56,6 +61,8 @@ class Keypad(QWidget):
             self.target.clear()
         elif key == "back":
             self.target.backspace()
+        elif key == "point":
+            self.target.insert(decimal_separator())
         else:
             self.target.insert(key)
 

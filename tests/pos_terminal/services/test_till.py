@@ -205,3 +205,31 @@ def test_a_failing_after_commit_step_does_not_undo_the_sale(services: Services) 
     assert seen == [done.receipt_no]  # later steps still ran
     with services.db.reader() as s:
         assert s.get(Order, done.order_id) is not None
+
+
+def test_a_locked_ticket_opens_for_its_cashier_or_a_supervisor_only(services: Services) -> None:
+    """The idle lock's rule lives in the use case, not the screen: a cashier cannot sign
+    in over a colleague's open ticket, whatever UI asks; a supervisor takes it over."""
+    from pos_terminal.core.users import User, hash_pin
+    from pos_terminal.services.till import TillLocked
+    from pos_terminal.store import users
+
+    with services.db.transaction() as s:  # a second cashier
+        users.save_user(s, User("c2", "Carl Cashier", "cashier", hash_pin("3333")))
+    till = services.till
+    till.scan(BREAD)
+    till.lock()
+    assert till.cashier is None and till.locked_by.user_id == "c1"
+    with pytest.raises(TillLocked, match="Cathy Cashier's open ticket"):
+        till.sign_in("c2", "3333")
+    with pytest.raises(TillLocked):
+        till.sign_in("c2", "0000")  # refused before the PIN: a wrong one is not even counted
+    with services.db.reader() as s:
+        assert s.scalar(select(UserRow.failed_attempts).where(UserRow.user_id == "c2")) in (0, None)
+    assert till.sign_in("s1", "2222").user_id == "s1" and len(till.ticket) == 1
+    with services.db.reader() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "ticket.take_over")).one()
+        assert (entry.actor, entry.subject) == ("s1", "c1")
+    till.cancel_ticket()  # the supervisor may: nothing waits for c1 any more
+    till.lock()
+    assert till.sign_in("c2", "3333").user_id == "c2"  # with no ticket open, anyone

@@ -42,6 +42,8 @@ def sign_in(qtbot, win, user: str, pin: str) -> None:  # type: ignore[no-untyped
     win.sign_in.user.setText(user)
     win.sign_in.pin.setText(pin)
     win.sign_in.button.click()
+    # the PIN check runs off the GUI thread: wait until it reported
+    qtbot.waitUntil(lambda: not win.sign_in.busy, timeout=10_000)
     assert win.stack.currentWidget() is win.sale, win.sign_in.error.text()
 
 

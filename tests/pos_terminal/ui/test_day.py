@@ -24,6 +24,7 @@ def test_open_sell_x_report_and_close_the_day(qtbot, services):
     win.drawer_actions["open"].trigger()
     screen.dialog.value.setText("100.00")
     screen.dialog.accept()
+    qtbot.waitUntil(lambda: not screen.busy, timeout=10_000)  # written off the GUI thread
     assert win.drawer.is_open()
 
     scan(qtbot, screen, BREAD)
@@ -35,6 +36,7 @@ def test_open_sell_x_report_and_close_the_day(qtbot, services):
     pay.accept()
 
     win.drawer_actions["x_report"].trigger()  # a cashier needs a supervisor for the X report
+    qtbot.waitUntil(lambda: isinstance(screen.dialog, ApprovalDialog), timeout=10_000)
     approval = screen.dialog
     assert isinstance(approval, ApprovalDialog) and "Not allowed" in approval.purpose.text()
     approve(qtbot, approval, "s1", "2222")
@@ -90,6 +92,7 @@ def _z_dialog(qtbot, services, devices):  # type: ignore[no-untyped-def]
     win.drawer_actions["open"].trigger()
     win.sale.dialog.value.setText("100.00")
     win.sale.dialog.accept()
+    qtbot.waitUntil(lambda: not win.sale.busy, timeout=10_000)
     win.drawer_actions["z_report"].trigger()
     win.sale.dialog.set_count(Decimal("100"), 1)
     win.sale.dialog.accept()
@@ -107,6 +110,7 @@ def test_paid_in_alone_and_paid_out_with_a_supervisor_show_in_the_x_report(qtbot
     win.drawer_actions["open"].trigger()
     win.sale.dialog.value.setText("100.00")
     win.sale.dialog.accept()
+    qtbot.waitUntil(lambda: not win.sale.busy, timeout=10_000)
 
     win.drawer_actions["cash_office"].trigger()
     dialog = win.sale.dialog
@@ -132,3 +136,23 @@ def test_paid_in_alone_and_paid_out_with_a_supervisor_show_in_the_x_report(qtbot
     _, summary = win.drawer.x_report(ApproverPin("s1", "2222"))
     assert (summary.paid_in, summary.paid_out) == (Decimal("20.00"), Decimal("7.50"))
     assert summary.expected == Decimal("112.50")
+
+
+def test_a_german_shops_z_report_prints_its_amounts_the_german_way(qtbot, services, devices):
+    """The printout shows what the screen shows: "100,00 €", the euro sign through the
+    printer's code page, never "€100.00" or "€ 100,00"."""
+    from pos_terminal.services import formatting
+
+    formatting.use_store_locale("de_DE")
+    try:
+        z = _z_dialog(qtbot, services, devices)
+        on_screen = z.text.toPlainText()
+        z.print_report()
+        devices.sim.wait_until(lambda sim: len(sim.receipts) == 1, timeout=15)
+    finally:
+        formatting.use_store_locale(formatting.DEFAULT_LOCALE)
+    printed = devices.sim.receipts[0]
+    assert "100,00 €" in on_screen  # (QTextEdit's plain text turns the no-break space into a space)
+    expected = next(row for row in printed.splitlines() if row.startswith("Expected in drawer"))
+    assert expected.endswith("100,00\u00a0€"), expected
+    assert "€100" not in printed and "€ 100" not in printed and "?" not in printed

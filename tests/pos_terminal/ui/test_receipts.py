@@ -98,3 +98,23 @@ def test_the_receipt_says_what_the_issue_asked_for(qtbot, shop) -> None:  # type
     assert "ERSTATTUNG" in refund_text and f"Erstattung zu Bon {sale.receipt_no}" in refund_text
     assert copy_text.count("KOPIE") == 2 and "KOPIE" not in text
     assert "[QR " + sale.receipt_no + "]" in text  # what the return dialog scans
+
+
+@pytest.mark.parametrize(("locale", "total", "change"), [("de_DE", "42,74\u00a0€", "7,26\u00a0€"),
+                                                         ("en_IE", "€42.74", "€7.26")])
+def test_printed_amounts_follow_the_store_locale_as_the_screen_does(qtbot, shop, locale, total, change) -> None:  # type: ignore[no-untyped-def]
+    """TOTAL and change print as the screen shows them (not "€ 42,74" in a German shop),
+    and the euro sign reaches the paper in the printer's code page (PC858: 0xD5), not "?"."""
+    formatting.use_store_locale(locale)
+    try:
+        sale, _refund = _sale_and_refund(shop)
+        assert formatting.money(sale.sale.totals.gross, shop.config.currency) == total  # the screen's text
+        printed = render_receipt(receipt_for(sale, shop.config, receipt_words(locale)), 80)
+    finally:
+        formatting.use_store_locale("en_IE")
+    text = render_text(printed, 48)
+    total_row = next(row for row in text.splitlines() if row.startswith(("SUMME", "TOTAL")))
+    change_row = next(row for row in text.splitlines() if row.startswith(("Rückgeld", "Change")))
+    assert total in total_row and change in change_row
+    assert "€ 42" not in total_row and "?" not in text
+    assert total.encode("cp858") in printed and b"\xd5" in printed

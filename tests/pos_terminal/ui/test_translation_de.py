@@ -80,6 +80,12 @@ def test_main_window_speaks_german(qtbot, german, services):  # type: ignore[no-
     assert _still_english(pay) == set()
     pay.reject()
 
+    win.lock_idle()  # the idle lock's own screen, over the bread still on the ticket
+    lock = win.lock_screen
+    assert win.stack.currentWidget() is lock and lock.title.text() == "Kasse gesperrt"
+    assert lock.kept.text().startswith("Der offene Bon (1 Position, "), lock.kept.text()
+    assert _still_english(win) == set()
+
 
 def test_receipt_labels_are_german(german):  # type: ignore[no-untyped-def]
     labels = _receipt_labels()
