@@ -142,6 +142,15 @@ class ConflictsDialog(QDialog):
         layout.addLayout(right, 3)
         self.setMinimumSize(900, 560)
 
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        """As large as most of the till's window: on a 1920x1080 screen the diff's names and
+        amounts get room instead of wrapping in a 900 px box."""
+        window = self.parentWidget().window() if self.parentWidget() else None
+        if window is not None:
+            self.resize(max(self.minimumWidth(), int(window.width() * 0.8)),
+                        max(self.minimumHeight(), int(window.height() * 0.75)))
+        super().showEvent(event)
+
     # -- the list ---------------------------------------------------------------------
 
     def reload(self, message: str = "") -> None:
@@ -213,8 +222,8 @@ class ConflictsDialog(QDialog):
         c = diff.conflict
         item = diff.item or self.tr("Whole order")
         if diff.qty is not None and diff.unit is not None:
-            item = self.tr("{item} (line {n}, {qty})").format(item=item, n=c.line_no,
-                                                                qty=quantity(diff.qty, diff.unit))
+            item = self.tr("{item} (line {n}, quantity {qty})").format(item=item, n=c.line_no,
+                                                                         qty=quantity(diff.qty, diff.unit))
         item += "\n" + _what(c.code)
         cells = {ITEM: item, TILL: self._value(diff, c.terminal_value), SERVER: self._value(diff, c.server_value),
                  DIFFERENCE: self._signed(diff.difference) if diff.difference is not None else "–"}

@@ -141,7 +141,8 @@ class TillStatusBar(QStatusBar):
     def device_name(self, device: str) -> str:
         """A device's logical name (devices.toml) in a cashier's words."""
         return {"receipt": self.tr("Printer"), "printer": self.tr("Printer"), "scale": self.tr("Scale"),
-                "scanner": self.tr("Scanner"), "wedge": self.tr("Scanner"), "drawer": self.tr("Drawer"),
+                "scanner": self.tr("Scanner"), "wedge": self.tr("Keyboard scanner"), "drawer": self.tr("Drawer"),
+                "card": self.tr("Card terminal"), "payment": self.tr("Card terminal"),
                 "devices": self.tr("Devices")}.get(device, device)
 
     def problem(self, event: ErrorEvent) -> str:
@@ -202,5 +203,8 @@ class TillStatusBar(QStatusBar):
         }.get(status)
 
     def _show_devices(self) -> None:
-        self.devices_label.setText(" · ".join(self._devices[k] for k in sorted(self._devices)))
+        # Those needing attention first: on a narrow screen the text is cut at its end, and
+        # what is cut should be "ready", never "paper out".
+        order = sorted(self._devices, key=lambda name: (name not in self._bad, name))
+        self.devices_label.setText(" · ".join(self._devices[k] for k in order))
         self.devices_label.setStyleSheet("color:#8a1010;" if self._bad else "")

@@ -429,8 +429,8 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>{item} (line {n}, {qty})</source>
-        <translation>{item} (Zeile {n}, {qty})</translation>
+        <source>{item} (line {n}, quantity {qty})</source>
+        <translation>{item} (Zeile {n}, Menge {qty})</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -1956,6 +1956,16 @@
         <location line="+1"/>
         <source>Scanner</source>
         <translation>Scanner</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Keyboard scanner</source>
+        <translation>Tastatur-Scanner</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Card terminal</source>
+        <translation>Kartenterminal</translation>
     </message>
     <message>
         <location line="+0"/>
