@@ -102,6 +102,7 @@ class StoreSection(_Section):
     void_free_lines: int = Field(3, ge=0)  # voids per ticket a cashier may do alone (core.voids)
     void_free_amount: ConfigDecimal = Decimal("50.00")  # value voided per ticket alone
     catalog: str = ""  # CSV seeded into an empty till, relative to this file; "" none
+    categories: str = ""  # CSV of the seeded categories' colours and positions (category,colour,position); "" none
     address: str = ""  # printed on receipts; lines separated by "\n"
     vat_id: str = ""  # the store's VAT id, printed on receipts
     time_zone: Annotated[str, AfterValidator(_checked_time_zone)] = "UTC"  # IANA name (Europe/Berlin): receipts and reports print local time
@@ -212,6 +213,7 @@ class TerminalConfig(BaseModel):
     time_zone: str = "UTC"
     idle_lock_minutes: float = 15.0
     catalog_csv: Path | None = None
+    categories_csv: Path | None = None
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
     server_url: str = "http://127.0.0.1:8765"
     pull_interval_s: float = 60.0
@@ -288,6 +290,7 @@ def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalC
         time_zone=store.time_zone,
         idle_lock_minutes=term.idle_lock_minutes,
         catalog_csv=base / store.catalog if store.catalog else None,
+        categories_csv=base / store.categories if store.categories else None,
         server_url=parsed.sync.server_url,
         pull_interval_s=parsed.sync.pull_interval_s,
         heartbeat_interval_s=parsed.sync.heartbeat_interval_s,
