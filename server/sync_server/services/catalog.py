@@ -598,6 +598,17 @@ def search_items(conn: Connection, store_id: str, text: str, limit: int = SEARCH
     return [_catalog_item(r) for r in conn.execute(query.order_by(Item.name, Item.sku).limit(limit)).all()]
 
 
+def office_categories(conn: Connection, store_id: str) -> list[CatalogCategory]:
+    """The back office's list: every category of the store's items (removed ones left out)
+    and every one with a colour or position set, by position and name. An unstyled one is
+    at position 0 without a colour, as tills show it."""
+    styled = {c.name: c for c in list_categories(conn, store_id)}
+    named = conn.execute(select(Item.category).distinct()
+                         .where(Item.store_id == store_id, Item.removed.is_(False))).scalars()
+    every = {name: CatalogCategory(name=name) for name in named if name} | styled
+    return sorted(every.values(), key=lambda c: (c.position, c.name))
+
+
 def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
