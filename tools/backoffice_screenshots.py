@@ -16,8 +16,12 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import sync_playwright
 
+from pos_protocol import paths
+from pos_terminal.config import RESOURCES
+from pos_terminal.services.catalog import read_categories_csv
 from tests.backoffice import scene
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +37,16 @@ def build_shop(workdir: Path):
     till.till.add_sku(scene.ROLL)
     till.pay_card()  # left in the outbox, so the heartbeat shows a queue
     scene.send_heartbeat(till)
+    style_categories(server)
     return server, till
+
+
+def style_categories(server) -> None:
+    """The demo's category colours, through the admin API (the catalog page shows them)."""
+    for style in read_categories_csv(RESOURCES / "demo_categories.csv")[:6]:
+        body = {"name": style.name, "colour": style.colour, "position": style.position}
+        httpx.put(server.url + paths.fill(paths.ADMIN_CATEGORIES, store_id=scene.STORE), json=body,
+                  headers=scene.ADMIN, timeout=30).raise_for_status()
 
 
 def pages(store: str) -> list[tuple[str, str]]:

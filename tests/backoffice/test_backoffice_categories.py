@@ -49,17 +49,22 @@ def test_a_category_colour_set_on_the_catalog_page_is_a_new_catalog_version(shop
 
         # Without JavaScript: a redirect back to the page.
         plain = client.post(f"/office/stores/{STORE}/catalog/categories", follow_redirects=False,
-                            data={"name": "Dairy", "colour": "#000000", "no_colour": "1", "position": "0",
-                                  "csrf_token": _csrf(page.text)})
+                            data={"name": "Dairy", "colour": "#ffffff", "shown_colour": "#ffffff", "no_colour": "1",
+                                  "position": "0", "csrf_token": _csrf(page.text)})
         assert plain.status_code == 303
-        assert _categories(shop)["Dairy"] == (None, 0)  # "till's own" wins over the picker's value
+        assert _categories(shop)["Dairy"] == (None, 0)  # "till's own", the picker untouched: no colour
         rows = re.findall(r'<tr data-category="([^"]+)">', client.get(f"/office/stores/{STORE}/catalog").text)
         assert rows[-1] == "Bakery"  # the only one at position 1; the rest at 0 by name
+        # A colour picked while "till's own" was left ticked: the picked colour is meant.
+        client.post(f"/office/stores/{STORE}/catalog/categories", headers={"HX-Request": "true"},
+                    data={"name": "Dairy", "colour": "#e3f2fd", "shown_colour": "#ffffff", "no_colour": "1",
+                          "position": "0", "csrf_token": _csrf(page.text)}).raise_for_status()
+        assert _categories(shop)["Dairy"] == ("#E3F2FD", 0)
 
         refused = client.post(f"/office/stores/{STORE}/catalog/categories", headers={"HX-Request": "true"},
                               data={"name": "Bakery", "colour": "#ffe0b2", "position": "first",
                                     "csrf_token": _csrf(page.text)})
-        assert "The position must be a whole number" in refused.text and _version(shop) == before + 2
+        assert "The position must be a whole number" in refused.text and _version(shop) == before + 3
 
 
 def test_an_office_role_without_catalog_edit_changes_no_colour(shop):

@@ -299,8 +299,8 @@ def catalog_page(request: Request, store_id: str, session: SignedInDep, engine: 
 @router.post("/stores/{store_id}/catalog/categories", name="office_category")
 def set_category(request: Request, store_id: str, session: SignedInDep, engine: EngineDep,
                  name: Annotated[str, Form()] = "", colour: Annotated[str, Form()] = "",
-                 no_colour: Annotated[str, Form()] = "", position: Annotated[str, Form()] = "0",
-                 csrf_token: Annotated[str, Form()] = "") -> Response:
+                 no_colour: Annotated[str, Form()] = "", shown_colour: Annotated[str, Form()] = "",
+                 position: Annotated[str, Form()] = "0", csrf_token: Annotated[str, Form()] = "") -> Response:
     """A category's tile colour and position, as the admin API's `PUT .../categories` sets
     them (a new catalog version: tills take it with their next pull)."""
     sessions.check_csrf(request, session, csrf_token)
@@ -312,7 +312,10 @@ def set_category(request: Request, store_id: str, session: SignedInDep, engine: 
         if not account.can(Permission.CATALOG_EDIT):
             raise DomainError(ErrorCode.NOT_PERMITTED,
                               "Your office role may not change category colours (it needs catalog.edit).")
-        wanted = _category_form(name, None if no_colour else colour, position)
+        # "Till's own" ticked means no colour, unless a colour was picked since the form was
+        # shown (the tick box was left as it was): the picked colour is what was meant.
+        picked = colour.lower() != shown_colour.lower()
+        wanted = _category_form(name, None if no_colour and not picked else colour, position)
         with write_transaction(engine) as conn:
             version = catalog.set_category(conn, store_id, wanted).catalog_version
         log.info("office category change", extra={"office_user": account.user_id, "category": name,
