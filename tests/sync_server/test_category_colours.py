@@ -150,4 +150,5 @@ def test_a_bad_item_colour_in_the_file_is_named(capsys, db_url, engine, tmp_path
     capsys.readouterr()
     assert main(["--db", db_url, "catalog", "import", str(items), "--store", "S1"]) == 1
     err = capsys.readouterr().err
-    assert "line 4:" in err and "colour must be #RRGGBB" in err and store_version(engine) == 0
+    assert "line 4: colour: colour must be #RRGGBB (six hex digits, e.g. #FFE0B2), got 'blue'" in err
+    assert store_version(engine) == 0

@@ -344,7 +344,7 @@ def read_csv(path: Path, currency_scale: int | None = None) -> list[tuple[str, I
             try:
                 item = _row_item(row)
             except (ValidationError, ValueError) as exc:
-                errors.append(f"line {line_no}: {exc}")
+                errors.append(f"line {line_no}: {_error_text(exc)}")
                 continue
             if (first := sku_line.setdefault(sku, line_no)) != line_no:
                 errors.append(f"line {line_no}: sku {sku} is already on line {first}")
@@ -391,7 +391,7 @@ def read_categories_csv(path: Path) -> list[CategorySet]:
             try:
                 category = _row_category(row)
             except (ValidationError, ValueError) as exc:
-                errors.append(f"line {line_no}: {_first_error(exc)}")
+                errors.append(f"line {line_no}: {_error_text(exc)}")
                 continue
             if (first := seen.setdefault(category.name, line_no)) != line_no:
                 errors.append(f"line {line_no}: category {category.name} is already on line {first}")
@@ -408,12 +408,12 @@ def _row_category(row: dict[str, str]) -> CategorySet:
     return CategorySet(name=row["category"], colour=row["colour"].strip() or None, position=int(position))
 
 
-def _first_error(exc: Exception) -> str:
-    """A pydantic error as `field: message` (its first), anything else as it is."""
+def _error_text(exc: Exception) -> str:
+    """A pydantic error as `field: message; field: message` (one line, for a line of a
+    file), anything else as it is."""
     if isinstance(exc, ValidationError):
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"])
-        return f"{field}: {error['msg'].removeprefix('Value error, ')}"
+        return "; ".join(f"{'.'.join(str(part) for part in error['loc'])}: {error['msg'].removeprefix('Value error, ')}"
+                         for error in exc.errors())
     return str(exc)
 
 
