@@ -2,7 +2,7 @@
 pos_terminal/resources/terminal.toml is the demo default).
 
     [store]      store_id, name, currency, currency_scale, locale, tax_mode, cash_rounding,
-                 discount_limit_pct, catalog
+                 discount_limit_pct, catalog, categories
     [terminal]   terminal_id, data_dir
     [sync]       server_url, pull_interval_s, heartbeat_interval_s
     [devices]    config
