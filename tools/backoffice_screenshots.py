@@ -22,7 +22,8 @@ from playwright.sync_api import sync_playwright
 
 from pos_protocol import paths
 from pos_protocol.pins import hash_pin
-
+from pos_terminal.config import RESOURCES
+from pos_terminal.services.catalog import read_categories_csv
 from tests.backoffice import scene
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,6 +42,7 @@ def build_shop(workdir: Path):
     scene.close_day_and_send_the_z_first(till, Decimal("53.42"))  # its orders still in the outbox
     scene.send_heartbeat(till)
     add_staff(server)
+    style_categories(server)
     return server, till
 
 
@@ -54,6 +56,14 @@ def add_staff(server) -> None:
                   json={"name": name, "role": role, "pin_hash": hash_pin(pin)}, timeout=30).raise_for_status()
     httpx.post(server.url + paths.fill(paths.ADMIN_USER_LOCK, store_id=scene.STORE, user_id="clara"),
                headers=scene.ADMIN, timeout=30).raise_for_status()
+
+
+def style_categories(server) -> None:
+    """The demo's category colours, through the admin API (the catalog page shows them)."""
+    for style in read_categories_csv(RESOURCES / "demo_categories.csv")[:6]:
+        body = {"name": style.name, "colour": style.colour, "position": style.position}
+        httpx.put(server.url + paths.fill(paths.ADMIN_CATEGORIES, store_id=scene.STORE), json=body,
+                  headers=scene.ADMIN, timeout=30).raise_for_status()
 
 
 def pages(store: str) -> list[tuple[str, str]]:

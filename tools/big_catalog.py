@@ -1,11 +1,13 @@
 """A large, deterministic, realistic-looking catalog for benchmarks and scale tests.
 
-    python -m tools.big_catalog --items 100000 --out big.csv
+    python -m tools.big_catalog --items 100000 --out big.csv [--categories-out big_categories.csv]
 
 Names are brand + product + variant (+ size) from word lists, so a 3-letter prefix matches
 what it would in a shop (hundreds to a few thousand items, not all of them); every 50th
 item is weighed and has a scale-label key (`28` + 5 digits); every 7th has a second
-barcode and every 11th is a UPC-A code; every 97th is inactive.
+barcode and every 11th is a UPC-A code; every 97th is inactive; every 13th has a tile colour
+of its own. Every category has a colour and a position (`category_styles`, on the first
+page of `pages`; `write_categories_csv` for an import).
 """
 
 from __future__ import annotations
@@ -46,6 +48,23 @@ CATEGORIES = """Bakery Dairy Fruit Vegetables Meat Fish Frozen Drinks Beer&Wine 
 Sweets Breakfast Pasta&Rice Canned Sauces Spices Baking Household Cleaning Personal Care Baby
 Pets Deli Cheese Counter Organic World Foods Health Stationery Garden Kitchen Party Seasonal
 Bio Market Regional Vegan""".split()
+# Tile colours, light and dark, so both black and white tile text are exercised.
+COLOURS = ("#FFE0B2", "#C8E6C9", "#BBDEFB", "#F8BBD0", "#1565C0", "#B71C1C", "#FFF59D", "#D7CCC8", "#2E7D32",
+           "#B2DFDB", "#4A148C", "#E3F2FD")
+
+
+def category_styles() -> list[wire.CatalogCategory]:
+    """Every category's colour and position (by the word list's order, from 1)."""
+    return [wire.CatalogCategory(name=name, colour=COLOURS[n % len(COLOURS)], position=n + 1)
+            for n, name in enumerate(CATEGORIES)]
+
+
+def write_categories_csv(path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["category", "colour", "position"])
+        out.writerows([c.name, c.colour, c.position] for c in category_styles())
+    return path
 
 
 def make_items(count: int, seed: int = 7) -> list[Item]:
@@ -69,7 +88,7 @@ def make_items(count: int, seed: int = 7) -> list[Item]:
             sku=f"SKU{n:06d}", name=name, barcodes=codes, unit=Unit.KG if weighed else Unit.EA,
             price=Decimal(rng.randrange(19, 4999)) / 100, tax_code="A" if rate_a else "B",
             tax_rate=Decimal("0.19") if rate_a else Decimal("0.07"), category=CATEGORIES[n % len(CATEGORIES)],
-            active=n % 97 != 1,
+            active=n % 97 != 1, colour=COLOURS[(n // 13) % len(COLOURS)] if n % 13 == 0 else None,
         ))
     return items
 
@@ -77,16 +96,18 @@ def make_items(count: int, seed: int = 7) -> list[Item]:
 def write_csv(path: Path, items: list[Item]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate", "category", "active"])
+        out.writerow(["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate", "category", "active",
+                      "colour"])
         for i in items:
             out.writerow([i.sku, i.name, "|".join(i.barcodes), i.unit.value, f"{i.price:.2f}", i.tax_code,
-                          str(i.tax_rate), i.category, "true" if i.active else "false"])
+                          str(i.tax_rate), i.category, "true" if i.active else "false", i.colour or ""])
     return path
 
 
 def wire_item(item: Item) -> wire.CatalogItem:
     return wire.CatalogItem(sku=item.sku, name=item.name, barcodes=list(item.barcodes), unit=item.unit.value,
-                            price=item.price, tax_code=item.tax_code, category=item.category, active=item.active)
+                            price=item.price, tax_code=item.tax_code, category=item.category, active=item.active,
+                            colour=item.colour)
 
 
 def tax_rates(items: list[Item]) -> list[wire.TaxRate]:
@@ -102,7 +123,8 @@ def pages(items: list[Item], size: int, version: int = 1) -> Iterator[wire.Catal
         last = start + size >= len(ordered)
         yield wire.CatalogDelta(version=version, items=[wire_item(i) for i in chunk],
                                 tax_rates=tax_rates(items) if start == 0 else [], removed=[],
-                                next_cursor=None if last else f"page-{start // size + 1}")
+                                next_cursor=None if last else f"page-{start // size + 1}",
+                                categories=category_styles() if start == 0 else [])
 
 
 def main() -> None:
@@ -110,8 +132,11 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--categories-out", type=Path, help="also write the categories' colours (category,colour,position)")
     args = parser.parse_args()
     write_csv(args.out, make_items(args.items, args.seed))
+    if args.categories_out:
+        write_categories_csv(args.categories_out)
 
 
 if __name__ == "__main__":

@@ -103,9 +103,13 @@ def start_server(children: ExitStack, demo_dir: Path, port: int) -> str:
         server_cli(db_url, "user", "add", user.user_id, "--store", STORE, "--name", user.name,
                    "--role", user.role.value, "--pin-hash", user.pin_hash or "")
     marker = demo_dir / "catalog-imported"
-    if not marker.exists():  # importing again would only bump the catalog version
-        print(server_cli(db_url, "catalog", "import", str(RESOURCES / "demo_catalog.csv"), "--store", STORE))
-        marker.write_text("pos_terminal/resources/demo_catalog.csv\n")
+    imported = "pos_terminal/resources/demo_catalog.csv, demo_categories.csv\n"
+    # Once (a demo from before category colours gets them once more): importing again would
+    # only bump the catalog version where someone changed the demo's catalog meanwhile.
+    if not marker.exists() or marker.read_text() != imported:
+        print(server_cli(db_url, "catalog", "import", str(RESOURCES / "demo_catalog.csv"), "--store", STORE,
+                         "--categories", str(RESOURCES / "demo_categories.csv")))
+        marker.write_text(imported)
     token = admin_token(demo_dir)
     server = ServerProcess(db_url, port=port, log_path=demo_dir / "server.log",
                            env={"POS_SYNC_ADMIN_TOKEN": token}, die_with_parent=True)

@@ -1,4 +1,5 @@
-"""Regenerates terminal/pos_terminal/resources/demo_catalog.csv (deterministic). Run: python -m tools.make_demo_catalog
+"""Regenerates terminal/pos_terminal/resources/demo_catalog.csv and demo_categories.csv (the
+categories' tile colours and positions; deterministic). Run: python -m tools.make_demo_catalog
 
 Piece items carry EAN-13 codes (prefix 400, valid check digit). Weighed items carry a
 GS1 variable-measure key: prefix "28" (weight layout) + 5-digit item reference; the
@@ -27,6 +28,14 @@ WEIGHED = {
 }
 VARIANTS = ["Classic", "Organic", "Family Pack", "Light", "Premium", "Value", "Mini"]
 RATES = {"A": "0.19", "B": "0.07"}
+# Tile colours by category, in the order the tills show them (fresh food first). Light and
+# dark ones both: the till writes black or white text by the colour's luminance.
+COLOURS = {
+    "Produce": "#A5D6A7", "Bakery": "#FFE0B2", "Dairy": "#E3F2FD", "Butcher": "#B71C1C", "Deli": "#F8BBD0",
+    "Beverages": "#1565C0", "Snacks": "#FFF59D", "Pantry": "#D7CCC8", "Household": "#B2DFDB",
+    "Personal Care": "#D1C4E9",
+}
+RESOURCES = Path(__file__).resolve().parent.parent / "terminal" / "pos_terminal" / "resources"
 
 
 def ean13(body12: str) -> str:
@@ -53,13 +62,22 @@ def main() -> None:
             rows.append([f"KG{ref:05d}", f"{product} (per kg)", f"28{ref:05d}", "kg",
                          f"{price:.2f}", "B", RATES["B"], category, "true"])
     rows[5][-1] = "false"  # one delisted item, for the ITEM_INACTIVE path
-    out = Path(__file__).resolve().parent.parent / "terminal" / "pos_terminal" / "resources" / "demo_catalog.csv"
+    out = RESOURCES / "demo_catalog.csv"
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate",
                          "category", "active"])
         writer.writerows(rows)
     print(f"wrote {len(rows)} items to {out}")
+    write_categories(RESOURCES / "demo_categories.csv")
+
+
+def write_categories(out: Path) -> None:
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["category", "colour", "position"])
+        writer.writerows([name, colour, position] for position, (name, colour) in enumerate(COLOURS.items(), 1))
+    print(f"wrote {len(COLOURS)} categories to {out}")
 
 
 if __name__ == "__main__":

@@ -165,4 +165,5 @@ def _problem(status: int, code: str, detail: str) -> tuple[int, bytes, dict[str,
 
 def _wire(item: Item) -> wire.CatalogItem:
     return wire.CatalogItem(sku=item.sku, name=item.name, barcodes=list(item.barcodes), unit=item.unit.value,
-                            price=item.price, tax_code=item.tax_code, category=item.category, active=item.active)
+                            price=item.price, tax_code=item.tax_code, category=item.category, active=item.active,
+                            colour=item.colour)

@@ -30,6 +30,9 @@ ADMIN = f"{V1}/admin"
 ADMIN_STORE = f"{ADMIN}/stores/{{store_id}}"
 ADMIN_ITEM = f"{ADMIN_STORE}/items/{{sku}}"
 ADMIN_STOCK = f"{ADMIN_STORE}/stock/{{sku}}"
+# GET the categories, PUT one's colour and position: by name in the body (a category name
+# is free text and may hold a `/`, which no path segment can carry through every proxy).
+ADMIN_CATEGORIES = f"{ADMIN_STORE}/categories"
 ADMIN_USERS = f"{ADMIN_STORE}/users"
 ADMIN_USER = f"{ADMIN_STORE}/users/{{user_id}}"
 ADMIN_USER_PIN = f"{ADMIN_USER}/pin"

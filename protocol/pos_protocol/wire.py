@@ -137,6 +137,22 @@ Bool = Annotated[bool, Strict()]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 Text = Annotated[str, Field(max_length=200)]
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+_COLOUR_RE = r"^#[0-9A-Fa-f]{6}$"
+_COLOUR = re.compile(_COLOUR_RE, re.ASCII)
+
+
+def _parse_colour(value: object) -> str:
+    if not isinstance(value, str) or not _COLOUR.fullmatch(value):
+        raise ValueError(f"colour must be #RRGGBB (six hex digits, e.g. #FFE0B2), got {value!r}")
+    return value.upper()
+
+
+Colour = Annotated[
+    str, BeforeValidator(_parse_colour),
+    WithJsonSchema({"type": "string", "pattern": _COLOUR_RE, "examples": ["#FFE0B2"]}),
+]
+"""A tile colour as `#RRGGBB` (six hex digits, either case; kept and sent in upper case, so
+two spellings of one colour compare equal). Nothing shorter (`#FFF`), no names (`red`)."""
 
 
 def _has_nul(value: object) -> bool:
@@ -545,6 +561,19 @@ class CatalogItem(_Response):
     tax_code: str
     category: str
     active: bool
+    colour: Annotated[Colour | None, Field(exclude_if=lambda v: v is None)] = None
+    """The item's own tile colour; none: its category's. Left out of the JSON while none, so
+    a delta without colours is byte for byte what it was before (docs/notes/colours.md)."""
+
+
+class CatalogCategory(_Response):
+    """How the till shows a category: its tile colour and its place among the categories
+    (by `position`, then by name). A category is named by its items' `category`; one without
+    a row here is shown at position 0 in a colour of the till's own."""
+
+    name: str
+    colour: Colour | None = None
+    position: int = 0
 
 
 class TaxRate(_Response):
@@ -568,6 +597,10 @@ class CatalogDelta(_Response):
     tax_rates: list[TaxRate]
     removed: list[str]
     next_cursor: str | None = None
+    categories: Annotated[list[CatalogCategory], Field(exclude_if=lambda v: not v)] = []
+    """First page only, like `tax_rates`: the categories whose colour or position changed
+    after `since`. Left out of the JSON while empty (and absent from an older server's
+    delta: then none changed)."""
 
 
 class ItemUpsert(_Request):
@@ -579,9 +612,31 @@ class ItemUpsert(_Request):
     tax_rate: TaxRateValue
     category: Annotated[str, Field(max_length=100)] = ""
     active: Bool = True
+    colour: Colour | None = None
+    """The item's own tile colour; none: its category's."""
     effective_from: Time | None = None
     """When the price took effect; default: now. A past time backdates the price lock;
     a time in the future (beyond 5 s of clock skew) is refused: tills would sell it early."""
+
+
+CategoryName = Annotated[str, Field(min_length=1, max_length=100)]
+"""As an item's `category` (free text: it may hold a `/`, so it travels in bodies, not paths)."""
+
+
+class CategorySet(_Request):
+    """`PUT /v1/admin/stores/{store_id}/categories`: one category's colour and position."""
+
+    name: CategoryName
+    colour: Colour | None = None
+    position: Annotated[Int, Field(ge=0, le=INT32_MAX)] = 0
+
+
+class CategoryOut(_Response):
+    store_id: str
+    name: str
+    colour: str | None
+    position: int
+    catalog_version: int
 
 
 class StockSet(_Request):

@@ -160,8 +160,9 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         with read_connection(engine) as conn:
             scale = load_store(conn, args.store).currency_scale
         items = catalog.read_csv(Path(args.file), currency_scale=scale)
+        categories = catalog.read_categories_csv(Path(args.categories)) if args.categories else []
         with write_transaction(engine) as conn:
-            result = catalog.import_items(conn, args.store, items)
+            result = catalog.import_items(conn, args.store, items, categories=categories)
     finally:
         engine.dispose()
     if not result.changed:
@@ -170,7 +171,8 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     print(f"imported {len(items)} items into {args.store} as catalog version {result.version}")
     print(f"{result.added} added, {result.updated} changed, {result.unchanged} unchanged; {result.price_rows} price rows"
           + (f" ({result.rerated} re-rating items not in the file)" if result.rerated else "")
-          + f"; {result.tax_codes} tax codes added or re-rated")
+          + f"; {result.tax_codes} tax codes added or re-rated"
+          + (f"; {result.categories} categories given a colour or position" if result.categories else ""))
     return 0
 
 
@@ -306,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp = cat.add_parser("import", help="import items from a CSV file")
     imp.add_argument("file")
     imp.add_argument("--store", required=True)
+    imp.add_argument("--categories", metavar="FILE.csv",
+                     help="the categories' tile colours and positions (header category,colour,position), "
+                          "imported with the items under the same catalog version")
     imp.set_defaults(func=cmd_catalog_import)
 
     user = sub.add_parser("user", help="store users").add_subparsers(dest="action", required=True)

@@ -2,7 +2,7 @@
 pos_terminal/resources/terminal.toml is the demo default).
 
     [store]      store_id, name, currency, currency_scale, locale, tax_mode, cash_rounding,
-                 discount_limit_pct, catalog
+                 discount_limit_pct, catalog, categories
     [terminal]   terminal_id, data_dir
     [sync]       server_url, pull_interval_s, heartbeat_interval_s
     [devices]    config
@@ -102,6 +102,7 @@ class StoreSection(_Section):
     void_free_lines: int = Field(3, ge=0)  # voids per ticket a cashier may do alone (core.voids)
     void_free_amount: ConfigDecimal = Decimal("50.00")  # value voided per ticket alone
     catalog: str = ""  # CSV seeded into an empty till, relative to this file; "" none
+    categories: str = ""  # CSV of the seeded categories' colours and positions (category,colour,position); "" none
     address: str = ""  # printed on receipts; lines separated by "\n"
     vat_id: str = ""  # the store's VAT id, printed on receipts
     time_zone: Annotated[str, AfterValidator(_checked_time_zone)] = "UTC"  # IANA name (Europe/Berlin): receipts and reports print local time
@@ -217,6 +218,7 @@ class TerminalConfig(BaseModel):
     time_zone: str = _default(StoreSection, "time_zone")
     idle_lock_minutes: float = _default(TerminalSection, "idle_lock_minutes")
     catalog_csv: Path | None = None
+    categories_csv: Path | None = None
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("pos-terminal")))
     server_url: str = _default(SyncSection, "server_url")
     pull_interval_s: float = _default(SyncSection, "pull_interval_s")
@@ -293,6 +295,7 @@ def _resolve(parsed: ConfigFile, base: Path, data_dir: Path | None) -> TerminalC
         time_zone=store.time_zone,
         idle_lock_minutes=term.idle_lock_minutes,
         catalog_csv=base / store.catalog if store.catalog else None,
+        categories_csv=base / store.categories if store.categories else None,
         server_url=parsed.sync.server_url,
         pull_interval_s=parsed.sync.pull_interval_s,
         heartbeat_interval_s=parsed.sync.heartbeat_interval_s,

@@ -49,6 +49,7 @@ port = {printer_port}
 """)
     text = DEFAULT_CONFIG.read_text().replace('# config = "devices.toml"', 'config = "devices.toml"')
     text = text.replace('catalog = "demo_catalog.csv"', f'catalog = "{RESOURCES / "demo_catalog.csv"}"')
+    text = text.replace('categories = "demo_categories.csv"', f'categories = "{RESOURCES / "demo_categories.csv"}"')
     path = tmp_path / "terminal.toml"
     path.write_text(text)
     return path

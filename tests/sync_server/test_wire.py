@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
 
 from pos_protocol.tax import TaxMode
-from pos_protocol.wire import Order, arithmetic_errors, canonical_json, content_hash, sealed_order
+from pos_protocol.wire import (CatalogCategory, CatalogDelta, CatalogItem, CategorySet, Order, arithmetic_errors,
+                               canonical_json, content_hash, sealed_order)
 
 from .factories import make_order
 
@@ -120,3 +122,33 @@ def test_sealed_order_computes_the_hash() -> None:
     del fields["content_hash"]
     order = sealed_order(fields)
     assert order.content_hash == content_hash(order)
+
+
+# -- colours (docs/notes/colours.md) -------------------------------------------------------------
+
+OLD_ITEM = {"sku": "B1", "name": "Rye", "barcodes": [], "unit": "ea", "price": "2.10", "tax_code": "B",
+            "category": "Bakery", "active": True}
+
+
+def test_a_colour_is_six_hex_digits_kept_in_upper_case() -> None:
+    assert CategorySet(name="Bakery", colour="#ffe0b2").colour == "#FFE0B2"
+    assert CatalogItem.model_validate({**OLD_ITEM, "colour": "#a5d6a7"}).colour == "#A5D6A7"
+    for bad in ("#fff", "ffe0b2", "#ffe0b2\n", "#ffe0bz", "rgb(1,2,3)", "", 0xFFE0B2, ["#FFE0B2"]):
+        with pytest.raises(ValidationError, match=r"colour must be #RRGGBB"):
+            CategorySet(name="Bakery", colour=bad)
+    with pytest.raises(ValidationError, match="position"):
+        CategorySet(name="Bakery", position=-1)
+
+
+def test_deltas_of_either_shape_validate_and_unset_additions_stay_out_of_the_json() -> None:
+    old = CatalogDelta.model_validate({"version": 3, "items": [OLD_ITEM], "tax_rates": [], "removed": []})
+    assert old.categories == [] and old.items[0].colour is None
+    assert json.loads(old.model_dump_json()) == {"version": 3, "items": [OLD_ITEM], "tax_rates": [], "removed": [],
+                                                 "next_cursor": None}
+    # A newer server's fields the till does not know yet are ignored, as for every response.
+    newer = CatalogDelta.model_validate({"version": 4, "items": [{**OLD_ITEM, "colour": "#1565C0", "image": "x"}],
+                                         "tax_rates": [], "removed": [],
+                                         "categories": [{"name": "Bakery", "colour": None, "position": 2, "icon": "b"}]})
+    assert newer.items[0].colour == "#1565C0"
+    assert newer.categories == [CatalogCategory(name="Bakery", position=2)]
+    assert json.loads(newer.model_dump_json())["categories"] == [{"name": "Bakery", "colour": None, "position": 2}]

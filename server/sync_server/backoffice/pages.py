@@ -25,11 +25,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from pos_protocol.codes import ErrorCode
 from pos_protocol.permissions import Permission
-from pos_protocol.wire import ResolutionAction
+from pos_protocol.wire import CatalogCategory, CategorySet, ResolutionAction
 
 from ..api.deps import EngineDep
 from ..api.ratelimit import RateLimit
@@ -297,9 +297,64 @@ def catalog_page(request: Request, store_id: str, session: SignedInDep, engine: 
     with read_connection(engine) as conn:
         store = load_store(conn, store_id)
         items = catalog.search_items(conn, store_id, q) if q.strip() else []
+        categories = [] if _is_htmx(request) else catalog.office_categories(conn, store_id)
     name = "_catalog_results.html" if _is_htmx(request) else "catalog.html"
     return _page(request, name, session, store, items=items, q=q, page="office_catalog",
-                 limit=catalog.SEARCH_LIMIT)
+                 limit=catalog.SEARCH_LIMIT, categories=categories)
+
+
+@router.post("/stores/{store_id}/catalog/categories", name="office_category")
+def set_category(request: Request, store_id: str, session: SignedInDep, engine: EngineDep,
+                 name: Annotated[str, Form()] = "", colour: Annotated[str, Form()] = "",
+                 no_colour: Annotated[str, Form()] = "", shown_colour: Annotated[str, Form()] = "",
+                 position: Annotated[str, Form()] = "0", csrf_token: Annotated[str, Form()] = "") -> Response:
+    """A category's tile colour and position, as the admin API's `PUT .../categories` sets
+    them (a new catalog version: tills take it with their next pull)."""
+    sessions.check_csrf(request, session, csrf_token)
+    account = session.account
+    assert account is not None
+    store = _store(engine, store_id)
+    message, version = None, None
+    try:
+        if not account.can(Permission.CATALOG_EDIT):
+            raise DomainError(ErrorCode.NOT_PERMITTED,
+                              "Your office role may not change category colours (it needs catalog.edit).")
+        # "Till's own" ticked means no colour, unless a colour was picked since the form was
+        # shown (the tick box was left as it was): the picked colour is what was meant.
+        picked = colour.lower() != shown_colour.lower()
+        wanted = _category_form(name, None if no_colour and not picked else colour, position)
+        with write_transaction(engine) as conn:
+            version = catalog.set_category(conn, store_id, wanted).catalog_version
+        log.info("office category change", extra={"office_user": account.user_id, "category": name,
+                                                   "catalog_version": version})
+    except ValueError as exc:
+        message = str(exc)
+    except DomainError as error:
+        message = error.detail or str(error.code)
+    if not _is_htmx(request):
+        if message is None:
+            return RedirectResponse(str(request.url_for("office_catalog", store_id=store_id)), status_code=303)
+        with read_connection(engine) as conn:
+            categories = catalog.office_categories(conn, store_id)
+        return _page(request, "catalog.html", session, store, items=[], q="", categories=categories,
+                     category_error=(name, message), page="office_catalog", limit=catalog.SEARCH_LIMIT,
+                     status_code=422)
+    with read_connection(engine) as conn:
+        category = next((c for c in catalog.office_categories(conn, store_id) if c.name == name),
+                        CatalogCategory(name=name))
+    return _page(request, "_category_row.html", session, store, category=category, error=message, version=version)
+
+
+def _category_form(name: str, colour: str | None, position: str) -> CategorySet:
+    """The form's fields as the API's body; ValueError in the shop's words."""
+    if not position.strip().isdigit():
+        raise ValueError(f"The position must be a whole number from 0 up, not “{position}”.")
+    try:
+        return CategorySet(name=name, colour=colour or None, position=int(position))
+    except ValidationError as exc:
+        field = exc.errors()[0]["loc"][0]
+        raise ValueError("Pick a colour, or tick “till's own”." if field == "colour"
+                         else "That category name or position cannot be stored.") from None
 
 
 @router.post("/stores/{store_id}/catalog/{sku}/price", name="office_price")

@@ -99,7 +99,23 @@ class Item(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(BigInteger)
+    colour: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    """The item's own tile colour (#RRGGBB); none: its category's."""
     __table_args__ = (Index("ix_items_store_version", "store_id", "version"),)
+
+
+class CategoryRow(Base):
+    """How tills show a category (its tile colour, its place among the categories); named as
+    the items' `category`. `version` is the catalog version that last changed it, so a delta
+    carries the categories changed after `since` as it does tax rates."""
+
+    __tablename__ = "categories"
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.store_id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    colour: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    version: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_categories_store_version", "store_id", "version"),)
 
 
 class ItemPrice(Base):
@@ -300,6 +316,7 @@ ORDER_LINES = OrderLineRow.__table__
 IDEMPOTENCY = IdempotencyRecord.__table__
 ITEMS = Item.__table__
 ITEM_PRICES = ItemPrice.__table__
+CATEGORIES = CategoryRow.__table__
 STOCK = Stock.__table__
 STORE_USERS = StoreUser.__table__
 Z_REPORTS = ZReportRow.__table__

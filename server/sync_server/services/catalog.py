@@ -1,4 +1,5 @@
-"""The store's catalog: item upserts with price history, paged deltas by version, bulk CSV import."""
+"""The store's catalog: item upserts with price history, category colours, paged deltas by version,
+bulk CSV import."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import hmac
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -22,10 +24,14 @@ from pos_protocol.codes import ErrorCode
 
 from ..core.errors import DomainError, store_unknown, validation_failed
 from ..db import bulk
-from ..db.models import ITEM_PRICES, ITEMS, Item, ItemPrice, Store, TaxRateRow
-from pos_protocol.wire import CatalogDelta, CatalogItem, Id, ItemUpsert, TaxRate
+from ..db.models import ITEM_PRICES, ITEMS, CategoryRow, Item, ItemPrice, Store, TaxRateRow
+from pos_protocol.wire import (CatalogCategory, CatalogDelta, CatalogItem, CategoryOut, CategorySet, Id, ItemUpsert,
+                               TaxRate)
 
 CSV_HEADER = ["sku", "name", "barcodes", "unit", "price", "tax_code", "tax_rate", "category", "active"]
+CSV_HEADER_COLOUR = [*CSV_HEADER, "colour"]
+"""The header with the items' own tile colours (`#RRGGBB`, or empty for the category's)."""
+CATEGORIES_HEADER = ["category", "colour", "position"]
 
 
 def price_in_force(history: list[Row], at: datetime) -> Row:
@@ -78,7 +84,7 @@ def _upsert_item(conn: Connection, store_id: str, sku: str, item: ItemUpsert, ve
     values = {
         "name": item.name, "barcodes": json.dumps(item.barcodes), "unit": item.unit, "price": item.price,
         "tax_code": item.tax_code, "category": item.category, "active": item.active, "removed": False,
-        "version": version,
+        "version": version, "colour": item.colour,
     }
     where = (Item.store_id == store_id, Item.sku == sku)
     if conn.execute(update(Item).where(*where).values(**values)).rowcount == 0:
@@ -198,7 +204,7 @@ ANALYZE_AFTER = 5_000
 """A PostgreSQL import that adds or changes this many items refreshes the table's statistics."""
 
 _ITEM_FIELDS = (ITEMS.c.sku, ITEMS.c.name, ITEMS.c.barcodes, ITEMS.c.unit, ITEMS.c.price, ITEMS.c.tax_code,
-                 ITEMS.c.category, ITEMS.c.active, ITEMS.c.removed)
+                 ITEMS.c.category, ITEMS.c.active, ITEMS.c.removed, ITEMS.c.colour)
 
 
 def delta(conn: Connection, store_id: str, since: int, version: int, *, after: str | None = None,
@@ -245,15 +251,63 @@ def delta(conn: Connection, store_id: str, since: int, version: int, *, after: s
     ).all()
     return CatalogDelta(
         version=version,
-        items=[
-            CatalogItem(sku=r.sku, name=r.name, barcodes=json.loads(r.barcodes), unit=r.unit, price=r.price,
-                        tax_code=r.tax_code, category=r.category, active=r.active)
-            for r in rows if not r.removed
-        ],
+        items=[_catalog_item(r) for r in rows if not r.removed],
         tax_rates=[TaxRate(tax_code=code, rate=rate) for code, rate in rates],
         removed=[r.sku for r in rows if r.removed],
         next_cursor=next_cursor,
+        categories=[] if after is not None else changed_categories(conn, store_id, since),
     )
+
+
+def _catalog_item(r: Row) -> CatalogItem:
+    return CatalogItem(sku=r.sku, name=r.name, barcodes=json.loads(r.barcodes), unit=r.unit, price=r.price,
+                       tax_code=r.tax_code, category=r.category, active=r.active, colour=r.colour)
+
+
+# ---------------------------------------------------------------------------- categories
+
+
+def changed_categories(conn: Connection, store_id: str, since: int = 0) -> list[CatalogCategory]:
+    """The store's categories changed after catalog version `since` (0: all), by position and
+    name: what a delta's first page carries. Like tax rates, also those changed after the
+    pull's target version: the next pull brings them again, which changes nothing."""
+    rows = conn.execute(
+        select(CategoryRow.name, CategoryRow.colour, CategoryRow.position)
+        .where(CategoryRow.store_id == store_id, CategoryRow.version > since)
+        .order_by(CategoryRow.position, CategoryRow.name)
+    ).all()
+    return [CatalogCategory(name=r.name, colour=r.colour, position=r.position) for r in rows]
+
+
+def list_categories(conn: Connection, store_id: str) -> list[CatalogCategory]:
+    """Every category of the store with a colour or position set, by position and name."""
+    if conn.execute(select(Store.store_id).where(Store.store_id == store_id)).first() is None:
+        raise store_unknown(store_id)
+    return changed_categories(conn, store_id)
+
+
+def set_category(conn: Connection, store_id: str, category: CategorySet) -> CategoryOut:
+    """Give a category its tile colour and position under a new catalog version, so every
+    till gets it with its next pull. The category need not have items yet."""
+    version = next_version(conn, store_id)
+    _write_categories(conn, store_id, [category], version)
+    return CategoryOut(store_id=store_id, name=category.name, colour=category.colour, position=category.position,
+                       catalog_version=version)
+
+
+def _write_categories(conn: Connection, store_id: str, categories: list[CategorySet], version: int) -> None:
+    for category in categories:
+        values = {"colour": category.colour, "position": category.position, "version": version}
+        where = (CategoryRow.store_id == store_id, CategoryRow.name == category.name)
+        if conn.execute(update(CategoryRow).where(*where).values(**values)).rowcount == 0:
+            conn.execute(insert(CategoryRow).values(store_id=store_id, name=category.name, **values))
+
+
+def _changed_categories(conn: Connection, store_id: str, categories: list[CategorySet]) -> list[CategorySet]:
+    """Of `categories`, those whose colour or position differ from what the store has."""
+    current = {r.name: (r.colour, r.position) for r in conn.execute(
+        select(CategoryRow.name, CategoryRow.colour, CategoryRow.position).where(CategoryRow.store_id == store_id))}
+    return [c for c in categories if current.get(c.name) != (c.colour, c.position)]
 
 
 # ---------------------------------------------------------------------------- CSV import
@@ -272,13 +326,15 @@ def read_csv(path: Path, currency_scale: int | None = None) -> list[tuple[str, I
     code_rate: dict[str, tuple[Decimal, int]] = {}
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames != CSV_HEADER:
-            raise ValueError(f"header must be {','.join(CSV_HEADER)}, got {','.join(reader.fieldnames or [])}")
+        if reader.fieldnames not in (CSV_HEADER, CSV_HEADER_COLOUR):
+            raise ValueError(f"header must be {','.join(CSV_HEADER)} (optionally followed by ,colour), "
+                             f"got {','.join(reader.fieldnames or [])}")
+        fields = len(reader.fieldnames)
         for row in reader:
             line_no = reader.line_num
             if None in row or None in row.values():  # DictReader's marks for too many, too few fields
-                count = len(CSV_HEADER) + len(row[None]) if None in row else sum(v is not None for v in row.values())
-                errors.append(f"line {line_no}: expected {len(CSV_HEADER)} fields, got {count}")
+                count = fields + len(row[None]) if None in row else sum(v is not None for v in row.values())
+                errors.append(f"line {line_no}: expected {fields} fields, got {count}")
                 continue
             try:
                 sku = _SKU.validate_python(row["sku"])
@@ -288,7 +344,7 @@ def read_csv(path: Path, currency_scale: int | None = None) -> list[tuple[str, I
             try:
                 item = _row_item(row)
             except (ValidationError, ValueError) as exc:
-                errors.append(f"line {line_no}: {exc}")
+                errors.append(f"line {line_no}: {_error_text(exc)}")
                 continue
             if (first := sku_line.setdefault(sku, line_no)) != line_no:
                 errors.append(f"line {line_no}: sku {sku} is already on line {first}")
@@ -312,8 +368,53 @@ def _row_item(row: dict[str, str]) -> ItemUpsert:
     return ItemUpsert(
         name=row["name"], barcodes=[b for b in row["barcodes"].split("|") if b], unit=row["unit"],
         price=row["price"], tax_code=row["tax_code"], tax_rate=row["tax_rate"], category=row["category"],
-        active=active in {"true", "1", "yes"},
+        active=active in {"true", "1", "yes"}, colour=row.get("colour", "").strip() or None,
     )
+
+
+def read_categories_csv(path: Path) -> list[CategorySet]:
+    """Parse a categories CSV (`category,colour,position`: the tile colour `#RRGGBB` or empty
+    for the till's own, the place among the categories, empty for 0); every bad row is
+    reported with its line number, nothing is imported."""
+    categories: list[CategorySet] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != CATEGORIES_HEADER:
+            raise ValueError(f"header must be {','.join(CATEGORIES_HEADER)}, got {','.join(reader.fieldnames or [])}")
+        for row in reader:
+            line_no = reader.line_num
+            if None in row or None in row.values():
+                errors.append(f"line {line_no}: expected {len(CATEGORIES_HEADER)} fields")
+                continue
+            try:
+                category = _row_category(row)
+            except (ValidationError, ValueError) as exc:
+                errors.append(f"line {line_no}: {_error_text(exc)}")
+                continue
+            if (first := seen.setdefault(category.name, line_no)) != line_no:
+                errors.append(f"line {line_no}: category {category.name} is already on line {first}")
+            categories.append(category)
+    if errors:
+        raise ValueError("\n".join(errors[:50]) + (f"\n... and {len(errors) - 50} more" if len(errors) > 50 else ""))
+    return categories
+
+
+def _row_category(row: dict[str, str]) -> CategorySet:
+    position = row["position"].strip() or "0"
+    if not position.isdigit():
+        raise ValueError(f"position must be a whole number, got {row['position']!r}")
+    return CategorySet(name=row["category"], colour=row["colour"].strip() or None, position=int(position))
+
+
+def _error_text(exc: Exception) -> str:
+    """A pydantic error as `field: message; field: message` (one line, for a line of a
+    file), anything else as it is."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(str(part) for part in error['loc'])}: {error['msg'].removeprefix('Value error, ')}"
+                         for error in exc.errors())
+    return str(exc)
 
 
 @dataclass(frozen=True)
@@ -331,21 +432,24 @@ class ImportResult:
     """Of those, the rows of items the file does not list, re-rated by their code's new rate."""
     tax_codes: int
     """Tax codes added or given a new rate."""
+    categories: int = 0
+    """Categories added or given a new colour or position."""
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.price_rows or self.tax_codes)
+        return bool(self.added or self.updated or self.price_rows or self.tax_codes or self.categories)
 
 
 def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUpsert]],
-                 now: datetime | None = None) -> ImportResult:
+                 now: datetime | None = None, categories: Sequence[CategorySet] = ()) -> ImportResult:
     """Upsert many items under one new catalog version, in the caller's transaction.
 
     Existing rows are read in bulk and only real changes are written: an item whose catalog
     fields differ gets the new version, a price, tax or active state that differs from the
     one in force gets a price row (effective now), and a tax code's new rate re-rates every
-    item of that code, as `upsert_item` does. Items not in `items` are left alone. Nothing
-    changed: nothing is written and the version stays (README "Catalog import")."""
+    item of that code, as `upsert_item` does. Items not in `items` are left alone; so are
+    categories not in `categories`, and those given a new colour or position get the new
+    version. Nothing changed: nothing is written and the version stays (README "Catalog import")."""
     store = conn.execute(
         select(Store.catalog_version, Store.currency_scale).where(Store.store_id == store_id).with_for_update()
     ).first()  # the row lock serializes catalog writers per store (SQLite: BEGIN IMMEDIATE)
@@ -365,7 +469,7 @@ def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUps
         old = current.get(sku)
         values = {"store_id": store_id, "sku": sku, "name": item.name, "barcodes": barcodes, "unit": item.unit,
                   "price": item.price, "tax_code": item.tax_code, "category": item.category, "active": item.active,
-                  "removed": False, "version": version}
+                  "removed": False, "version": version, "colour": item.colour}
         if old is None:
             added.append(values)
         elif _item_differs(old, item, barcodes):
@@ -394,9 +498,10 @@ def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUps
             for sku, row in in_force.items() if row.tax_code in rerated and sku not in in_file
         ]
         price_rows.extend(rerate_rows)
+    new_categories = _changed_categories(conn, store_id, list(categories))
     result = ImportResult(version=version, added=len(added), updated=len(updated), unchanged=unchanged,
                           price_rows=len(price_rows), rerated=len(rerate_rows),
-                          tax_codes=len(new_codes) + len(rerated))
+                          tax_codes=len(new_codes) + len(rerated), categories=len(new_categories))
     if not result.changed:
         return replace(result, version=store.catalog_version)
 
@@ -404,6 +509,7 @@ def import_items(conn: Connection, store_id: str, items: list[tuple[str, ItemUps
     bulk.insert_rows(conn, ITEMS, added)
     bulk.update_rows(conn, ITEMS, ("store_id", "sku"), updated)
     bulk.insert_rows(conn, ITEM_PRICES, price_rows)
+    _write_categories(conn, store_id, new_categories, version)
     if new_codes:
         conn.execute(insert(TaxRateRow), [{"store_id": store_id, "tax_code": code, "rate": rate, "version": version}
                                           for code, rate in new_codes.items()])
@@ -442,7 +548,7 @@ def _item_differs(old: Row, item: ItemUpsert, barcodes: str) -> bool:
     return (
         old.removed or old.name != item.name or old.unit != item.unit or old.price != item.price
         or old.tax_code != item.tax_code or old.category != item.category or old.active != item.active
-        or (old.barcodes != barcodes and json.loads(old.barcodes) != item.barcodes)
+        or old.colour != item.colour or (old.barcodes != barcodes and json.loads(old.barcodes) != item.barcodes)
     )
 
 
@@ -489,10 +595,18 @@ def search_items(conn: Connection, store_id: str, text: str, limit: int = SEARCH
         pattern = f"%{_like_escape(word.lower())}%"
         query = query.where(func.lower(Item.sku + " " + Item.name + " " + Item.category + " " + Item.barcodes)
                             .like(pattern, escape="\\"))
-    rows = conn.execute(query.order_by(Item.name, Item.sku).limit(limit)).mappings()
-    return [CatalogItem(sku=r["sku"], name=r["name"], barcodes=json.loads(r["barcodes"]), unit=r["unit"],
-                        price=r["price"], tax_code=r["tax_code"], category=r["category"], active=r["active"])
-            for r in rows]
+    return [_catalog_item(r) for r in conn.execute(query.order_by(Item.name, Item.sku).limit(limit)).all()]
+
+
+def office_categories(conn: Connection, store_id: str) -> list[CatalogCategory]:
+    """The back office's list: every category of the store's items (removed ones left out)
+    and every one with a colour or position set, by position and name. An unstyled one is
+    at position 0 without a colour, as tills show it."""
+    styled = {c.name: c for c in list_categories(conn, store_id)}
+    named = conn.execute(select(Item.category).distinct()
+                         .where(Item.store_id == store_id, Item.removed.is_(False))).scalars()
+    every = {name: CatalogCategory(name=name) for name in named if name} | styled
+    return sorted(every.values(), key=lambda c: (c.position, c.name))
 
 
 def _like_escape(word: str) -> str:
@@ -510,7 +624,8 @@ def change_price(conn: Connection, store_id: str, sku: str, price: Decimal) -> i
                                                       TaxRateRow.tax_code == row["tax_code"])).scalar_one()
     try:
         item = ItemUpsert(name=row["name"], barcodes=json.loads(row["barcodes"]), unit=row["unit"], price=price,
-                          tax_code=row["tax_code"], tax_rate=rate, category=row["category"], active=row["active"])
+                          tax_code=row["tax_code"], tax_rate=rate, category=row["category"], active=row["active"],
+                          colour=row["colour"])
     except ValidationError as exc:
         raise validation_failed([f"price: {e['msg']}" for e in exc.errors()]) from None
     version = next_version(conn, store_id)

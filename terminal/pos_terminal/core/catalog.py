@@ -9,6 +9,7 @@ are the core's business, the store only answers "which item has this key".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -38,6 +39,19 @@ class ItemError(ValueError):
     """An item record that cannot be sold from (bad price, unit, rate...)."""
 
 
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}", re.ASCII)
+
+
+def checked_colour(text: str | None) -> str | None:
+    """A tile colour as the catalog carries it (`#RRGGBB`, upper case), None for none;
+    ValueError for anything else (as the wire's `Colour`)."""
+    if text is None or not text.strip():
+        return None
+    if not _COLOUR.fullmatch(text.strip()):
+        raise ValueError(f"colour must be #RRGGBB (six hex digits, e.g. #FFE0B2), got {text!r}")
+    return text.strip().upper()
+
+
 @dataclass(frozen=True)
 class Item:
     sku: str
@@ -49,6 +63,7 @@ class Item:
     tax_rate: Decimal  # fraction: 0.19 is 19 %
     category: str
     active: bool = True
+    colour: str | None = None  # the item's own tile colour (#RRGGBB); None: its category's
 
     def __post_init__(self) -> None:
         if not self.sku:
@@ -59,6 +74,11 @@ class Item:
             raise ItemError(f"item {self.sku}: tax rate must be a Decimal fraction in [0, 1)")
         object.__setattr__(self, "unit", Unit(self.unit))
         object.__setattr__(self, "barcodes", tuple(self.barcodes))
+        if self.colour is not None:
+            try:
+                object.__setattr__(self, "colour", checked_colour(self.colour))
+            except ValueError as exc:
+                raise ItemError(f"item {self.sku}: {exc}") from None
 
     @classmethod
     def from_row(cls, row: Mapping[str, str]) -> Item:
@@ -74,6 +94,7 @@ class Item:
                 tax_rate=to_decimal(row["tax_rate"], "tax rate"),
                 category=row["category"].strip(),
                 active=row.get("active", "true").strip().lower() in ("true", "1", "yes"),
+                colour=row.get("colour") or None,
             )
         except (KeyError, MoneyError, ValueError) as exc:
             raise ItemError(f"bad catalog row {dict(row)!r}: {exc}") from None
@@ -90,10 +111,23 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class Category:
-    """A category of the sale screen's grid and how many active items it holds."""
+    """A category of the sale screen's grid, how many active items it holds, and how the
+    catalog wants it shown: its tile colour (None: the till picks one) and its place among
+    the categories (by position, then name)."""
 
     name: str
     items: int
+    colour: str | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class CategoryStyle:
+    """A category's colour and position as the catalog sets them (a pull or the seed CSV)."""
+
+    name: str
+    colour: str | None = None
+    position: int = 0
 
 
 class CatalogLookup(Protocol):
@@ -174,5 +208,5 @@ class Catalog:
                 del self._by_code[key]
 
 
-__all__ = ["BarcodeError", "Catalog", "CatalogLookup", "Category", "Item", "ItemError", "ScanResult", "Unit",
-           "UnknownItem", "barcode_keys", "lookup_barcode"]
+__all__ = ["BarcodeError", "Catalog", "CatalogLookup", "Category", "CategoryStyle", "Item", "ItemError",
+           "ScanResult", "Unit", "UnknownItem", "barcode_keys", "checked_colour", "lookup_barcode"]

@@ -63,7 +63,7 @@ def open_services(config: TerminalConfig, clock: Callable[[], datetime] = utc_no
         config = as_enrolled(config, read_identity(s))
     staff = Staff(db, clock)
     staff.seed(config.seed_users)
-    seed_catalog(db, config.catalog_csv)
+    seed_catalog(db, config.catalog_csv, config.categories_csv)
     catalog = open_catalog(db)
     till = Till(db, config, catalog, staff, clock)
     till.recover_parked()

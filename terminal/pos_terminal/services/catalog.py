@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from pos_terminal.core.catalog import Category, Item, ScanResult
+from pos_terminal.core.catalog import Category, CategoryStyle, Item, ItemError, ScanResult, checked_colour
 from pos_terminal.store.catalog import CatalogStore, is_empty
 from pos_terminal.store.db import Database
 
@@ -72,16 +72,34 @@ def read_catalog_csv(path: Path) -> list[Item]:
     return list(iter_catalog_csv(path))
 
 
-def seed_catalog(db: Database, csv_path: Path | None) -> int:
+def read_categories_csv(path: Path) -> list[CategoryStyle]:
+    """Category colours and positions from a CSV with the header `category,colour,position`
+    (the server's `catalog import --categories` file); a bad row names itself in the error."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [_category_style(row) for row in csv.DictReader(fh)]
+
+
+def _category_style(row: dict[str, str]) -> CategoryStyle:
+    try:
+        position = (row["position"] or "0").strip()
+        if not position.isdigit():
+            raise ValueError(f"position must be a whole number, got {row['position']!r}")
+        return CategoryStyle(row["category"].strip(), checked_colour(row["colour"]), int(position))
+    except (KeyError, AttributeError, ValueError) as exc:
+        raise ItemError(f"bad category row {dict(row)!r}: {exc}") from None
+
+
+def seed_catalog(db: Database, csv_path: Path | None, categories_csv: Path | None = None) -> int:
     """Give an empty till the configured catalog so it can sell before it ever syncs
-    (in bulk, one transaction); how many items went in."""
+    (in bulk, one transaction), with its categories' colours; how many items went in."""
     if csv_path is None:
         return 0
     store = CatalogStore.of(db)
     with db.reader() as s:
         if not is_empty(s):
             return 0  # the usual start: the CSV is not even opened
-    return store.seed(iter_catalog_csv(csv_path))
+    categories = read_categories_csv(categories_csv) if categories_csv is not None else []
+    return store.seed(iter_catalog_csv(csv_path), categories)
 
 
 def open_catalog(db: Database) -> CatalogService:

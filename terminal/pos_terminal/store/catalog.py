@@ -9,7 +9,9 @@ every item (a till with 100,000 items starts in well under a second and stays sm
 - search: the FTS5 index `catalog_fts` over name, sku, barcodes and category, every word
   a prefix (`bre mil` finds "Bread, milk ..."), ranked by bm25 (a match in the name
   counts most), limited;
-- the grid: categories with their item counts, and a category's items by name, paged.
+- the grid: categories with their item counts, colours and positions (`catalog_categories`,
+  as the catalog sets them), by position and name, and a category's items by name, paged.
+  An item's own colour is a column of its row, read with it: painting a tile asks nothing more.
 
 A small LRU cache keeps recently scanned items; every write through the store empties it
 after its commit, so a sale never rings up a price older than the last applied page.
@@ -46,7 +48,7 @@ from sqlalchemy.orm import Session
 from pos_protocol import wire
 from pos_terminal.core.barcodes import DEFAULT_LAYOUT, VariableMeasureLayout
 from pos_terminal.core.catalog import (
-    Category, Item, ItemError, ScanResult, Unit, UnknownItem, barcode_keys, lookup_barcode,
+    Category, CategoryStyle, Item, ItemError, ScanResult, Unit, UnknownItem, barcode_keys, lookup_barcode,
 )
 
 from .db import BUSY_TIMEOUT_MS, Database
@@ -54,7 +56,7 @@ from .guard import sqlite_uri
 from .types import Money, Rate
 
 _MONEY, _RATE = Money(), Rate()
-_COLUMNS = "sku, name, barcodes, unit, price, tax_code, tax_rate, category, active"
+_COLUMNS = "sku, name, barcodes, unit, price, tax_code, tax_rate, category, active, colour"
 _ITEM = f"SELECT {_COLUMNS} FROM catalog_items"
 _BY_SKU = f"{_ITEM} WHERE sku = ?"
 _BY_CODE = (f"SELECT {', '.join('i.' + c.strip() for c in _COLUMNS.split(','))} "
@@ -76,16 +78,25 @@ _FTS_DELETE = ("INSERT INTO catalog_fts (catalog_fts, rowid, name, sku, barcodes
                f"SELECT 'delete', id, name, sku, barcodes, category FROM catalog_items WHERE {_IN_PAGE}")
 _FTS_INSERT = ("INSERT INTO catalog_fts (rowid, name, sku, barcodes, category) "
                f"SELECT id, name, sku, barcodes, category FROM catalog_items WHERE {_IN_PAGE}")
-_UPSERT_ITEM = (f"INSERT INTO catalog_items ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+_UPSERT_ITEM = (f"INSERT INTO catalog_items ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (sku) DO UPDATE SET name = excluded.name, barcodes = excluded.barcodes, "
                 "unit = excluded.unit, price = excluded.price, tax_code = excluded.tax_code, "
-                "tax_rate = excluded.tax_rate, category = excluded.category, active = excluded.active")
+                "tax_rate = excluded.tax_rate, category = excluded.category, active = excluded.active, "
+                "colour = excluded.colour")
 _DROP_CODES = f"DELETE FROM catalog_barcodes WHERE {_IN_PAGE}"
 _UPSERT_CODE = ("INSERT INTO catalog_barcodes (code, sku) VALUES (?, ?) "
                 "ON CONFLICT (code) DO UPDATE SET sku = excluded.sku")
 _UPSERT_RATE = ("INSERT INTO catalog_tax_rates (tax_code, rate) VALUES (?, ?) "
                 "ON CONFLICT (tax_code) DO UPDATE SET rate = excluded.rate")
 _RERATE = "UPDATE catalog_items SET tax_rate = ? WHERE tax_code = ? AND tax_rate != ?"
+_UPSERT_CATEGORY = ("INSERT INTO catalog_categories (name, colour, position) VALUES (?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET colour = excluded.colour, position = excluded.position")
+# Counted per category through ix_catalog_items_grid, then each group's style looked up by
+# its primary key: one lookup per category, not per item. A category without a style row
+# sits at position 0 (as the server's default), so positions order the styled ones.
+_CATEGORIES = ("SELECT g.category, g.items, c.colour, coalesce(c.position, 0) AS position FROM "
+               "(SELECT category, count(*) AS items FROM catalog_items WHERE active = 1 GROUP BY category) g "
+               "LEFT JOIN catalog_categories c ON c.name = g.category ORDER BY position, g.category")
 _STATE = "SELECT version, etag, pull_cursor FROM catalog_state WHERE id = 1"
 
 SEED_CHUNK = 5000
@@ -221,15 +232,14 @@ class CatalogStore:
         return [i for i in found if i is not None]
 
     def categories(self) -> list[Category]:
-        """Every category that has an active item, by name, with its count (cached until
-        the catalog changes)."""
+        """Every category that has an active item, with its count, colour and position, by
+        position then name (cached until the catalog changes)."""
         with self._lock:
             cached, generation = self._categories, self._generation
         if cached is not None:
             return list(cached)
-        found = [Category(name, count) for name, count in self._rows(
-            "SELECT category, count(*) FROM catalog_items WHERE active = 1 "
-            "GROUP BY category ORDER BY category")]
+        found = [Category(name, count, colour, position)
+                 for name, count, colour, position in self._rows(_CATEGORIES)]
         with self._lock:
             if generation == self._generation:
                 self._categories = found
@@ -291,9 +301,10 @@ class CatalogStore:
         self.invalidate()
         return applied
 
-    def seed(self, items: Iterable[Item]) -> int:
-        """Give an empty till its first catalog (one transaction, written in chunks);
-        returns how many items went in (0: the till had items already, nothing written)."""
+    def seed(self, items: Iterable[Item], categories: Iterable[CategoryStyle] = ()) -> int:
+        """Give an empty till its first catalog (one transaction, written in chunks), with
+        its categories' colours and positions; returns how many items went in (0: the till
+        had items already, nothing written)."""
         with self.db.transaction() as s:
             conn = s.connection()
             if conn.exec_driver_sql("SELECT 1 FROM catalog_items LIMIT 1").first() is not None:
@@ -307,6 +318,7 @@ class CatalogStore:
                 _write_items(conn, list(unique.values()))
                 written += len(unique)
             _write_rates(conn, rates)
+            _write_categories(conn, categories)
         self.invalidate()
         return written
 
@@ -384,11 +396,12 @@ def apply_page(session: Session, page: wire.CatalogDelta, etag: str | None = Non
         try:
             items[row.sku] = Item(sku=row.sku, name=row.name, barcodes=tuple(row.barcodes),
                                   unit=Unit(row.unit), price=row.price, tax_code=row.tax_code,
-                                  tax_rate=rate, category=row.category, active=row.active)
+                                  tax_rate=rate, category=row.category, active=row.active, colour=row.colour)
         except ItemError as exc:
             raise CatalogDeltaError(str(exc)) from None
     removed = sorted(set(page.removed) - set(items))
     _write_items(conn, list(items.values()))
+    _write_categories(conn, (CategoryStyle(c.name, c.colour, c.position) for c in page.categories))
     if removed:
         gone = (json.dumps(removed),)
         conn.exec_driver_sql(_FTS_DELETE, gone)
@@ -423,7 +436,7 @@ def _write_items(conn: Connection, items: Sequence[Item]) -> None:
         except ValueError as exc:
             raise CatalogDeltaError(f"item {item.sku}: {exc}") from None
         rows.append((item.sku, item.name, json.dumps(list(item.barcodes)), item.unit.value, price,
-                     item.tax_code, rate, item.category, item.active))
+                     item.tax_code, rate, item.category, item.active, item.colour))
         codes.extend((key, item.sku) for key in barcode_keys(item))
     conn.exec_driver_sql(_FTS_DELETE, skus)
     conn.exec_driver_sql(_UPSERT_ITEM, rows)
@@ -431,6 +444,14 @@ def _write_items(conn: Connection, items: Sequence[Item]) -> None:
     conn.exec_driver_sql(_DROP_CODES, skus)
     if codes:
         conn.exec_driver_sql(_UPSERT_CODE, codes)
+
+
+def _write_categories(conn: Connection, categories: Iterable[CategoryStyle]) -> None:
+    """Record the categories' colours and positions (a category the catalog no longer
+    styles keeps its row: the server never unstyles one, it sets another colour)."""
+    rows = [(c.name, c.colour, c.position) for c in categories]
+    if rows:
+        conn.exec_driver_sql(_UPSERT_CATEGORY, rows)
 
 
 def _write_rates(conn: Connection, rates: dict[str, Decimal]) -> list[str]:
@@ -448,11 +469,11 @@ def _write_rates(conn: Connection, rates: dict[str, Decimal]) -> list[str]:
 
 
 def _item(row: Sequence[Any]) -> Item:
-    sku, name, barcodes, unit, price, tax_code, tax_rate, category, active = row
+    sku, name, barcodes, unit, price, tax_code, tax_rate, category, active, colour = row
     return Item(sku=sku, name=name, barcodes=tuple(json.loads(barcodes)), unit=Unit(unit),
                 price=_MONEY.process_result_value(price, None), tax_code=tax_code,
                 tax_rate=_RATE.process_result_value(tax_rate, None), category=category,
-                active=bool(active))
+                active=bool(active), colour=colour)
 
 
 def _batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

@@ -216,6 +216,7 @@ class CatalogItemRow(Base):
     tax_rate: Mapped[Decimal] = mapped_column(Rate())
     category: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool]
+    colour: Mapped[str | None] = mapped_column(String(7), nullable=True)  # #RRGGBB; None: the category's
 
     __table_args__ = (
         UniqueConstraint("sku", name="uq_catalog_items_sku"),
@@ -232,6 +233,16 @@ class CatalogBarcodeRow(Base):
     sku: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_catalog_barcodes_sku", "sku"), {"sqlite_with_rowid": False})
+
+
+class CatalogCategoryRow(Base):
+    """A category's tile colour and position as the catalog sets them (pulled, or seeded).
+    A category of the items without a row is shown at position 0 in a palette colour."""
+
+    __tablename__ = "catalog_categories"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    colour: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class CatalogTaxRateRow(Base):

@@ -4,8 +4,13 @@ One tile list shows either a category's items or what the cashier's typing finds
 till's FTS5 index over name, SKU and barcode, `services.catalog.search`); tapping a tile
 sells one piece (`chosen`). Tiles are at least 48 px tall and wrap to the panel's width,
 so the same panel fills a 1024x768 till and a 1920x1080 one. Each category has a colour
-of its own (from a fixed palette by name: the catalog carries no colour yet), and its
-items share it, so a cashier finds the bakery by colour before reading.
+of its own and its items share it, so a cashier finds the bakery by colour before reading:
+the catalog's colour for the item, else the catalog's for its category, else one from a
+fixed palette by name (a catalog that sets none). Categories come in the catalog's order
+(position, then name). Text is black or white, whichever reads better on the tile.
+
+Colours cost nothing per item: an item's own colour comes with its row, and the
+categories' colours are read once per `reload` (the store caches them until a pull).
 """
 
 from __future__ import annotations
@@ -32,8 +37,26 @@ PAGE = 120  # items of a category shown at once
 
 
 def category_colour(category: str) -> QColor:
-    """The same colour for a category on every till and every start (crc32, not hash())."""
+    """The palette's colour for a category the catalog gives none: the same on every till
+    and every start (crc32, not hash())."""
     return QColor(_PALETTE[zlib.crc32(category.encode("utf-8")) % len(_PALETTE)])
+
+
+def _linear(channel: float) -> float:
+    return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+
+def luminance(colour: QColor) -> float:
+    """Relative luminance (WCAG 2): 0 for black, 1 for white."""
+    r, g, b = (_linear(c) for c in (colour.redF(), colour.greenF(), colour.blueF()))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour(background: QColor) -> QColor:
+    """Black or white, whichever contrasts more with `background` (WCAG's contrast ratio:
+    black wins above a luminance of about 0.179)."""
+    lum = luminance(background)
+    return QColor(Qt.GlobalColor.black) if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else QColor(Qt.GlobalColor.white)
 
 
 class TileList(QListWidget):
@@ -67,6 +90,7 @@ class TileList(QListWidget):
             item.setSizeHint(self._tile)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             item.setBackground(QBrush(colour))
+            item.setForeground(QBrush(text_colour(colour)))
             item.setToolTip(text.replace("\n", " · "))
             self.addItem(item)
         self.setUpdatesEnabled(True)
@@ -92,6 +116,7 @@ class ProductPanel(QWidget):
         self.catalog, self.currency = catalog, currency
         self.category: str | None = None
         self.query = ""
+        self._colours: dict[str, QColor] = {}  # category -> the catalog's colour for it
         self.quick = TileList(TILE, self)
         self.quick.setObjectName("quick_keys")
         self.quick.setMaximumHeight(2 * (TILE.height() + 6) + 8)
@@ -128,7 +153,8 @@ class ProductPanel(QWidget):
     def reload(self) -> None:
         """Categories afresh (a catalog pull may have added one) and the current view."""
         cats = self.catalog.categories()
-        self.categories.show_tiles([(c.name, c.name, category_colour(c.name)) for c in cats])
+        self._colours = {c.name: QColor(c.colour) for c in cats if c.colour}
+        self.categories.show_tiles([(c.name, c.name, self._category_colour(c.name)) for c in cats])
         if self.category is None and cats:
             self.category = cats[0].name
         self._show_current()
@@ -161,7 +187,12 @@ class ProductPanel(QWidget):
 
     def _tile(self, item: Item) -> tuple[str, str, QColor]:
         price = money(item.price, self.currency) + (" / kg" if item.unit is Unit.KG else "")
-        return item.sku, f"{item.name}\n{price}", category_colour(item.category)
+        colour = QColor(item.colour) if item.colour else self._category_colour(item.category)
+        return item.sku, f"{item.name}\n{price}", colour
+
+    def _category_colour(self, name: str) -> QColor:
+        colour = self._colours.get(name)
+        return colour if colour is not None else category_colour(name)
 
 
-__all__ = ["ProductPanel", "TileList", "category_colour"]
+__all__ = ["ProductPanel", "TileList", "category_colour", "luminance", "text_colour"]

@@ -3,6 +3,7 @@ the cache of scanned items, and seeding a till of 20,000 items from its CSV."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from pos_terminal.services.catalog import seed_catalog
 from pos_terminal.store import catalog as store_catalog
 from pos_terminal.store.catalog import CatalogDeltaError, CatalogStore, fts_query
 from pos_terminal.store.db import Database
-from tools.big_catalog import make_items, write_csv
+from tools.big_catalog import category_styles, make_items, write_categories_csv, write_csv
 
 EAN = [make_ean13(f"40000000{n:04d}") for n in range(20)]
 
@@ -28,15 +29,16 @@ def item(sku: str, name: str, *, barcodes: tuple[str, ...] = (), category: str =
 
 
 def page(*items: Item, removed: tuple[str, ...] = (), version: int = 1, next_cursor: str | None = None,
-         rates: bool = True) -> wire.CatalogDelta:
+         rates: bool = True, categories: tuple[wire.CatalogCategory, ...] = ()) -> wire.CatalogDelta:
     return wire.CatalogDelta(
         version=version,
         items=[wire.CatalogItem(sku=i.sku, name=i.name, barcodes=list(i.barcodes), unit=i.unit.value,
-                                price=i.price, tax_code=i.tax_code, category=i.category, active=i.active)
+                                price=i.price, tax_code=i.tax_code, category=i.category, active=i.active,
+                                colour=i.colour)
                for i in items],
         tax_rates=[wire.TaxRate(tax_code="A", rate=Decimal("0.19")), wire.TaxRate(tax_code="B", rate=Decimal("0.07"))]
         if rates else [],
-        removed=list(removed), next_cursor=next_cursor)
+        removed=list(removed), next_cursor=next_cursor, categories=list(categories))
 
 
 @pytest.fixture
@@ -214,13 +216,49 @@ def test_categories_and_their_items_paged_by_name(shop: CatalogStore) -> None:
     assert Category("Stationery", 1) in shop.categories()  # the cached list was dropped
 
 
+def test_categories_come_in_the_catalogs_colours_by_position_then_name(shop: CatalogStore) -> None:
+    cola = dataclasses.replace(item("D9", "Cola", category="Drinks"), colour="#1565c0")
+    shop.apply_page(page(cola, version=2, categories=(
+        wire.CatalogCategory(name="Fruit", colour="#a5d6a7", position=1),
+        wire.CatalogCategory(name="Dairy", position=1),
+        wire.CatalogCategory(name="Drinks", colour="#FFE0B2", position=2),
+        wire.CatalogCategory(name="Toys", colour="#4A148C", position=0),  # no items (yet): not shown
+    )))
+    assert shop.categories() == [
+        Category("Apparel", 1),  # the catalog sets nothing for it: position 0, the till's own colour
+        Category("Dairy", 1, None, 1), Category("Fruit", 3, "#A5D6A7", 1), Category("Drinks", 3, "#FFE0B2", 2)]
+    assert shop.by_sku("D9").colour == "#1565C0" and shop.by_sku("F1").colour is None
+    # A later page without categories (every page but a pull's first) leaves them as they are.
+    shop.apply_page(page(item("D8", "Lemonade", category="Drinks"), version=3))
+    assert [(c.name, c.colour) for c in shop.categories()][-1] == ("Drinks", "#FFE0B2")
+
+
+def test_a_grid_page_is_one_statement_colours_and_all(shop: CatalogStore) -> None:
+    """The tiles' colours cost no query per item: an item's own comes with its row, and the
+    categories' with the cached category list."""
+    shop.apply_page(page(dataclasses.replace(item("F9", "Figs", category="Fruit"), colour="#4A148C"), version=2,
+                         categories=(wire.CatalogCategory(name="Fruit", colour="#A5D6A7", position=1),)))
+    shop.categories()
+    statements: list[str] = []
+    conn = shop._connection()  # this thread's read connection: every lookup of the grid goes through it
+    conn.set_trace_callback(statements.append)
+    try:
+        fruit = shop.items_in("Fruit", 0, 120)
+        colours = {c.name: c.colour for c in shop.categories()}
+    finally:
+        conn.set_trace_callback(None)
+    assert len(statements) == 1, statements
+    assert [(i.sku, i.colour or colours[i.category]) for i in fruit] == [
+        ("F2", "#A5D6A7"), ("F7", "#A5D6A7"), ("F9", "#4A148C"), ("F3", "#A5D6A7")]
+
+
 # -- bulk: seeding 20,000 items -----------------------------------------------------------------
 
 
 def test_seeding_an_empty_till_of_20000_items_from_its_csv(tmp_path: Path, db: Database, store: CatalogStore) -> None:
     items = make_items(20_000)
     csv_path = write_csv(tmp_path / "big.csv", items)
-    assert seed_catalog(db, csv_path) == 20_000
+    assert seed_catalog(db, csv_path, write_categories_csv(tmp_path / "categories.csv")) == 20_000
     assert seed_catalog(db, tmp_path / "not-even-read.csv") == 0  # a till with items never re-seeds
     assert store.count() == 20_000 and fts_ok(db) == 20_000
     for it in items:
@@ -235,6 +273,9 @@ def test_seeding_an_empty_till_of_20000_items_from_its_csv(tmp_path: Path, db: D
         rates = dict(s.connection().exec_driver_sql("SELECT tax_code, rate FROM catalog_tax_rates").all())
     assert rates == {"A": 190000, "B": 70000}
     assert sum(c.items for c in store.categories()) == sum(i.active for i in items)
+    assert [(c.name, c.colour, c.position) for c in store.categories()] == [
+        (c.name, c.colour, c.position) for c in category_styles()]  # every one styled, in the file's order
+    assert any(i.colour for i in items)  # and some items have colours of their own (compared above)
 
 
 def test_a_bad_csv_row_seeds_nothing(tmp_path: Path, db: Database, store: CatalogStore) -> None:

@@ -1,6 +1,6 @@
 """initial schema
 
-Revision ID: 0001
+Revision ID: 0001_initial_schema
 Revises: 
 Money columns are exact decimal text, times naive UTC (see sync_server.db.types).
 

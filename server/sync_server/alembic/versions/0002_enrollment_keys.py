@@ -1,7 +1,7 @@
 """enrollment keys: a retried enrollment returns the terminal its first attempt made
 
-Revision ID: 0002_enroll
-Revises: 0001
+Revision ID: 0002_enrollment_keys
+Revises: 0001_initial_schema
 The till sends an Idempotency-Key with its enrollment; the code remembers its SHA-256, so
 the same code and key within the code's lifetime return the same terminal (README).
 """

@@ -1,7 +1,7 @@
 """order ids are unique per store, not globally
 
-Revision ID: 0003_orderids
-Revises: 0002_enroll
+Revision ID: 0003_order_ids_per_store
+Revises: 0002_enrollment_keys
 An order_id was unique across all stores, so a terminal of one store could post another
 store's id first and have the genuine order refused (and learn that the id existed).
 Now (store_id, order_id) is unique; every lookup by order_id is filtered by store.

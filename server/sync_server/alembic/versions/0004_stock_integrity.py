@@ -1,7 +1,7 @@
 """stock integrity: blind-return limit per store, on-hand brought into its bounds
 
-Revision ID: 0004_stock
-Revises: 0003_orderids
+Revision ID: 0004_stock_integrity
+Revises: 0003_order_ids_per_store
 
 `stores.max_blind_return_qty` (exact decimal text, default 10): how much of one item a
 blind return may take back before the server holds it. Stock rows that the old put-back

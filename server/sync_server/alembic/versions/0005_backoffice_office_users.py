@@ -1,7 +1,7 @@
 """back office: office accounts, the session-signing key, a locale per store
 
 Revision ID: 0005_backoffice_office_users
-Revises: 0004_stock
+Revises: 0004_stock_integrity
 
 `office_users`: the people who sign in to the back office (scrypt password hash, a role
 of pos_protocol.permissions, a session epoch that logout bumps). `office_keys`: the key

@@ -16,6 +16,9 @@ from ...core.errors import validation_failed
 from ...services import audit, audit_search, catalog, office_views, staff, stores, terminals, zreports
 from ...services.office_journal import ADMIN_TOKEN_ACTOR, OfficeAction, record
 from pos_protocol.wire import (
+    CatalogCategory,
+    CategoryOut,
+    CategorySet,
     EnrollmentCodeOut,
     ItemUpsert,
     StockOut,
@@ -82,6 +85,21 @@ def delete_item(store_id: StoreId, sku: Sku, engine: EngineDep) -> ItemUpserted:
     with write_transaction(engine) as conn:
         version = catalog.remove_item(conn, store_id, sku)
     return ItemUpserted(store_id=store_id, sku=sku, catalog_version=version)
+
+
+@router.put(paths.ADMIN_CATEGORIES, response_model=CategoryOut)
+def put_category(store_id: StoreId, body: CategorySet, engine: EngineDep) -> CategoryOut:
+    """Set a category's tile colour and its position among the categories on the tills
+    (by position, then name) under a new catalog version: tills get it with their next pull."""
+    with write_transaction(engine) as conn:
+        return catalog.set_category(conn, store_id, body)
+
+
+@router.get(paths.ADMIN_CATEGORIES, response_model=list[CatalogCategory])
+def get_categories(store_id: StoreId, engine: EngineDep) -> list[CatalogCategory]:
+    """The store's categories that have a colour or position set, by position and name."""
+    with read_connection(engine) as conn:
+        return catalog.list_categories(conn, store_id)
 
 
 @router.put(paths.ADMIN_STOCK, response_model=StockOut)
