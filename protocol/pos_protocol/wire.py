@@ -676,6 +676,17 @@ class Heartbeat(_Request):
     devices: Annotated[dict[DeviceName, Annotated[str, Field(max_length=32)]], Field(max_length=50)] = {}
     # Added after the first release, optional: a till that sends none is still a valid beat.
     device_counters: Annotated[dict[DeviceName, DeviceCounters], Field(max_length=50)] = {}
+    last_receipt_seq: Count | None = None
+    """The last receipt number the till gave out (its counter), so the server can say when
+    it holds later ones: a till restored from a backup must not number receipts again."""
+
+
+class HeartbeatAnswer(_Response):
+    """The answer to a beat, only when the till must act (else 204, no body): the server
+    holds this till's receipts up to `receipts_issued_up_to`, beyond the till's own
+    counter; the till numbers its next receipts after it."""
+
+    receipts_issued_up_to: int
 
 
 # ---------------------------------------------------------------------------- Z reports

@@ -343,3 +343,21 @@ async def test_a_z_report_carries_the_card_terminals_end_of_day(till, engine) ->
     bad = _z(till, 2)
     bad["card_terminal"] = {"till_total": "1.5x"}
     assert (await till.http.post("/v1/z-reports", json=bad, headers={"Idempotency-Key": f'"{bad["report_id"]}"'})).status_code == 422
+
+
+async def test_a_heartbeat_behind_the_receipts_the_server_holds_is_answered_with_the_last_one(shop, till) -> None:
+    """A till restored from an older backup: its counter says 3, the server holds its
+    receipts 1..13 (10 sales after the backup had reached it)."""
+    for seq in range(1, 14):
+        order = make_order(store_id="S1", terminal_id=till.terminal_id, receipt_no=f"{till.terminal_id}-{seq:06d}")
+        assert (await till.post_order(order)).status_code == 201
+    beat = {"queue_depth": 0, "oldest_pending_age_s": 0, "app_version": "1"}
+
+    behind = await till.http.post("/v1/terminals/heartbeat", json={**beat, "last_receipt_seq": 3})
+    level = await till.http.post("/v1/terminals/heartbeat", json={**beat, "last_receipt_seq": 13})
+    older_till = await till.http.post("/v1/terminals/heartbeat", json=beat)
+
+    assert behind.status_code == 200 and behind.json() == {"receipts_issued_up_to": 13}
+    assert level.status_code == 204 and older_till.status_code == 204
+    ahead = await till.http.post("/v1/terminals/heartbeat", json={**beat, "last_receipt_seq": 0})
+    assert ahead.json() == {"receipts_issued_up_to": 13}  # a till whose database was emptied

@@ -6,14 +6,15 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, literal, select, update
 
 from pos_protocol.codes import ErrorCode
 
 from ..core.errors import DomainError, store_unknown
 from ..core.secret_box import SecretBox
-from ..db.models import EnrollmentCode, Store, Terminal
-from pos_protocol.wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat, TerminalOut
+from ..db.models import EnrollmentCode, OrderRow, Store, Terminal
+from pos_protocol.receipt_numbers import receipt_no
+from pos_protocol.wire import EnrollmentCodeOut, EnrollRequest, EnrollResponse, Heartbeat, HeartbeatAnswer, TerminalOut
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand at the till
 
@@ -118,7 +119,9 @@ def revoke(conn: Connection, terminal_id: str) -> datetime:
     return now
 
 
-def heartbeat(conn: Connection, terminal_id: str, beat: Heartbeat) -> None:
+def heartbeat(conn: Connection, terminal_id: str, beat: Heartbeat) -> HeartbeatAnswer | None:
+    """Keep the beat; an answer only when the till must act on it (its receipt numbering
+    fell behind what the server holds)."""
     conn.execute(
         update(Terminal)
         .where(Terminal.terminal_id == terminal_id)
@@ -126,3 +129,28 @@ def heartbeat(conn: Connection, terminal_id: str, beat: Heartbeat) -> None:
     )
     # Its queue depth and devices reach /metrics from here (services/fleet.py), the same from
     # every worker; kept as sent, so a device has only the counters its kind fills in.
+    if beat.last_receipt_seq is None:
+        return None
+    issued = issued_beyond(conn, terminal_id, beat.last_receipt_seq)
+    return None if issued is None else HeartbeatAnswer(receipts_issued_up_to=issued)
+
+
+def issued_beyond(conn: Connection, terminal_id: str, seq: int) -> int | None:
+    """The last receipt number of this till the server holds, when it holds the one after
+    `seq` (the till's counter); else None. One index probe in the usual case; after a
+    restore, a doubling search then halving over the run of numbers held (a till numbers
+    without gaps, so the run ends where its receipts end)."""
+    def held(n: int) -> bool:
+        return conn.execute(select(literal(1)).where(
+            OrderRow.terminal_id == terminal_id, OrderRow.receipt_no == receipt_no(terminal_id, n)).limit(1)).first() is not None
+
+    if not held(seq + 1):
+        return None
+    low, step = seq + 1, 1  # `low` is held
+    while held(low + step):
+        low, step = low + step, step * 2
+    high = low + step  # not held
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if held(middle) else (low, middle)
+    return low

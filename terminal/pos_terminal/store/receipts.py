@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, insert, update
 
+from pos_protocol.receipt_numbers import MAX_SEQ, receipt_no, split_receipt_no
+
 from .models import ReceiptCounter
-from .prepared import On, Prepared
+from .prepared import On, Prepared, driver
+
+__all__ = ["MAX_SEQ", "continue_after", "last_issued", "next_receipt_seq", "parse_receipt_no", "receipt_no",
+           "split_receipt_no"]
 
 
 _BUMP = Prepared(  # every sale takes a number
@@ -27,10 +32,6 @@ def next_receipt_seq(session: On, terminal_id: str) -> int:
     return 1
 
 
-def receipt_no(terminal_id: str, seq: int) -> str:
-    return f"{terminal_id}-{seq:06d}"
-
-
 def parse_receipt_no(text: str, terminal_id: str) -> str | None:
     """The receipt number a cashier typed or scanned, in full; None if it cannot be one.
 
@@ -46,12 +47,23 @@ def parse_receipt_no(text: str, terminal_id: str) -> str | None:
     return receipt_no(till or terminal_id, int(digits))
 
 
-MAX_SEQ = 2**63 - 1  # SQLite's INTEGER
+def last_issued(session: On, terminal_id: str) -> int:
+    """The last receipt number this till gave out (0 before its first sale)."""
+    row = driver(session).execute("SELECT last_no FROM receipt_counters WHERE terminal_id = ?", (terminal_id,)).fetchone()
+    return int(row[0]) if row else 0
 
 
-def split_receipt_no(number: str) -> tuple[str, int] | None:
-    """(terminal_id, seq) of a number `receipt_no` could have made; None for anything else."""
-    terminal_id, _, digits = number.rpartition("-")
-    if not terminal_id or not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_SEQ:
+def continue_after(session: On, terminal_id: str, seq: int) -> int | None:
+    """Move the counter up to `seq` (never down): the server holds receipts of this till
+    up to `seq`, which this database does not remember (it was restored from a backup, or
+    emptied and restored). Returns the counter it moved from; None if it was there already.
+    Conditional in one statement, so a sale taking a number meanwhile is never undone."""
+    before = last_issued(session, terminal_id)
+    if before >= seq:
         return None
-    return terminal_id, int(digits)
+    conn = driver(session)
+    moved = conn.execute("UPDATE receipt_counters SET last_no = ? WHERE terminal_id = ? AND last_no < ?",
+                         (seq, terminal_id, seq)).rowcount
+    if not moved and before == 0:
+        conn.execute("INSERT OR IGNORE INTO receipt_counters (terminal_id, last_no) VALUES (?, ?)", (terminal_id, seq))
+    return before

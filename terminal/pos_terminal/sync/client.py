@@ -251,11 +251,16 @@ class SyncClient:
             return None
         return wire.ReceiptOut.model_validate_json(self._expect(reply, 200).body)
 
-    def heartbeat(self, beat: wire.Heartbeat) -> None:
+    def heartbeat(self, beat: wire.Heartbeat) -> wire.HeartbeatAnswer | None:
+        """The server's answer when the till must act on it (200), else None (204)."""
         # Unset fields stay out: a device's counters are only those its kind counts, and
         # a beat without counters is what a server from before them accepts.
         body = wire.canonical_json(beat.model_dump(mode="json", exclude_unset=True))
-        self._expect(self.request("POST", paths.TERMINALS_HEARTBEAT, body), 200, 202, 204)
+        reply = self.request("POST", paths.TERMINALS_HEARTBEAT, body)
+        answer = self._expect(reply, 200, 202, 204)
+        if reply.status != 200 or not answer.body:
+            return None
+        return wire.HeartbeatAnswer.model_validate_json(answer.body)
 
     def enroll(self, enrollment_code: str, terminal_name: str, key: str | None = None) -> wire.EnrollResponse:
         """Unsigned: the terminal has no secret yet. 403 enrollment_code_invalid raises.

@@ -83,6 +83,15 @@ class CatalogUpdated:
 
 
 @dataclass(frozen=True)
+class NumberingContinued:
+    """The server held this till's receipts up to `after`, beyond its counter (`before`):
+    committed, the next receipt is `after` + 1 (sync.numbering)."""
+
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
 class Parked:
     """An entry the server refused for good (a 4xx): kept with its reason, never resent blindly."""
 
@@ -107,7 +116,7 @@ class ClockSkewed:
 
 
 SyncEvent = (QueueChanged | ConnectionChanged | ConflictsArrived | ResolvedElsewhere | CatalogUpdated | StaffUpdated
-             | Parked | ClockSkewed)
+             | Parked | ClockSkewed | NumberingContinued)
 Subscriber = Callable[[SyncEvent], None]
 
 

@@ -157,7 +157,11 @@ class OutboxPump:
         self.clock_watch = ClockWatch(clock, self.events)
         client.on_answer(self.clock_watch.observe)
         self.held = HeldWatch(db, client, self.events, clock)
-        self._unheard = False  # a request found nobody since the last answer (backoffs to waive)
+        # A heartbeat found nobody (the server gone, not one request lost) and nothing has
+        # been answered since: the backoffs drawn meanwhile are waived at the next answer.
+        # Only the heartbeat decides: a request that alone finds nobody (a proxy resetting
+        # that one request) keeps its backoff, else it would go again at every answer.
+        self._unheard = False
 
     # -- one round -----------------------------------------------------------------------
 
@@ -253,7 +257,7 @@ class OutboxPump:
         """File a batch's answers; False when there was no usable answer (server down)."""
         report.sent(group[0])
         if isinstance(outcome, Unreachable):
-            self._fail(group, str(outcome), report, unreachable=True)
+            self._fail(group, str(outcome), report)
             return False
         if results is not None:
             self._alive()
@@ -275,7 +279,7 @@ class OutboxPump:
                 reply = self.client.request(entry.method, entry.path, entry.body,
                                             idempotency_key=entry.key)
         except Unreachable as exc:
-            self._fail([entry], str(exc), report, unreachable=True)
+            self._fail([entry], str(exc), report)
             return False
         if _came_too_late(entry, reply):
             return self._resolved_elsewhere(entry, reply, report)
@@ -291,7 +295,7 @@ class OutboxPump:
         try:
             status = self.client.order_status(order_id)
         except Unreachable as exc:
-            self._fail([entry], str(exc), report, unreachable=True)
+            self._fail([entry], str(exc), report)
             return False
         except SyncError as exc:
             log.warning("order %s: no final state to settle it with (%s)", order_id, exc)
@@ -359,11 +363,10 @@ class OutboxPump:
             return parked
         return []
 
-    def _fail(self, entries: list[Outgoing], reason: str, report: RoundReport, *, unreachable: bool = False) -> None:
-        """`unreachable`: no answer at all (not a 5xx): the backoffs drawn now are waived as
-        soon as the server answers again (`_answered_again`)."""
+    def _fail(self, entries: list[Outgoing], reason: str, report: RoundReport) -> None:
+        """Not delivered: each entry backs off. The backoffs are waived at the next answer
+        only if a heartbeat, too, found the server gone (`_unheard`)."""
         now = self.clock()
-        self._unheard = self._unheard or unreachable
         self.breaker.record_failure(now)
         self.last_error = reason
         with self.db.transaction() as s:

@@ -21,12 +21,13 @@ from pos_terminal.config import TerminalConfig
 from pos_terminal.keys import SecretStore
 from pos_protocol import wire
 
+from . import numbering
 from ._worker import Job, Worker
 from .catalog_pull import CatalogPuller
 from .staff_pull import StaffPuller
 from .client import SyncClient, SyncError, Unreachable
 from .enrollment import client_for
-from .events import EventHub, QueueChanged, SyncEvent
+from .events import EventHub, NumberingContinued, QueueChanged, SyncEvent
 from .pump import OutboxPump, PumpSettings, utc_now
 
 if TYPE_CHECKING:
@@ -149,15 +150,20 @@ class SyncService:
         counters = self.device_counters()  # left out when empty: older servers refuse the field
         beat = wire.Heartbeat(queue_depth=queue.depth, oldest_pending_age_s=queue.oldest_age_s or 0.0,
                               app_version=pos_terminal.__version__, devices=self.device_status(),
+                              last_receipt_seq=numbering.last_issued(self.services.db, self.config.terminal_id),
                               **({"device_counters": counters} if counters else {}))
         try:
-            self.client.heartbeat(beat)
+            answer = self.client.heartbeat(beat)
         except Unreachable as exc:
             log.info("heartbeat failed: %s", exc)
             self.pump.observed(False, str(exc))  # the status bar says so within one beat
         except SyncError as exc:
             log.info("heartbeat failed: %s", exc)
         else:
+            if answer is not None:
+                before = numbering.continue_numbering(self.services.db, self.config.terminal_id, answer, utc_now())
+                if before is not None:
+                    self.events.emit(NumberingContinued(before, answer.receipts_issued_up_to))
             if self.pump.observed(True):
                 self.wake()  # the server is back: what waited goes now, not at the next sale
         return self.heartbeat_interval_s

@@ -28,7 +28,8 @@ from pos_terminal.services import CatalogService
 from pos_terminal.services.formatting import money
 from pos_protocol.money import Currency
 
-TILE = QSize(132, 64)  # >= 48 px: a fingertip
+TILE = QSize(132, 64)  # the smallest a tile gets (>= 48 px: a fingertip); rows widen them
+GAP = 6  # between tiles
 CATEGORY_TILE = QSize(132, 48)
 _PALETTE = ("#ffe0b2", "#c8e6c9", "#bbdefb", "#f8bbd0", "#d1c4e9", "#fff9c4", "#b2dfdb", "#ffccbc",
             "#cfd8dc", "#dcedc8", "#b3e5fc", "#f0f4c3")
@@ -72,12 +73,15 @@ class TileList(QListWidget):
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
-        self.setGridSize(tile + QSize(6, 6))
+        self.setGridSize(tile + QSize(GAP, GAP))
         self.setSpacing(0)
+        # Always there: a scroll bar coming and going would change the width the columns
+        # are fitted to (`_fit`), and with it the rows, and with them the scroll bar.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setWordWrap(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the entry field keeps the keyboard
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self._tile = tile
+        self._smallest = self._tile = tile
         self.itemClicked.connect(lambda item: self.picked.emit(item.data(Qt.ItemDataRole.UserRole)))
 
     def show_tiles(self, tiles: Sequence[tuple[str, str, QColor]]) -> None:
@@ -94,6 +98,23 @@ class TileList(QListWidget):
             item.setToolTip(text.replace("\n", " · "))
             self.addItem(item)
         self.setUpdatesEnabled(True)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As many columns of the smallest tile as fit, widened to share the whole row: no
+        empty strip at the right of the grid, on any screen from 1024 to 1920 px."""
+        width = self.viewport().width() - 2  # a row exactly as wide as the viewport wraps early
+        columns = max(1, width // (self._smallest.width() + GAP))
+        tile = QSize(max(self._smallest.width(), width // columns - GAP), self._smallest.height())
+        if tile == self._tile:
+            return
+        self._tile = tile
+        self.setGridSize(tile + QSize(GAP, GAP))
+        for i in range(self.count()):
+            self.item(i).setSizeHint(tile)
 
     def keys(self) -> list[str]:
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]

@@ -186,10 +186,43 @@ def test_sales_that_backed_off_against_a_dead_server_go_as_soon_as_it_answers(ti
     ring_sales(till, 2)
     pump.pump_once()
     assert _backoffs(till) and min(_backoffs(till)) > clock() + timedelta(seconds=1)
+    pump.observed(False, "connection refused")  # the heartbeat found nobody either: the server is gone
     switched.down = False
     assert pump.observed(True)  # the heartbeat got an answer: the server is back
     assert _backoffs(till) == []  # waived: nothing waits for its own retry time
     assert pump.pump_once().done == 2
+
+
+class ResetsOneSale(httpx.BaseTransport):
+    """A proxy that resets every POST of one order while the server answers all else."""
+
+    def __init__(self, inner: httpx.BaseTransport, order_id: str) -> None:
+        self.inner, self.order_id = inner, order_id
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and self.order_id.encode() in request.read():
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return self.inner.handle_request(request)
+
+
+def test_a_request_that_alone_finds_nobody_keeps_its_backoff_while_the_server_answers(
+        till, server, memory_keyring):  # type: ignore[no-untyped-def]
+    """Found in review: waiving on any answer sent such a request again at every heartbeat."""
+    [order_id] = ring_sales(till, 1)
+    client = client_for(till.db, till.config, KeyringStore(memory_keyring),
+                        transport=ResetsOneSale(server.transport, order_id))
+    clock = Clock()
+    pump = OutboxPump(till.db, client, settings=PumpSettings(backoff=Backoff(base_s=60, cap_s=600)), clock=clock,
+                      rng=random.Random(1))
+    try:
+        assert pump.pump_once().retried == 1
+        waiting = _backoffs(till)
+        assert waiting and min(waiting) > clock() + timedelta(seconds=1)
+        pump.observed(True)  # heartbeats are answered: the server is there
+        assert _backoffs(till) == waiting
+        assert pump.pump_once().requests == 0  # it waits for its own retry time
+    finally:
+        client.close()
 
 
 def _backoffs(till) -> list:  # type: ignore[no-untyped-def]

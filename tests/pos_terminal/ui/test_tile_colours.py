@@ -82,3 +82,24 @@ def test_a_catalog_without_colours_keeps_the_palette(qtbot, plain_services) -> N
 def test_text_is_black_or_white_whichever_reads_better(colour, text) -> None:
     assert text_colour(QColor(colour)) == text
     assert 0 <= luminance(QColor(colour)) <= 1
+
+
+@pytest.mark.parametrize("width", [385, 520, 700, 940])
+def test_tiles_share_the_whole_row_at_any_width(qtbot, width) -> None:  # type: ignore[no-untyped-def]
+    """Found driving the demo at 1366x768: two 132 px columns and a white strip beside them."""
+    from PySide6.QtCore import QSize
+
+    from pos_terminal.ui.product_panel import GAP, TILE, TileList
+
+    tiles = TileList(TILE)
+    qtbot.addWidget(tiles)
+    tiles.resize(width, 400)
+    tiles.show_tiles([(f"k{i}", f"Item {i}", QColor("#ffe0b2")) for i in range(12)])
+    tiles.show()
+    qtbot.waitExposed(tiles)
+    viewport = tiles.viewport().width()
+    first_row = [tiles.visualItemRect(tiles.item(i)) for i in range(12)
+                 if tiles.visualItemRect(tiles.item(i)).top() == tiles.visualItemRect(tiles.item(0)).top()]
+    assert all(r.width() >= TILE.width() and r.height() >= 48 for r in first_row)
+    assert viewport - first_row[-1].right() <= GAP + len(first_row), (viewport, first_row[-1])  # nothing left over
+    assert tiles.item(0).sizeHint() == QSize(first_row[0].width(), TILE.height())

@@ -10,7 +10,7 @@ from pos_protocol.codes import ErrorCode
 from ...core.errors import parse_model
 from ...db.session import write_transaction
 from ...services import terminals
-from pos_protocol.wire import EnrollRequest, EnrollResponse, Heartbeat
+from pos_protocol.wire import EnrollRequest, EnrollResponse, Heartbeat, HeartbeatAnswer
 from ..deps import EngineDep, OptionalIdempotencyKeyDep, RawBody, SecretBoxDep, TerminalDep, parse_json
 from ..ratelimit import RateLimit
 from ..openapi import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER, SIGNED, json_body, problems
@@ -47,10 +47,16 @@ def enroll(request: EnrollRequest, key: OptionalIdempotencyKeyDep, engine: Engin
     status_code=204,
     response_class=Response,
     openapi_extra=json_body(Heartbeat),
-    responses=problems(*SIGNED, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.VALIDATION_FAILED, ErrorCode.DATABASE_UNAVAILABLE),
+    responses={200: {"model": HeartbeatAnswer, "description": "The till's receipt numbering fell behind: "
+                     "it numbers its next receipts after `receipts_issued_up_to`"},
+               **problems(*SIGNED, ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.VALIDATION_FAILED,
+                          ErrorCode.DATABASE_UNAVAILABLE)},
 )
 def heartbeat(caller: TerminalDep, body: RawBody, engine: EngineDep) -> Response:
+    """204 as a rule; 200 with a `HeartbeatAnswer` when the till must act on it."""
     beat = parse_model(Heartbeat, parse_json(body))
     with write_transaction(engine) as conn:
-        terminals.heartbeat(conn, caller.terminal_id, beat)
-    return Response(status_code=204)
+        answer = terminals.heartbeat(conn, caller.terminal_id, beat)
+    if answer is None:
+        return Response(status_code=204)
+    return Response(answer.model_dump_json(), status_code=200, media_type="application/json")
