@@ -316,9 +316,7 @@ def set_category(request: Request, store_id: str, session: SignedInDep, engine: 
     store = _store(engine, store_id)
     message, version = None, None
     try:
-        if not account.can(Permission.CATALOG_EDIT):
-            raise DomainError(ErrorCode.NOT_PERMITTED,
-                              "Your office role may not change category colours (it needs catalog.edit).")
+        _require_catalog_edit(account, "change category colours")
         # "Till's own" ticked means no colour, unless a colour was picked since the form was
         # shown (the tick box was left as it was): the picked colour is what was meant.
         picked = colour.lower() != shown_colour.lower()
@@ -345,6 +343,12 @@ def set_category(request: Request, store_id: str, session: SignedInDep, engine: 
     return _page(request, "_category_row.html", session, store, category=category, error=message, version=version)
 
 
+def _require_catalog_edit(account, what: str) -> None:  # type: ignore[no-untyped-def]
+    """The catalog forms' one permission, refused in words naming what was tried."""
+    if not account.can(Permission.CATALOG_EDIT):
+        raise DomainError(ErrorCode.NOT_PERMITTED, f"Your office role may not {what} (it needs catalog.edit).")
+
+
 def _category_form(name: str, colour: str | None, position: str) -> CategorySet:
     """The form's fields as the API's body; ValueError in the shop's words."""
     if not position.strip().isdigit():
@@ -366,8 +370,7 @@ def change_price(request: Request, store_id: str, sku: str, session: SignedInDep
     store = _store(engine, store_id)
     message, version = None, None
     try:
-        if not account.can(Permission.CATALOG_EDIT):
-            raise DomainError(ErrorCode.NOT_PERMITTED, "Your office role may not change prices (it needs catalog.edit).")
+        _require_catalog_edit(account, "change prices")
         new_price = parse_price(price, store.locale)
         with write_transaction(engine) as conn:
             version = catalog.change_price(conn, store_id, sku, new_price)

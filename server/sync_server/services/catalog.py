@@ -356,9 +356,14 @@ def read_csv(path: Path, currency_scale: int | None = None) -> list[tuple[str, I
                 errors.append(f"line {line_no}: price {item.price} has more than {currency_scale} decimals")
             items.append((sku, item))
     if errors:
-        more = f"\n... and {len(errors) - 50} more" if len(errors) > 50 else ""
-        raise ValueError("\n".join(errors[:50]) + more)
+        raise ValueError(_errors_text(errors))
     return items
+
+
+def _errors_text(errors: list[str], shown: int = 50) -> str:
+    """A file's bad lines, one a line: the first `shown` of them, and how many more."""
+    more = f"\n... and {len(errors) - shown} more" if len(errors) > shown else ""
+    return "\n".join(errors[:shown]) + more
 
 
 def _row_item(row: dict[str, str]) -> ItemUpsert:
@@ -397,7 +402,7 @@ def read_categories_csv(path: Path) -> list[CategorySet]:
                 errors.append(f"line {line_no}: category {category.name} is already on line {first}")
             categories.append(category)
     if errors:
-        raise ValueError("\n".join(errors[:50]) + (f"\n... and {len(errors) - 50} more" if len(errors) > 50 else ""))
+        raise ValueError(_errors_text(errors))
     return categories
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from . import audit
-from .db import _make_engine, known_revisions, migrate
+from .db import make_engine, known_revisions, migrate
 from .guard import DatabaseUnusable, companions, damaged, examine, open_read_only, stamp_once
 from .marker import Marker, fsync_dir, marker_path, read_marker, write_marker
 from .outbox import AUDIT, OutboxState
@@ -196,7 +196,7 @@ def _continue_numbering(staging: Path, printed: dict[str, int], source: Path) ->
     """Bring the restored copy to this version's schema (the till would at its next start),
     move each receipt counter up to what the replaced database had printed, and journal the
     restore, all in one transaction. Returns the counters that moved."""
-    engine = _make_engine(staging, "BEGIN IMMEDIATE")
+    engine = make_engine(staging, "BEGIN IMMEDIATE")
     try:
         migrate(engine)
         with Session(engine) as s, s.begin():

@@ -33,7 +33,7 @@ CHECKPOINT_IDLE_S = 1.0  # and every second what was committed since
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # SQLite's own checkpoint in a commit (default 1000): the backstop
 
 
-def _make_engine(path: Path, begin: str, mode: str = "rw") -> Engine:
+def make_engine(path: Path, begin: str, mode: str = "rw") -> Engine:
     """An engine on `path`; `mode="rw"` fails on a missing file instead of creating one."""
     url = URL.create("sqlite", database=file_uri(path), query={"mode": mode, "uri": "true"})
     engine = create_engine(url, future=True)
@@ -155,8 +155,8 @@ class Database:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         prepare(self.path)  # raises guard.DatabaseUnusable, in words; creates only on a first start
-        self.engine = _make_engine(self.path, "BEGIN IMMEDIATE")
-        self.read_engine = _make_engine(self.path, "BEGIN")
+        self.engine = make_engine(self.path, "BEGIN IMMEDIATE")
+        self.read_engine = make_engine(self.path, "BEGIN")
         if upgrade:
             migrate(self.engine)
         self.checkpointer = Checkpointer(self.path)

@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
 from pos_terminal.store import audit, receipts
-from pos_terminal.store.db import Database, _alembic_config, _make_engine, migrate
+from pos_terminal.store.db import Database, _alembic_config, make_engine, migrate
 from pos_terminal.store.models import Base, CatalogItemRow, ReceiptCounter
 from tests.waiting import wait_until
 
@@ -99,7 +99,7 @@ def test_audit_chain_detects_a_deleted_entry(db: Database) -> None:
 
 def test_upgrade_from_first_schema_keeps_the_shops_data(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    old = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
+    old = make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
     migrate(old, "0001")
     with old.begin() as conn:
         conn.execute(text(
@@ -139,7 +139,7 @@ def test_upgrade_to_0003_records_what_each_waiting_entry_depends_on(tmp_path: Pa
     """A backlog written by the old till (a sale not yet sent, its return, a held order
     and its resolution) keeps its causal order after the upgrade."""
     path = tmp_path / "old.sqlite3"
-    old = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
+    old = make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
     migrate(old, "0002")
     with old.begin() as conn:
         _insert_order(conn, "sale-1", 1)
@@ -180,7 +180,7 @@ def test_upgrade_to_0004_indexes_the_catalog_the_till_had(tmp_path: Path) -> Non
     from pos_terminal.store.catalog import CatalogStore, PullState
 
     path = tmp_path / "old.sqlite3"
-    old = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
+    old = make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
     migrate(old, "0003")
     with old.begin() as conn:
         _old_item(conn, "B1", "Bread Classic", ["4001234000015"], category="Bakery", tax_code="B", rate=70000)
@@ -228,7 +228,7 @@ def test_downgrade_from_0004_gives_the_old_catalog_table_back(tmp_path: Path) ->
     from alembic import command
 
     path = tmp_path / "till.sqlite3"
-    engine = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
+    engine = make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
     migrate(engine, "0003")
     with engine.begin() as conn:
         _old_item(conn, "B1", "Bread Classic", ["4001234000015"])

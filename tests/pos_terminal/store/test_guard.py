@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from pos_terminal.store import audit, guard, receipts
-from pos_terminal.store.db import Database, _make_engine
+from pos_terminal.store.db import Database, make_engine
 from pos_terminal.store.guard import TILL_APPLICATION_ID, DatabaseUnusable
 from pos_terminal.store.marker import marker_path, read_marker
 from pos_terminal.store.models import ReceiptCounter
@@ -130,7 +130,7 @@ def test_damaged_file_without_marker_is_refused_in_words_too(tmp_path: Path) -> 
 
 def test_database_from_before_the_marker_is_adopted_with_its_data(tmp_path: Path) -> None:
     path = tmp_path / "terminal.sqlite3"
-    old = _make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
+    old = make_engine(path, "BEGIN IMMEDIATE", mode="rwc")
     with old.begin() as conn:
         conn.execute(text("CREATE TABLE receipt_counters (terminal_id VARCHAR(64) PRIMARY KEY, "
                           "last_no INTEGER)"))
@@ -186,7 +186,7 @@ def test_two_first_starts_at_once_agree_on_one_database_id(tmp_path: Path) -> No
 
 def test_engine_never_creates_a_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "gone.sqlite3"
-    engine = _make_engine(path, "BEGIN")
+    engine = make_engine(path, "BEGIN")
     with pytest.raises(Exception, match="unable to open database file"):
         engine.connect()
     engine.dispose()
